@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// assistd: a JSON-RPC 2.0 stdio bridge to the DashScope Assistant API.
+// No package dependencies: Foundation, Dispatch, Glibc and the system SQLite only.
+import PackageDescription
+
+// The embedded model's kernels need AVX2/FMA to be competitive; the floor is documented
+// in README (AVX2+FMA, "haswell", or aarch64). SwiftPM cannot test the target architecture, so the
+// building host's architecture decides (cross-compiling is not a goal).
+#if arch(x86_64)
+let inferenceFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
+#else
+let inferenceFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+#endif
+
+let package = Package(
+    name: "assistd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "assistd", targets: ["assistd"]),
+    ],
+    targets: [
+        // Leaves.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .target(name: "JSONCore"),
+        .target(name: "Inference", swiftSettings: inferenceFlags),
+
+        // Transport: framing, messages, one Connection. Knows nothing of assistants.
+        .target(name: "JSONRPC", dependencies: ["JSONCore"]),
+        .target(name: "JSONRPCTestSupport", dependencies: ["JSONRPC", "JSONCore"]),
+
+        // The Assistant API's objects and the backend protocol. Knows nothing of JSON-RPC.
+        .target(name: "AssistantAPI", dependencies: ["JSONCore"]),
+
+        // Backends.
+        .target(name: "LocalEngine", dependencies: ["AssistantAPI", "JSONCore", "CSQLite", "Inference"]),
+        .target(name: "DashScope", dependencies: ["AssistantAPI", "JSONCore"]),
+
+        // The method table and lifecycle.
+        .target(name: "Bridge", dependencies: ["JSONRPC", "AssistantAPI", "LocalEngine", "DashScope", "JSONCore"]),
+
+        .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope"]),
+
+        // Benchmarks (executables, never run as tests).
+        .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/StoreBenchmark"),
+
+        // Tests: one target per source target, plus end-to-end tests against the built binary.
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONRPCTestSupport", "JSONCore"]),
+        .testTarget(name: "AssistantAPITests", dependencies: ["AssistantAPI", "JSONCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"]),
+        .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
