@@ -1,0 +1,123 @@
+import JSONCore
+
+/// A message in a thread (`message_…`, `object: "thread.message"`).
+public struct Message: WireObject, Equatable {
+    public var id: String
+    public var object: String = "thread.message"
+    public var createdAt: Int64
+    public var threadID: String
+    public var role: String
+    public var content: [ContentPart] = []
+    /// The service writes `""` (not null) on messages a user created.
+    public var assistantID: String? = ""
+    public var runID: String? = ""
+    public var fileIDs: [String] = []
+    public var metadata: [String: String] = [:]
+    /// `in_progress`, `incomplete` or `completed` for assistant messages; `""` on user messages.
+    public var status: String? = ""
+    public var incompleteDetails: IncompleteDetails?
+    public var completedAt: Int64?
+    public var incompleteAt: Int64?
+    public var requestID: String?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, object, role, content, metadata, status
+        case createdAt = "created_at", threadID = "thread_id", assistantID = "assistant_id", runID = "run_id"
+        case fileIDs = "file_ids", incompleteDetails = "incomplete_details", completedAt = "completed_at"
+        case incompleteAt = "incomplete_at", requestID = "request_id"
+    }
+
+    public init(id: String, createdAt: Int64, threadID: String, role: String, content: [ContentPart]) {
+        self.id = id
+        self.createdAt = createdAt
+        self.threadID = threadID
+        self.role = role
+        self.content = content
+    }
+
+    /// The concatenated text of the text parts.
+    public var text: String {
+        content.compactMap { $0.text?.value }.joined()
+    }
+}
+
+public struct IncompleteDetails: Codable, Sendable, Equatable {
+    public var reason: String?
+    public init(reason: String?) { self.reason = reason }
+}
+
+/// One part of a message's content: text (with annotations, always `[]` on this service) or an image file.
+public struct ContentPart: Codable, Sendable, Equatable {
+    public var type: String
+    public var text: TextContent?
+    public var imageFile: ImageFile?
+
+    public enum CodingKeys: String, CodingKey {
+        case type, text
+        case imageFile = "image_file"
+    }
+
+    public static func text(_ value: String) -> ContentPart {
+        ContentPart(type: "text", text: TextContent(value: value))
+    }
+
+    public init(type: String, text: TextContent? = nil, imageFile: ImageFile? = nil) {
+        self.type = type
+        self.text = text
+        self.imageFile = imageFile
+    }
+}
+
+public struct TextContent: Codable, Sendable, Equatable {
+    public var value: String
+    public var annotations: [JSONValue] = []
+
+    public init(value: String, annotations: [JSONValue] = []) {
+        self.value = value
+        self.annotations = annotations
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        value = try container.decodeIfPresent(String.self, forKey: .value) ?? ""
+        annotations = try container.decodeIfPresent([JSONValue].self, forKey: .annotations) ?? []
+    }
+}
+
+public struct ImageFile: Codable, Sendable, Equatable {
+    public var fileID: String
+    public enum CodingKeys: String, CodingKey { case fileID = "file_id" }
+    public init(fileID: String) { self.fileID = fileID }
+}
+
+/// `thread.message.delta`: `{id, object, delta: {role, content: [text part], file_ids}}`.
+public struct MessageDelta: WireObject, Equatable {
+    public var id: String
+    public var object: String = "thread.message.delta"
+    public var delta: Delta
+
+    public struct Delta: Codable, Sendable, Equatable {
+        public var role: String
+        public var content: [IndexedContentPart]
+        public var fileIDs: [String] = []
+        public enum CodingKeys: String, CodingKey {
+            case role, content
+            case fileIDs = "file_ids"
+        }
+    }
+
+    public struct IndexedContentPart: Codable, Sendable, Equatable {
+        public var index: Int
+        public var type: String
+        public var text: TextContent
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id, object, delta }
+
+    public init(messageID: String, text: String, index: Int = 0) {
+        id = messageID
+        delta = Delta(
+            role: "assistant",
+            content: [IndexedContentPart(index: index, type: "text", text: TextContent(value: text))])
+    }
+}

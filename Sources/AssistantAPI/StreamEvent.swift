@@ -1,0 +1,37 @@
+import JSONCore
+
+/// One event of a run's stream: the service's event name and its payload. `data` is the
+/// object as JSON (passed through untouched from the hosted service); `done` carries `"[DONE]"`.
+public struct StreamEvent: Sendable, Equatable {
+    public var event: String
+    public var data: JSONValue
+
+    public init(event: String, data: JSONValue) {
+        self.event = event
+        self.data = data
+    }
+
+    public static let done = StreamEvent(event: "done", data: "[DONE]")
+
+    public init(_ event: String, _ object: some WireObject) throws {
+        self.init(event: event, data: try object.wireJSON())
+    }
+
+    /// The run carried by a `thread.run.*` event, if this is one.
+    public var run: Run? {
+        guard event.hasPrefix("thread.run."), !event.hasPrefix("thread.run.step"),
+            data["object"]?.stringValue == "thread.run"
+        else { return nil }
+        return try? Run(wireJSON: data)
+    }
+}
+
+/// The names of the events, as the service spells them.
+public enum EventName {
+    public static let threadCreated = "thread.created"
+    public static func run(_ status: String) -> String { "thread.run.\(status)" }
+    public static func step(_ what: String) -> String { "thread.run.step.\(what)" }
+    public static func message(_ what: String) -> String { "thread.message.\(what)" }
+    public static let error = "error"
+    public static let done = "done"
+}
