@@ -169,3 +169,28 @@ public struct FunctionCall: Codable, Sendable, Equatable {
         output = try c.decodeIfPresent(String.self, forKey: .output)
     }
 }
+
+extension ToolCall {
+    /// A call of a built-in tool, in the service's shape `{"type": T, T: {"arguments", "output"}}`.
+    public init(id: String, builtinType: String, arguments: String) {
+        self.init(id: id, type: builtinType, builtin: ["arguments": .string(arguments), "output": .null])
+    }
+
+    /// The function's name, or the built-in tool's type.
+    public var name: String { function?.name ?? type }
+
+    public var arguments: String { function?.arguments ?? builtin?["arguments"]?.stringValue ?? "" }
+
+    public var output: String? {
+        get { function?.output ?? builtin?["output"]?.stringValue }
+        set {
+            if function != nil {
+                function?.output = newValue
+            } else {
+                var object = builtin?.objectValue ?? [:]
+                object["output"] = newValue.map(JSONValue.string) ?? .null
+                builtin = .object(object)
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import AssistantAPI
+
+/// What the run executor needs from storage. The SQLite store implements it; every method is
+/// short and synchronous (SQLite calls), and the multi-row ones are single transactions.
+public protocol RunRepository: Sendable {
+    func assistant(id: String) throws -> Assistant
+    func thread(id: String) throws -> ThreadObject
+    func run(threadID: String, runID: String) throws -> Run
+
+    /// Atomically (one transaction, also against other processes): creates `newThread` if given,
+    /// fails with the conflicting-state error if the thread has an active run, then inserts
+    /// `messages` and `run`, recording `owner` (the executing process) for restart recovery.
+    func beginRun(_ run: Run, newThread: ThreadObject?, messages: [Message], owner: String) throws
+    /// The process that executes the run (as given to `beginRun` or `claimRun`).
+    func runOwner(runID: String) throws -> String?
+    func claimRun(runID: String, owner: String) throws
+
+    func insertMessage(_ message: Message) throws
+    func updateMessage(_ message: Message) throws
+    func insertStep(_ step: RunStep) throws
+    func updateStep(_ step: RunStep) throws
+    func updateRun(_ run: Run) throws
+    /// Several updates in one transaction (a run's end touches the run, a step and a message).
+    func transaction(_ body: () throws -> Void) throws
+
+    /// The thread's messages, oldest first.
+    func threadMessages(threadID: String) throws -> [Message]
+    /// The thread's `tool_calls` steps, oldest first (for rebuilding the prompt).
+    func threadToolSteps(threadID: String) throws -> [RunStep]
+    func steps(runID: String) throws -> [RunStep]
+    /// Runs in any of these statuses, across all threads (restart recovery).
+    func runs(withStatuses statuses: [RunStatus]) throws -> [Run]
+}
