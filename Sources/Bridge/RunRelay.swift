@@ -1,0 +1,68 @@
+import AssistantAPI
+import JSONCore
+
+/// Forwards a run's stream to the client and, with `handle_tools`, answers the run's tool
+/// calls through the client (`tools/call`), submits the outputs itself and goes on with the
+/// continuation's events: one stream from the first event to a single `done` at the end.
+/// Works the same over both backends.
+struct RunRelay: Sendable {
+    typealias Emit = @Sendable (StreamEvent) async -> Void
+    /// Asks the client to run one tool call; returns its output text.
+    typealias CallTool = @Sendable (_ threadID: String, _ runID: String, _ call: ToolCall) async throws -> String
+
+    let backend: any AssistantBackend
+    let emit: Emit
+    /// nil unless the request set `handle_tools`.
+    let callTool: CallTool?
+
+    /// Relays until the stream ends (or, with `callTool`, until the run ends) and returns the
+    /// run as it stands then.
+    func relay(_ first: AsyncThrowingStream<StreamEvent, any Error>) async throws -> Run {
+        var stream = first
+        var lastRun: Run?
+        while true {
+            var pausedRun: Run?
+            for try await event in stream {
+                if let run = event.run {
+                    lastRun = run
+                    pausedRun = run.status == .requiresAction ? run : nil
+                }
+                // With client tools the stream goes on after requires_action: hold its `done` back.
+                if event.event == EventName.done, callTool != nil, pausedRun != nil { continue }
+                await emit(event)
+            }
+            try Task.checkCancellation()
+            guard let callTool, let paused = pausedRun else { break }
+            let outputs = await Self.answer(paused, with: callTool)
+            stream = try await backend.streamSubmitToolOutputs(SubmitToolOutputsParams(
+                threadID: paused.threadID, runID: paused.id, toolOutputs: outputs, stream: true))
+        }
+        if let lastRun { return lastRun }
+        throw APIError(.upstreamFailure, "The run's stream ended before it carried the run.")
+    }
+
+    /// Calls the client for every pending tool call at once. A call that fails or times out
+    /// becomes an output that says so, and the run goes on.
+    static func answer(_ run: Run, with callTool: @escaping CallTool) async -> [ToolOutput] {
+        let calls = run.requiredAction?.submitToolOutputs?.toolCalls ?? []
+        return await withTaskGroup(of: (Int, String).self) { group in
+            for (index, call) in calls.enumerated() {
+                group.addTask {
+                    do {
+                        return (index, try await callTool(run.threadID, run.id, call))
+                    } catch {
+                        return (index, "Error: the client's tools/call for \(call.name) failed: \(Self.describe(error))")
+                    }
+                }
+            }
+            var outputs = Array(repeating: "", count: calls.count)
+            for await (index, output) in group { outputs[index] = output }
+            return zip(calls, outputs).map { ToolOutput(toolCallID: $0.id, output: $1) }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let apiError = error as? APIError { return apiError.message }
+        return String(describing: error)
+    }
+}
