@@ -1,0 +1,44 @@
+import Foundation
+
+/// How to reach an OpenAI-compatible `/chat/completions` server (OpenAI, DashScope's compatible
+/// mode, Ollama, vLLM, llama.cpp's server) and what to send it.
+public struct OpenAIChatModelConfiguration: Sendable {
+    /// The API root, e.g. `http://127.0.0.1:8080/v1`; the client appends `/chat/completions`.
+    public var baseURL: URL
+    /// Sent as `Authorization: Bearer …` when set. Never logged, never put in errors or descriptions.
+    public var apiKey: String?
+    /// Assistant model name → the server's model name; the key `"*"` is the default for
+    /// names not listed. A name with no entry and no `"*"` is sent unchanged.
+    public var modelMap: [String: String]
+    /// The server model's context window, for `truncation_strategy: auto`.
+    public var contextTokens: Int
+    /// Seconds without any bytes from the server before the request fails as timed out.
+    public var requestTimeout: TimeInterval
+    /// Whether to send `top_k`. Off by default: OpenAI and several compatible servers
+    /// reject unknown sampling fields; llama.cpp, vLLM and DashScope accept it.
+    public var sendTopK: Bool
+
+    public init(
+        baseURL: URL, apiKey: String? = nil, modelMap: [String: String] = [:], contextTokens: Int = 8192,
+        requestTimeout: TimeInterval = 300, sendTopK: Bool = false
+    ) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.modelMap = modelMap
+        self.contextTokens = contextTokens
+        self.requestTimeout = requestTimeout
+        self.sendTopK = sendTopK
+    }
+
+    /// The model name the server knows for an assistant's model name.
+    public func serverModel(for assistantModel: String) -> String {
+        modelMap[assistantModel] ?? modelMap["*"] ?? assistantModel
+    }
+
+    /// `{baseURL}/chat/completions`, tolerating a trailing slash on the base.
+    public var chatCompletionsURL: URL {
+        var text = baseURL.absoluteString
+        while text.hasSuffix("/") { text.removeLast() }
+        return URL(string: text + "/chat/completions") ?? baseURL.appendingPathComponent("chat/completions")
+    }
+}
