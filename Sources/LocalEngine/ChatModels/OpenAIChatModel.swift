@@ -9,7 +9,7 @@ import JSONCore
 /// (OpenAI, DashScope's compatible mode, Ollama, vLLM, llama.cpp's server), always streamed.
 public final class OpenAIChatModel: ChatModel {
     public let configuration: OpenAIChatModelConfiguration
-    private let transport = Transport()
+    private let transport: Transport
     /// Set once the server refused `stream_options`; this instance then stops sending it.
     private let streamOptionsRefused = Flag()
 
@@ -20,6 +20,7 @@ public final class OpenAIChatModel: ChatModel {
 
     public init(configuration: OpenAIChatModelConfiguration) {
         self.configuration = configuration
+        transport = Transport(idleTimeout: configuration.requestTimeout)
     }
 
     public var displayName: String { "openai \(configuration.baseURL.absoluteString)" }

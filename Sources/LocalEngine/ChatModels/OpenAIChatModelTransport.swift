@@ -19,8 +19,11 @@ extension OpenAIChatModel {
         private let session: URLSession
         private let delegate: SessionDelegate
 
-        init() {
+        /// `idleTimeout`: seconds without bytes before a request fails. Linux's URLSession reads
+        /// it from the session configuration, not from the request.
+        init(idleTimeout: TimeInterval) {
             let configuration = URLSessionConfiguration.default
+            configuration.timeoutIntervalForRequest = idleTimeout
             configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
             configuration.urlCache = nil
             configuration.httpCookieStorage = nil
