@@ -193,6 +193,30 @@ final class OpenAIChatModelTests: XCTestCase {
         XCTAssertEqual(outcome.toolCalls, [ChatToolCall(id: "call_z", name: "now", arguments: "{}")])
     }
 
+    func testLegacyFunctionCallAloneBecomesAToolCall() async throws {
+        try await fake.script([
+            [
+                "stream": [
+                    ["delta": ["function_call": ["name": "lookup", "arguments": "{\"q\":"]]],
+                    ["delta": ["function_call": ["arguments": "1}"]]],
+                    ["finish": "function_call"],
+                ]
+            ]
+        ])
+        let outcome = await run(makeModel(), userTurn())
+        XCTAssertNil(outcome.error)
+        XCTAssertEqual(outcome.toolCalls.map(\.name), ["lookup"])
+        XCTAssertEqual(outcome.toolCalls.map(\.arguments), ["{\"q\":1}"])
+        XCTAssertEqual(outcome.events.last, .finish(.toolCalls))
+    }
+
+    func testToolCallThatNeverNamesItsFunctionIsServerError() async throws {
+        try await fake.script([["stream": [["tool_calls": [["index": 0, "function": ["arguments": "{}"]]]], ["finish": "tool_calls"]]]])
+        let outcome = await run(makeModel(), userTurn())
+        XCTAssertEqual(outcome.modelError?.kind, .server)
+        XCTAssertTrue(outcome.modelError?.message.contains("without a function name") ?? false)
+    }
+
     // MARK: Usage and stream_options
 
     func testUsageChunkBecomesAUsageEventBeforeFinish() async throws {
@@ -288,11 +312,20 @@ final class OpenAIChatModelTests: XCTestCase {
         XCTAssertFalse(String(describing: error).contains(key))
     }
 
+    func testHTTP404IsUnavailable() async throws {
+        try await fake.script([["status": 404, "body": ["error": ["message": "model 'nope' not found"]]]])
+        let outcome = await run(makeModel(), userTurn())
+        XCTAssertEqual(outcome.modelError?.kind, .unavailable)
+        XCTAssertEqual(outcome.modelError?.lastErrorCode, "server_error")
+        XCTAssertTrue(outcome.modelError?.message.contains("model 'nope' not found") ?? false)
+    }
+
     func testStreamBrokenMidwayIsServerError() async throws {
         try await fake.script([["stream": [["text": "partial"], ["break": true]]]])
         let outcome = await run(makeModel(), userTurn())
         XCTAssertEqual(outcome.events, [.text("partial")])
         XCTAssertEqual(outcome.modelError?.kind, .server)
+        XCTAssertTrue(outcome.modelError?.message.contains("broke in the middle of the stream") ?? false, "\(String(describing: outcome.error))")
     }
 
     func testStreamEndingWithoutDoneOrFinishReasonIsServerError() async throws {
