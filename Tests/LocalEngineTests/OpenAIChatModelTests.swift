@@ -519,6 +519,12 @@ final class OpenAIChatModelTests: XCTestCase {
         XCTAssertEqual(model.displayName, "openai \(fake.baseURL.absoluteString)")
         XCTAssertFalse(model.displayName.contains("sk-hidden"))
         XCTAssertEqual(model.contextTokens, 8192)
+        var dumped = ""
+        dump(model.configuration, to: &dumped)
+        for text in ["\(model.configuration)", String(reflecting: model.configuration), dumped] {
+            XCTAssertFalse(text.contains("sk-hidden"), text)
+            XCTAssertTrue(text.contains(fake.baseURL.absoluteString), text)
+        }
     }
 
     // MARK: Cancellation

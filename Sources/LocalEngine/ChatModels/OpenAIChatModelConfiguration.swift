@@ -42,3 +42,21 @@ public struct OpenAIChatModelConfiguration: Sendable {
         return URL(string: text + "/chat/completions") ?? baseURL.appendingPathComponent("chat/completions")
     }
 }
+
+/// Descriptions and mirrors (`print`, `dump`, string interpolation) leave the API key out.
+extension OpenAIChatModelConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "openai \(baseURL.absoluteString) (api key: \(apiKey == nil ? "none" : "set"), models: \(modelMap.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: ", ")), context: \(contextTokens) tokens, timeout: \(Int(requestTimeout)) s, top_k: \(sendTopK ? "sent" : "not sent"))"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "baseURL": baseURL, "apiKey": apiKey == nil ? "none" : "[redacted]", "modelMap": modelMap,
+                "contextTokens": contextTokens, "requestTimeout": requestTimeout, "sendTopK": sendTopK,
+            ], displayStyle: .struct)
+    }
+}

@@ -82,7 +82,9 @@ extension OpenAIChatModel {
 
         /// A failure below HTTP: no connection, a timeout, a connection that broke.
         static func transportError(_ error: any Error, afterResponse: Bool, url: URL, timeout: TimeInterval) -> ChatModelError {
-            let code = (error as? URLError)?.code ?? URLError.Code(rawValue: (error as NSError).code)
+            let nsError = error as NSError
+            let code = (error as? URLError)?.code
+                ?? (nsError.domain == NSURLErrorDomain ? URLError.Code(rawValue: nsError.code) : .unknown)
             let host = url.host ?? url.absoluteString
             switch code {
             case .timedOut:
