@@ -47,7 +47,9 @@ let package = Package(
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONRPCTestSupport", "JSONCore"]),
         .testTarget(name: "AssistantAPITests", dependencies: ["AssistantAPI", "JSONCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"]),
+        .testTarget(
+            name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"],
+            exclude: ["FakeOpenAIServer/fake_openai_server.py"]),
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI"]),
