@@ -9,7 +9,8 @@ public struct FrameParser: Sendable {
     static let maxHeaderLineBytes = 8 * 1024
 
     public let maxMessageBytes: Int
-    /// The framing in use: fixed at creation, or decided by the first non-whitespace byte in auto mode.
+    /// The framing in use: fixed at creation, or decided by the first non-whitespace byte in auto
+    /// mode (`C`/`c`, the start of a `Content-` header, selects LSP; anything else NDJSON).
     public private(set) var mode: FramingMode?
 
     private enum State: Sendable {
@@ -79,12 +80,14 @@ public struct FrameParser: Sendable {
         case .detecting:
             let byte = bytes[start]
             if isWhitespace(byte) { return start + 1 }
-            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
-                mode = .ndjson
-                state = .line
-            } else {
+            // LSP input starts with a header ("Content-Length" or "Content-Type"); anything else
+            // is taken for newline-delimited JSON, so even a bad first line gets a JSON error.
+            if byte == UInt8(ascii: "C") || byte == UInt8(ascii: "c") {
                 mode = .lsp
                 state = .header
+            } else {
+                mode = .ndjson
+                state = .line
             }
             return start  // re-read this byte in the chosen mode
 
