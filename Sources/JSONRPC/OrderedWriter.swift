@@ -31,7 +31,7 @@ final class OrderedWriter: Sendable {
         queue.async { [self] in
             let mode = state.withLock { $0.mode }
             trace?.record(.outgoing, message: message)
-            let bytes = FrameEncoder.encode(message.serialized(), mode: mode)
+            let bytes = FrameEncoder.encode(MessageSerialization.serialize(message), mode: mode)
             let alreadyBroken = state.withLock { $0.broken }
             guard !alreadyBroken else { return }
             if !writeAll(fileDescriptor, bytes) {
