@@ -128,10 +128,12 @@ public final class Connection: Sendable {
     private func failPeerRequest(_ id: String, with error: any Error, notifyPeer: Bool) {
         guard let pending = state.withLock({ $0.pendingPeerRequests.removeValue(forKey: id) }) else { return }
         pending.timeout?.cancel()
-        pending.continuation.resume(throwing: error)
+        // Queued before the waiting handler resumes, so the peer hears of it before the
+        // handler's own response.
         if notifyPeer {
             sendNotification(method: Self.cancelRequestMethod, params: ["id": .string(id)])
         }
+        pending.continuation.resume(throwing: error)
     }
 
     private func resolvePeerRequest(id: RequestID?, outcome: Result<JSONValue, JSONRPCError>) {
@@ -162,11 +164,13 @@ public final class Connection: Sendable {
             state.pendingPeerRequests = [:]
             return (tasks, pending)
         }
-        for task in tasks { task.cancel() }
+        // Pending peer requests fail first, so their handlers see `connectionClosed` rather than
+        // racing the cancellation of their own task.
         for (id, request) in pending {
             request.timeout?.cancel()
             request.continuation.resume(throwing: PeerRequestError.connectionClosed(method: request.method, id: id))
         }
+        for task in tasks { task.cancel() }
         if runningRequests.wait(timeout: deadline) == .timedOut {
             options.logger.warning("closing with requests still running after cancellation")
         }
