@@ -1,0 +1,20 @@
+import JSONCore
+import JSONRPC
+
+public struct BridgeConfiguration: Sendable {
+    public var serverName = "assistd"
+    public var serverVersion = AssistdVersion.current
+    public var protocolVersion = AssistdVersion.protocolVersion
+    /// `initialize`'s `backend` member, e.g. `{"name": "local", ...}`; filled by the backend wiring.
+    public var backend: JSONValue = ["name": "none"]
+    /// Advertised in `initialize`'s capabilities.
+    public var streaming = true
+    public var clientTools = true
+    /// Returned by `rpc.discover`.
+    public var openRPCDocument: JSONValue = OpenRPCDocument.value
+    public var logger: Logger = .disabled
+    /// Turns a handler's domain error into a JSON-RPC error (nil: not mine → -32603).
+    public var errorMapper: (@Sendable (any Error) -> JSONRPCError?)?
+
+    public init() {}
+}

@@ -1,0 +1,52 @@
+import JSONCore
+
+/// What the connection asks the application for each incoming message.
+///
+/// Both methods are called on the read thread, one message at a time in arrival order, so an
+/// application can keep ordered state (such as a lifecycle) there. They must return quickly and
+/// never block: real work goes into the closure of `RequestRoute.run`, which runs in its own task.
+public protocol MessageDispatcher: Sendable {
+    func route(_ request: IncomingRequest) -> RequestRoute
+    /// Every notification except `$/cancelRequest`, which the connection handles itself.
+    func receive(notification method: String, params: JSONValue?)
+}
+
+public enum RequestRoute: Sendable {
+    /// Answer at once (an error, or a result that needs no work).
+    case reply(Result<JSONValue, JSONRPCError>)
+    /// Run concurrently in a task of its own; the returned value is the result. A thrown
+    /// `JSONRPCError` becomes the error response, `CancellationError` becomes -32800, and anything
+    /// else -32603.
+    case run(@Sendable (RequestChannel) async throws -> JSONValue)
+}
+
+/// What a running request handler uses to talk to the peer.
+public struct RequestChannel: Sendable {
+    public let id: RequestID
+    public let method: String
+    let connection: Connection
+
+    /// Queued in order: everything a handler sends is written before its own response.
+    public func sendNotification(method: String, params: JSONValue?) {
+        connection.sendNotification(method: method, params: params)
+    }
+
+    /// A server→client request; see `Connection.sendRequest`.
+    public func sendRequest(method: String, params: JSONValue?, timeout: Duration) async throws -> JSONValue {
+        try await connection.sendRequest(method: method, params: params, timeout: timeout)
+    }
+}
+
+/// Why a server→client request produced no response. (An error *response* from the peer is
+/// thrown as the `JSONRPCError` it carried.)
+public enum PeerRequestError: Error, Sendable, Equatable, CustomStringConvertible {
+    case timedOut(method: String, id: String)
+    case connectionClosed(method: String, id: String)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let method, let id): return "request \(id) '\(method)' to the client timed out"
+        case .connectionClosed(let method, let id): return "connection closed before the client answered \(id) '\(method)'"
+        }
+    }
+}

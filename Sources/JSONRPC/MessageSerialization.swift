@@ -1,0 +1,44 @@
+import JSONCore
+
+/// Writes a message (or a batch of them) with its envelope keys in a fixed, readable order:
+/// jsonrpc, id, method, params, result, error. Nested values keep the serializer's order.
+enum MessageSerialization {
+    static let envelopeKeys = ["jsonrpc", "id", "method", "params", "result", "error"]
+
+    static func serialize(_ message: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        write(message, to: &out)
+        return out
+    }
+
+    private static func write(_ message: JSONValue, to out: inout [UInt8]) {
+        switch message {
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                write(element, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            func member(_ key: String, _ value: JSONValue) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSONValue.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                value.write(to: &out)
+            }
+            for key in envelopeKeys {
+                if let value = object[key] { member(key, value) }
+            }
+            for (key, value) in object where !envelopeKeys.contains(key) {
+                member(key, value)
+            }
+            out.append(UInt8(ascii: "}"))
+        default:
+            message.write(to: &out)
+        }
+    }
+}

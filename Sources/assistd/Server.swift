@@ -1,0 +1,85 @@
+import Bridge
+import Foundation
+import JSONCore
+import JSONRPC
+
+/// Wires the process: protected stdout, logging, trace, the connection and the bridge.
+enum Server {
+    /// How long the process may take to exit once stdin ends or `exit` arrives (the protocol promises one second).
+    static let exitGrace: DispatchTimeInterval = .milliseconds(700)
+
+    static func run(_ options: CommandLineOptions) -> Never {
+        StandardOutputGuard.ignoreSIGPIPE()
+        let protocolOutput: Int32
+        do {
+            protocolOutput = try StandardOutputGuard.takeProtocolOutput()
+        } catch {
+            fail("cannot set up stdout: \(error)")
+        }
+        let logger = makeLogger(options)
+        var trace: MessageTrace?
+        if let path = options.tracePath {
+            do {
+                trace = try MessageTrace(path: path, redact: TraceRedaction.redact)
+            } catch {
+                fail("\(error)")
+            }
+        }
+        let connection = Connection(
+            input: STDIN_FILENO, output: protocolOutput,
+            options: ConnectionOptions(
+                framing: options.framing, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace))
+        let exit = ProcessExit(connection: connection, logger: logger, grace: exitGrace)
+
+        var configuration = BridgeConfiguration()
+        configuration.logger = logger
+        let server = BridgeServer(configuration: configuration, methods: MethodTable.assistantAPI()) { code in
+            exit.now(code: code)
+        }
+        logger.info("assistd \(AssistdVersion.current) serving on stdio (framing \(options.framing.rawValue))")
+        connection.start(dispatcher: server) {
+            logger.info("stdin closed")
+            exit.now(code: server.exitCode)
+        }
+        dispatchMain()
+    }
+
+    static func makeLogger(_ options: CommandLineOptions) -> Logger {
+        guard let path = options.logFile else {
+            return Logger(fileDescriptor: STDERR_FILENO, minimumLevel: options.logLevel)
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { fail("cannot open log file \(path): \(String(cString: strerror(errno)))") }
+        return Logger(fileDescriptor: fd, minimumLevel: options.logLevel)
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("assistd: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}
+
+/// Ends the process once: cancels in-flight work, lets answers drain within the grace period, exits.
+final class ProcessExit: Sendable {
+    private let connection: Connection
+    private let logger: Logger
+    private let grace: DispatchTimeInterval
+    private let started = Locked(false)
+
+    init(connection: Connection, logger: Logger, grace: DispatchTimeInterval) {
+        self.connection = connection
+        self.logger = logger
+        self.grace = grace
+    }
+
+    func now(code: Int32) {
+        let first = started.withLock { started -> Bool in
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        connection.close(deadline: .now() + grace)
+        logger.flush()
+        exit(code)
+    }
+}
