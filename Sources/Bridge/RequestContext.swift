@@ -19,8 +19,11 @@ public struct RequestContext: Sendable {
         self.logger = logger
     }
 
-    /// Whether the client declared `capabilities.clientTools: true` (it answers `tools/call`).
-    public var clientHandlesTools: Bool { clientCapabilities["clientTools"]?.boolValue == true }
+    /// Whether the client declared `capabilities.tools.call: true` (or the older spelling
+    /// `capabilities.clientTools: true`): it answers `tools/call`.
+    public var clientHandlesTools: Bool {
+        clientCapabilities["tools"]?["call"]?.boolValue == true || clientCapabilities["clientTools"]?.boolValue == true
+    }
 
     /// Queued in order: everything sent here is written before this request's response.
     public func sendNotification(method: String, params: JSONValue?) {
