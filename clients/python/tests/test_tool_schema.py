@@ -167,3 +167,20 @@ def test_outputs_are_strings_and_other_values_json():
     assert output_text(3) == "3"
     assert json.loads(output_text({"猫": [1, 2]})) == {"猫": [1, 2]}
     assert output_text(None) == "null"
+
+
+def test_builtin_tool_types_are_run_by_the_tool_of_that_name():
+    registry = ToolRegistry()
+
+    @registry.add
+    def text_to_image(input: str) -> str:
+        """Make a picture."""
+        return "image of " + input
+
+    as_json = {"tool_call": {"id": "call_1", "type": "text_to_image",
+                             "text_to_image": {"arguments": '{"input": "a ragdoll cat"}', "output": None}}}
+    found, arguments = registry.resolve_call(as_json)
+    assert found.func(**arguments) == "image of a ragdoll cat"
+    as_text = {"tool_call": {"type": "text_to_image", "text_to_image": {"arguments": "布偶猫"}}}
+    found, arguments = registry.resolve_call(as_text)
+    assert arguments == {"input": "布偶猫"}

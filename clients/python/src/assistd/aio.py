@@ -19,7 +19,6 @@ from .client import CLIENT_NAME, ToolHost
 from .errors import AssistdError, ConnectionClosedError
 from .objects import AssistdObject
 from .protocol import TOOLS_CALL
-from .tools import output_text
 
 
 class AsyncClient(ToolHost):
@@ -100,7 +99,7 @@ class AsyncClient(ToolHost):
         self._pool = ThreadPoolExecutor(max_workers=self._max_tool_workers, thread_name_prefix="assistd-tool")
         assert self._process.stdout is not None and self._process.stdin is not None
         self._connection = AsyncConnection(self._process.stdout, self._process.stdin, describe_close=self._describe_exit)
-        self._connection.set_request_handler(TOOLS_CALL, self._run_tool_call_async)
+        self._connection.set_request_handler(TOOLS_CALL, functools.partial(self._run_tool_call_async, executor=self._pool))
         if self._auto_initialize:
             try:
                 await self.initialize()
@@ -262,17 +261,6 @@ class AsyncClient(ToolHost):
 
     async def discover(self) -> AssistdObject:
         return await self.request("rpc.discover")
-
-    async def _run_tool_call_async(self, params: Any) -> Dict[str, str]:
-        found, arguments = self._tools.resolve_call(params)
-        if found.is_async:
-            value = await found.func(**arguments)
-        else:
-            loop = asyncio.get_running_loop()
-            value = await loop.run_in_executor(self._pool, functools.partial(found.func, **arguments))
-            if asyncio.iscoroutine(value):
-                value = await value
-        return {"output": output_text(value)}
 
 
 def _terminate(process: asyncio.subprocess.Process) -> None:

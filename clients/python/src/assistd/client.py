@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import os
 import subprocess
 import threading
 import weakref
+from concurrent.futures import Executor
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union, overload
 
 from . import process as proc_util
@@ -69,6 +71,18 @@ class ToolHost:
         value = found.func(**arguments)
         if inspect.isawaitable(value):  # an async tool in the thread-based client
             value = asyncio.run(_await(value))
+        return {"output": output_text(value)}
+
+    async def _run_tool_call_async(self, params: Any, executor: Optional[Executor] = None) -> Dict[str, str]:
+        """The asyncio way: ``async def`` tools on the loop, plain ones in ``executor``."""
+        found, arguments = self._tools.resolve_call(params)
+        if found.is_async:
+            value = await found.func(**arguments)
+        else:
+            loop = asyncio.get_running_loop()
+            value = await loop.run_in_executor(executor, functools.partial(found.func, **arguments))
+            if inspect.isawaitable(value):
+                value = await value
         return {"output": output_text(value)}
 
 

@@ -158,14 +158,25 @@ class ToolRegistry:
         if not isinstance(params, dict):
             raise ToolError("tools/call params must be an object", INVALID_PARAMS)
         call = params.get("tool_call")
-        function = call.get("function") if isinstance(call, dict) else None
-        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
-            raise ToolError("tools/call params lack tool_call.function.name", INVALID_PARAMS)
-        name = function["name"]
+        if not isinstance(call, dict):
+            raise ToolError("tools/call params lack tool_call", INVALID_PARAMS)
+        kind = call.get("type") or "function"
+        if kind == "function":
+            function = call.get("function")
+            if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+                raise ToolError("tools/call params lack tool_call.function.name", INVALID_PARAMS)
+            name, arguments = function["name"], function.get("arguments")
+        else:
+            # A built-in tool type the backend cannot run (search, text_to_image…), in the
+            # service's shape {"type": T, T: {"arguments", "output"}}: the tool named T runs it.
+            body = call.get(kind)
+            name, arguments = str(kind), body.get("arguments") if isinstance(body, dict) else None
         found = self._tools.get(name)
         if found is None:
             raise ToolError("no tool named %r is registered in this client" % name, METHOD_NOT_FOUND, {"name": name})
-        return found, found.bind_arguments(function.get("arguments"))
+        if kind != "function" and isinstance(arguments, str) and not arguments.lstrip().startswith("{"):
+            return found, {"input": arguments}  # plain text for a built-in tool's single input
+        return found, found.bind_arguments(arguments)
 
 
 def output_text(value: Any) -> str:
