@@ -242,8 +242,19 @@ def _type_hints(func: Callable[..., Any]) -> Dict[str, Any]:
     try:
         return typing.get_type_hints(target, include_extras=True)
     except Exception:
-        # Unresolvable forward references (e.g. ``int | None`` text on Python 3.9): keep raw ones.
-        return {}
+        pass
+    # Some annotation cannot be resolved (e.g. ``int | None`` text on Python 3.9): resolve the
+    # others one by one; the rest stay text and are read by _schema_for_name.
+    hints: Dict[str, Any] = {}
+    namespace = getattr(inspect.unwrap(target), "__globals__", {})
+    for name, annotation in getattr(target, "__annotations__", {}).items():
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, dict(namespace))  # noqa: S307 - the function's own annotations
+            except Exception:
+                pass
+        hints[name] = annotation
+    return hints
 
 
 def _is_json_value(value: Any) -> bool:
@@ -330,7 +341,7 @@ def _is_abc(value: Any, names: Iterable[str]) -> bool:
 
 def _schema_for_name(text: str) -> Dict[str, Any]:
     """Best effort for annotations left as text (unresolvable forward references)."""
-    cleaned = text.replace(" ", "")
+    cleaned = text.replace(" ", "").strip("'\"")
     optional = re.fullmatch(r"(?:Optional\[(.+)\]|(.+)\|None|None\|(.+))", cleaned)
     if optional:
         cleaned = next(g for g in optional.groups() if g)
