@@ -6,6 +6,7 @@ against the real binary in test_real_lifecycle.py.
 """
 
 import asyncio
+import gc
 import os
 import signal
 import stat
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from assistd import AsyncClient, BinaryNotFoundError, Client, ConnectionClosedError, MethodNotFoundError
+from assistd import AssistdTimeoutError, AsyncClient, BinaryNotFoundError, Client, ConnectionClosedError, MethodNotFoundError
 
 FAKE = Path(__file__).with_name("fake_assistd_process.py")
 
@@ -139,3 +140,19 @@ def _outcome(function):
         return function()
     except Exception as error:
         return error
+
+
+def test_a_dropped_client_takes_its_process_with_it(fake_binary):
+    client = Client(fake_binary, [])
+    process = client.process
+    del client
+    gc.collect()
+    assert process.wait(timeout=30) is not None
+
+
+def test_a_stream_that_times_out_cancels_its_request(fake_binary):
+    with Client(fake_binary, [], request_timeout=0.2) as client:
+        stream = client.stream("test/hang", {})
+        with pytest.raises(AssistdTimeoutError):
+            next(stream)
+        assert stream.finished and client._connection.in_flight() == 0

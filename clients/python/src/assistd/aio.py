@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import sys
 import weakref
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
 from . import process as proc_util
 from ._version import __version__
@@ -98,8 +97,9 @@ class AsyncClient(ToolHost):
             self._stderr_task = asyncio.get_running_loop().create_task(self._drain_stderr(self._process.stderr))
         self._pool = ThreadPoolExecutor(max_workers=self._max_tool_workers, thread_name_prefix="assistd-tool")
         assert self._process.stdout is not None and self._process.stdin is not None
-        self._connection = AsyncConnection(self._process.stdout, self._process.stdin, describe_close=self._describe_exit)
-        self._connection.set_request_handler(TOOLS_CALL, functools.partial(self._run_tool_call_async, executor=self._pool))
+        self._connection = AsyncConnection(
+            self._process.stdout, self._process.stdin, describe_close=self._weak_describe_exit())
+        self._connection.set_request_handler(TOOLS_CALL, self._weak_tool_handler())
         if self._auto_initialize:
             try:
                 await self.initialize()
@@ -222,6 +222,30 @@ class AsyncClient(ToolHost):
             pass
         if pending:
             self._stderr.feed(pending.decode("utf-8", errors="replace"))
+
+    # The reader task holds these; weak references let a dropped client be collected.
+    def _weak_describe_exit(self) -> Callable[[str], Awaitable[ConnectionClosedError]]:
+        ref = weakref.ref(self)
+
+        async def describe(reason: str) -> ConnectionClosedError:
+            client = ref()
+            if client is None:
+                return ConnectionClosedError(reason + "; the client was dropped without close()")
+            return await client._describe_exit(reason)
+
+        return describe
+
+    def _weak_tool_handler(self) -> Callable[[Any], Awaitable[Dict[str, str]]]:
+        ref = weakref.ref(self)
+        pool = self._pool
+
+        async def handle(params: Any) -> Dict[str, str]:
+            client = ref()
+            if client is None:
+                raise ConnectionClosedError("the client was dropped without close()")
+            return await client._run_tool_call_async(params, executor=pool)
+
+        return handle
 
     async def _describe_exit(self, reason: str) -> ConnectionClosedError:
         assert self._process is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, AsyncIterator, List, Optional
 
-from .errors import AssistdError, RequestCancelledError
+from .errors import AssistdTimeoutError, RequestCancelledError
 from .objects import AssistdObject, object_text
 from .streams import EventPair, StreamState
 
@@ -52,7 +52,11 @@ class AsyncRunStream(AsyncIterator[EventPair]):
         while True:
             if self._state.finished:
                 raise StopAsyncIteration
-            item = await self._connection.next_item(self._call, self._timeout)
+            try:
+                item = await self._connection.next_item(self._call, self._timeout)
+            except AssistdTimeoutError:
+                self.close()  # given up on: cancel the request
+                raise
             if item[0] == "event":
                 if self._state.observe(item[1], item[2]):
                     return item[1], item[2]
@@ -119,7 +123,7 @@ class AsyncRunStream(AsyncIterator[EventPair]):
         try:
             if not self._state.finished:
                 self.close()
-        except (AssistdError, AttributeError, RuntimeError):
+        except Exception:  # never raise from a finaliser (e.g. at interpreter exit)
             pass
 
     def __repr__(self) -> str:

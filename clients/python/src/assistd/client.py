@@ -90,6 +90,27 @@ async def _await(awaitable: Any) -> Any:
     return await awaitable
 
 
+def weakly(method: Callable[..., Any], when_gone: Callable[[], Any]) -> Callable[..., Any]:
+    """A callable that calls ``method`` without keeping its object alive.
+
+    The connection's threads hold their callbacks; strong references would keep a dropped
+    client (and its process) alive until the interpreter exits.
+    """
+    ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        target = ref()
+        if target is None:
+            return when_gone()
+        return target(*args, **kwargs)
+
+    return call
+
+
+def _dropped_client_error() -> ConnectionClosedError:
+    return ConnectionClosedError("the client was dropped without close()")
+
+
 class Client(ToolHost):
     """A connection to an assistd process that this client starts and owns.
 
@@ -139,8 +160,8 @@ class Client(ToolHost):
         assert self._process.stdin is not None and self._process.stdout is not None
         self._connection = Connection(
             self._process.stdout, self._process.stdin, max_workers=max_tool_workers,
-            describe_close=self._describe_exit)
-        self._connection.set_request_handler(TOOLS_CALL, self._run_tool_call)
+            describe_close=weakly(self._describe_exit, _dropped_client_error))
+        self._connection.set_request_handler(TOOLS_CALL, weakly(self._run_tool_call, _dropped_client_error))
         if initialize:
             try:
                 self.initialize()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Tuple
 
-from .errors import AssistdError, RequestCancelledError
+from .errors import AssistdTimeoutError, RequestCancelledError
 from .objects import AssistdObject, object_text
 from .protocol import DONE_EVENT
 
@@ -105,7 +105,11 @@ class RunStream(Iterator[EventPair]):
         while True:
             if self._state.finished:
                 raise StopIteration
-            item = self._connection.next_item(self._call, self._timeout)
+            try:
+                item = self._connection.next_item(self._call, self._timeout)
+            except AssistdTimeoutError:
+                self.close()  # given up on: cancel the request
+                raise
             kind = item[0]
             if kind == "event":
                 if self._state.observe(item[1], item[2]):
@@ -181,7 +185,7 @@ class RunStream(Iterator[EventPair]):
         try:
             if not self._state.finished:
                 self.close()
-        except (AssistdError, AttributeError):
+        except Exception:  # never raise from a finaliser (e.g. at interpreter exit)
             pass
 
     def __repr__(self) -> str:
