@@ -57,6 +57,14 @@ def client(make_client) -> Client:
     return make_client(scripts.HELLO)
 
 
+def serves(client: Client, rpc: str) -> bool:
+    """Whether assistd's rpc.discover lists ``rpc`` as implemented."""
+    for method in client.discover()["methods"]:
+        if method["name"] == rpc:
+            return method.get("x-assistd-status", "implemented") == "implemented"
+    return False
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.module.__name__.startswith(("test_real_", "test_examples")):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from assistd import Assistant, DeletionStatus, ListResult, NotFoundError, UnsupportedError
+from assistd import Assistant, DeletionStatus, ListResult, MethodNotFoundError, NotFoundError, UnsupportedError
+from conftest import serves
 
 
 def test_create_retrieve_update_delete(client):
@@ -54,8 +55,13 @@ def test_list_orders_and_pages(client):
     assert [a.id for a in client.assistants.list(order="asc", before=ids[2]).data] == ids[:2]
 
 
-def test_assistant_files_methods_are_served(client):
+def test_assistant_files_methods_answer(client):
+    """Optional in the protocol: served (a list, or unsupported by the backend) or method-not-found."""
     assistant = client.assistants.create(model="qwen-max")
+    if not serves(client, "assistants/files/list"):
+        with pytest.raises(MethodNotFoundError):
+            client.assistants.files.list(assistant.id)
+        return
     try:
         files = client.assistants.files.list(assistant.id)
     except UnsupportedError as unsupported:  # a backend may not keep files; it must say so

@@ -2,7 +2,8 @@
 
 import pytest
 
-from assistd import NotFoundError, Thread, ThreadMessage, UnsupportedError, object_text
+from assistd import MethodNotFoundError, NotFoundError, Thread, ThreadMessage, UnsupportedError, object_text
+from conftest import serves
 
 
 def test_thread_create_retrieve_update_delete(client):
@@ -41,9 +42,14 @@ def test_message_create_list_retrieve_update(client):
         client.messages.retrieve("message_missing", thread_id=thread.id)
 
 
-def test_message_files_methods_are_served(client):
+def test_message_files_methods_answer(client):
+    """Optional in the protocol: served (a list, or unsupported by the backend) or method-not-found."""
     thread = client.threads.create()
     message = client.messages.create(thread.id, content="with no files")
+    if not serves(client, "messages/files/list"):
+        with pytest.raises(MethodNotFoundError):
+            client.messages.files.list(message.id, thread_id=thread.id)
+        return
     try:
         files = client.messages.files.list(message.id, thread_id=thread.id)
     except UnsupportedError as unsupported:

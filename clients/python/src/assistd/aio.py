@@ -14,7 +14,7 @@ from ._version import __version__
 from .aio_connection import AsyncConnection
 from .aio_resources import Assistants, Messages, Runs, Steps, Threads
 from .aio_streams import AsyncRunStream
-from .client import CLIENT_NAME, ToolHost
+from .client import CLIENT_CAPABILITIES, CLIENT_NAME, ToolHost
 from .errors import AssistdError, ConnectionClosedError
 from .objects import AssistdObject
 from .protocol import TOOLS_CALL
@@ -112,7 +112,7 @@ class AsyncClient(ToolHost):
         params: Dict[str, Any] = {
             "processId": os.getpid(),
             "clientInfo": {"name": self._client_name, "version": __version__},
-            "capabilities": {"tools": {"call": True}},
+            "capabilities": CLIENT_CAPABILITIES,
         }
         if self._initialization_options is not None:
             params["initializationOptions"] = dict(self._initialization_options)

@@ -23,6 +23,10 @@ from .streams import RunStream
 from .tools import Tool, ToolFunction, ToolRegistry, output_text
 
 CLIENT_NAME = "assistd-python"
+#: This client answers ``tools/call``. Both spellings the protocol's drafts use are sent
+#: (``tools.call`` in protocol/runs.md, ``clientTools`` in protocol/README.md); servers
+#: ignore capability members they do not know.
+CLIENT_CAPABILITIES: Dict[str, Any] = {"tools": {"call": True}, "clientTools": True}
 
 
 class ToolHost:
@@ -176,7 +180,7 @@ class Client(ToolHost):
         params: Dict[str, Any] = {
             "processId": os.getpid(),
             "clientInfo": {"name": self._client_name, "version": __version__},
-            "capabilities": {"tools": {"call": True}},
+            "capabilities": CLIENT_CAPABILITIES,
         }
         if self._initialization_options is not None:
             params["initializationOptions"] = dict(self._initialization_options)
