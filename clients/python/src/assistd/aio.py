@@ -58,7 +58,7 @@ class AsyncClient(ToolHost):
         self._stderr = proc_util.StderrTail(None)
         self._stderr_task: Optional["asyncio.Task[None]"] = None
         self._pool: Optional[ThreadPoolExecutor] = None
-        self._finalizer: Optional[weakref.finalize] = None
+        self._finalizer: "Optional[weakref.finalize[Any, Any]]" = None
         self._closed = False
         self.initialized = False
         self.returncode: Optional[int] = None

@@ -10,7 +10,7 @@ import asyncio
 import functools
 import itertools
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Set, Tuple
 
 from . import protocol
 from .errors import AssistdError, AssistdTimeoutError, ConnectionClosedError, ProtocolError
@@ -232,8 +232,8 @@ class AsyncConnection:
         else:
             self._spawn(self._answer(incoming))
 
-    def _spawn(self, coroutine: Awaitable[Any]) -> None:
-        task = self._loop.create_task(coroutine)  # type: ignore[arg-type]
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task: "asyncio.Task[Any]" = self._loop.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -100,7 +100,7 @@ def weakly(method: Callable[..., Any], when_gone: Callable[[], Any]) -> Callable
     The connection's threads hold their callbacks; strong references would keep a dropped
     client (and its process) alive until the interpreter exits.
     """
-    ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+    ref = weakref.WeakMethod(method)
 
     def call(*args: Any, **kwargs: Any) -> Any:
         target = ref()
@@ -163,7 +163,7 @@ class Client(ToolHost):
         self._stderr = proc_util.StderrTail(self._process.stderr if stderr is None else None)
         assert self._process.stdin is not None and self._process.stdout is not None
         self._connection = Connection(
-            self._process.stdout, self._process.stdin, max_workers=max_tool_workers,
+            self._process.stdout, self._process.stdin, max_workers=max_tool_workers,  # type: ignore[arg-type]
             describe_close=weakly(self._describe_exit, _dropped_client_error))
         self._connection.set_request_handler(TOOLS_CALL, weakly(self._run_tool_call, _dropped_client_error))
         if initialize:

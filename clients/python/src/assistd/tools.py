@@ -23,10 +23,8 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .errors import INVALID_PARAMS, METHOD_NOT_FOUND, ToolError
 
-try:  # Python 3.10+: ``int | None`` annotations
-    from types import UnionType as _UnionType  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.9
-    _UnionType = None  # type: ignore[assignment,misc]
+#: ``types.UnionType`` (the type of ``int | None``) on Python 3.10+, else None.
+_UnionType: Any = getattr(__import__("types"), "UnionType", None)
 
 _NONE_TYPE = type(None)
 _SCALARS: Dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -55,7 +53,7 @@ class Tool:
             dict(parameters) if parameters is not None else schema_from_signature(func, param_docs)
         )
         self.is_async = _is_async_callable(func)
-        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+        functools.update_wrapper(self, func)
 
     @property
     def definition(self) -> Dict[str, Any]:
@@ -238,7 +236,9 @@ def schema_from_signature(func: Callable[..., Any], param_docs: Optional[Mapping
 
 
 def _type_hints(func: Callable[..., Any]) -> Dict[str, Any]:
-    target = func.__call__ if not inspect.isfunction(func) and not inspect.ismethod(func) and hasattr(func, "__call__") else func  # type: ignore[operator]
+    target: Any = func
+    if not inspect.isfunction(func) and not inspect.ismethod(func) and not isinstance(func, functools.partial):
+        target = getattr(func, "__call__", func)  # a callable object: read its __call__
     try:
         return typing.get_type_hints(target, include_extras=True)
     except Exception:
@@ -267,6 +267,7 @@ def _is_json_value(value: Any) -> bool:
 
 def schema_for_type(annotation: Any) -> Dict[str, Any]:
     """JSON Schema for one Python type hint. Unknown or missing hints give ``{}`` (any value)."""
+    schema: Dict[str, Any]
     if annotation is inspect.Parameter.empty or annotation is Any:
         return {}
     if isinstance(annotation, str):
@@ -293,7 +294,7 @@ def schema_for_type(annotation: Any) -> Dict[str, Any]:
         return {"anyOf": schemas}
     if origin is typing.Literal:
         values = list(args)
-        schema: Dict[str, Any] = {"enum": values}
+        schema = {"enum": values}
         kinds = {_SCALARS.get(type(v)) for v in values}
         if len(kinds) == 1 and None not in kinds:
             schema["type"] = kinds.pop()
@@ -379,7 +380,7 @@ def _dataclass_schema(annotation: Any) -> Dict[str, Any]:
     required: List[str] = []
     for field in dataclasses.fields(annotation):
         properties[field.name] = schema_for_type(hints.get(field.name, Any))
-        if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:  # type: ignore[misc]
+        if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             required.append(field.name)
     schema: Dict[str, Any] = {"type": "object", "properties": properties}
     if required:
