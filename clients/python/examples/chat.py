@@ -52,8 +52,9 @@ def main() -> int:
             model=os.environ.get("ASSISTD_CHAT_MODEL", "qwen-max"), name="terminal chat",
             instructions="You are a helpful assistant.")
         thread = client.threads.create()
+        backend = client.backend.name if client.backend is not None else "?"
         print("Chatting through assistd (%s backend). Ctrl-C stops a reply; Ctrl-C, Ctrl-D or /quit ends."
-              % (client.backend or {}).get("name", "?"), flush=True)
+              % backend, flush=True)
         while True:
             try:
                 line = input("you> ")

@@ -72,8 +72,9 @@ def with_client_tool(client: Client) -> str:
     stream = client.runs.create(thread.id, assistant_id=assistant.id, stream=True, handle_tools=True)
     for event, _ in stream:
         print("  %s" % event)
+    final_run = stream.run  # the run as it stood at the end of the stream
     answer = object_text(client.messages.list(thread.id).data[0])
-    print("run status: %s\nassistant: %s" % (stream.run.status, answer))
+    print("run status: %s\nassistant: %s" % (final_run.status if final_run is not None else "unknown", answer))
     return answer
 
 

@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from html import escape
+from typing import Dict
 
 from assistd import AssistdError, Client
 
@@ -32,7 +33,7 @@ def main() -> int:
     with Client() as client:
 
         @client.tool(name="text_to_image")
-        def text_to_image(input: str) -> dict:
+        def text_to_image(input: str) -> Dict[str, str]:
             """For creating visual examples."""
             return {"image_url": "file://" + sketch(input), "prompt": input}
 

@@ -5,6 +5,7 @@
 
 import json
 import sys
+from typing import Dict
 
 from assistd import Client, object_text
 
@@ -13,7 +14,7 @@ def main() -> int:
     with Client() as client:
 
         @client.tool(name="text_to_image")
-        def text_to_image(input: str) -> dict:
+        def text_to_image(input: str) -> Dict[str, str]:
             """For creating visual examples (a stand-in where the backend cannot draw)."""
             return {"image_url": "https://example.invalid/sketch.png", "prompt": input}
 
@@ -36,7 +37,8 @@ def main() -> int:
         for event, msg in run_iterator:
             print(event)
             print(msg)
-        print("Run status: %s" % run_iterator.run.status)
+        final_run = run_iterator.run  # the run as it stood at the end of the stream
+        print("Run status: %s" % (final_run.status if final_run is not None else "unknown"))
         messages = client.messages.list(thread.id)
         print("\nAssistant's response:")
         print(json.dumps(messages, ensure_ascii=False, sort_keys=True, indent=4))
