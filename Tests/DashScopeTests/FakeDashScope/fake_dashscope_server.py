@@ -25,6 +25,7 @@ Test controls (never part of the service), all under /__control__/:
   POST reset                  clear state, request log, failure rules and knobs
   GET  requests               the request log: [{method, path, query, headers, body_text, body}]
   POST requests/clear         clear the request log only
+  GET  stats                  {aborted_streams (clients that hung up mid-stream), requests}
   POST fail {status, code?, message?, retry_after?, count?, path_regex?, method?, delay_ms?}
                               answer the next `count` matching requests with that error
                               (status 0 = close the connection without answering);
@@ -96,6 +97,7 @@ class State:
             self.runs = {}  # thread_id -> [run]
             self.steps = {}  # run_id -> [step]
             self.request_log = []
+            self.aborted_streams = 0
             self.fail_rules = []
             self.knobs = {
                 "stream_deltas": 0,
@@ -771,6 +773,7 @@ class Handler(BaseHTTPRequestHandler):
                 "method": method,
                 "path": split.path,
                 "query": {k: v[0] for k, v in query.items()},
+                "client_port": self.client_address[1],
                 "headers": {k.lower(): v for k, v in self.headers.items()},
                 "body_text": text,
                 "body": body,
@@ -861,17 +864,32 @@ class Handler(BaseHTTPRequestHandler):
                 self.reset_connection()
                 return
             if kind == "stall":
-                self.wfile.write(b"".join(pending))
+                if not self.write_or_abort(b"".join(pending)):
+                    return
                 pending = []
                 time.sleep(value / 1000)
                 continue
             pending.append(b"%x\r\n%s\r\n" % (len(value), value))
             count += 1
             if count % flush_every == 0:
-                self.wfile.write(b"".join(pending))
+                if not self.write_or_abort(b"".join(pending)):
+                    return
                 pending = []
         pending.append(b"0\r\n\r\n")
-        self.wfile.write(b"".join(pending))
+        self.write_or_abort(b"".join(pending))
+
+    def write_or_abort(self, data):
+        """Writes a piece of a stream; a client that hung up is counted (tests check that
+        cancelling a stream really closes its connection)."""
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+            return True
+        except OSError:
+            with STATE.lock:
+                STATE.aborted_streams += 1
+            self.close_connection = True
+            return False
 
     def reset_connection(self):
         """Drop the connection with a TCP reset, as a crashed proxy would."""
@@ -891,6 +909,8 @@ class Handler(BaseHTTPRequestHandler):
                 result = {"ok": True}
             elif command == "requests" and method == "GET":
                 result = {"requests": STATE.request_log}
+            elif command == "stats":
+                result = {"aborted_streams": STATE.aborted_streams, "requests": len(STATE.request_log)}
             elif command == "requests/clear":
                 STATE.request_log = []
                 result = {"ok": True}
