@@ -48,6 +48,8 @@ struct EventStreamReader: Sendable {
                     }
                 }
                 if finished { return }
+                // The consumer went away and cancelled us: that is not the stream's fault.
+                if Task.isCancelled { throw CancellationError() }
                 if try handle(parser.finish()) == .done {
                     continuation.finish()
                     return
@@ -55,14 +57,14 @@ struct EventStreamReader: Sendable {
                 throw APIError(
                     .upstreamFailure, "the event stream from \(endpoint) ended without its done event after \(count) events",
                     code: "IncompleteStream")
-            } catch let error as TransportError {
+            } catch let error as TransportError where !Task.isCancelled {
                 continuation.finish(
                     throwing: APIError(
                         .upstreamFailure,
                         errors.key.redact("the connection dropped mid-stream (\(endpoint)) after \(count) events: \(error.message)"),
                         code: ServiceErrors.transportCode(error.kind)))
             } catch {
-                continuation.finish(throwing: error)
+                continuation.finish(throwing: Task.isCancelled ? CancellationError() : error)
             }
         }
         continuation.onTermination = { termination in

@@ -843,8 +843,9 @@ class Handler(BaseHTTPRequestHandler):
             data["request_id"] = request_id
             payload = compact(data)
             if style == "multiline":
-                middle = len(payload) // 2
-                data_lines = f"data{sep}{payload[:middle]}{newline}data{sep}{payload[middle:]}{newline}"
+                # Pretty-printed JSON, one data line per line: joined with \n it is the same JSON.
+                pretty = json.dumps(data, ensure_ascii=False, indent=1)
+                data_lines = "".join(f"data{sep}{line}{newline}" for line in pretty.split("\n"))
             else:
                 data_lines = f"data{sep}{payload}{newline}"
             prefix = f"id{sep}{index}{newline}:heartbeat{newline}" if style == "comments" else ""
