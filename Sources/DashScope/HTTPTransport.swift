@@ -272,7 +272,10 @@ private final class ExchangeState: @unchecked Sendable {
                 cancel()
                 return
             }
-            try? await Task.sleep(until: deadline, clock: .continuous)
+            // Wake at least every quarter of the shorter timeout: the phase (and so the
+            // deadline that applies) may change while we sleep.
+            let check = ContinuousClock.now + min(connectTimeout, readTimeout) / 4
+            try? await Task.sleep(until: min(deadline, check), clock: .continuous)
         }
     }
 
@@ -304,7 +307,13 @@ private final class ExchangeState: @unchecked Sendable {
         case .notConnectedToInternet:
             return TransportError(kind: .refused, message: "no network connection to reach \(endpoint)")
         default:
-            return TransportError(kind: .other, message: "network error talking to \(endpoint): \((error as NSError).localizedDescription)")
+            let detail = (error as NSError).localizedDescription
+            // FoundationNetworking reports some handshake failures (curl's SSL connect error)
+            // without a TLS code; its text names SSL then.
+            if detail.contains("SSL") || detail.contains("TLS") {
+                return TransportError(kind: .tls, message: "TLS failure talking to \(endpoint): \(detail) (URLError \((error as NSError).code))")
+            }
+            return TransportError(kind: .other, message: "network error talking to \(endpoint): \(detail) (URLError \((error as NSError).code))")
         }
     }
 }
