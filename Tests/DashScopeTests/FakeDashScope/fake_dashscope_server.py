@@ -776,7 +776,7 @@ class Handler(BaseHTTPRequestHandler):
                 "client_port": self.client_address[1],
                 "headers": {k.lower(): v for k, v in self.headers.items()},
                 "body_text": text,
-                "body": body,
+                "body": json.loads(compact(body)),  # a copy: the state may keep (and change) parts of `body`
             })
             rule = self.matching_rule(method, split.path)
         if rule is not None:
