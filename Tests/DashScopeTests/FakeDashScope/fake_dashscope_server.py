@@ -945,7 +945,7 @@ def main():
     print(server.server_address[1], flush=True)
     if args.exit_on_stdin_eof:
         threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
-    server.serve_forever()
+    server.serve_forever(poll_interval=0.05)  # a quick exit when stdin closes
 
 
 if __name__ == "__main__":
