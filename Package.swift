@@ -42,6 +42,7 @@ let package = Package(
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/StoreBenchmark"),
+        .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/DashScopeBenchmark"),
 
         // Tests: one target per source target, plus end-to-end tests against the built binary.
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
@@ -50,7 +51,7 @@ let package = Package(
         .testTarget(
             name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"],
             exclude: ["FakeOpenAIServer/fake_openai_server.py"]),
-        .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"]),
+        .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], exclude: ["FakeDashScope"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"]),

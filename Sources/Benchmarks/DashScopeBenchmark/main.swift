@@ -1,0 +1,158 @@
+// DashScopeBenchmark: the dashscope backend side by side with the official Python SDK and a
+// bare HTTP client, against the same FAKE DashScope server (Tests/DashScopeTests/FakeDashScope),
+// in one run. Prints per-call latency of threads/retrieve and the event rate of a
+// 100,000-delta streamed run, with ratios.
+//
+//   swift run -c release DashScopeBenchmark [--calls 1000] [--deltas 100000]
+//
+// Needs python3 with `pip install dashscope==2.0.2`. The fake runs on this machine, so the
+// numbers compare client-side costs (HTTP stack, parsing, decoding), not the network.
+import AssistantAPI
+import DashScope
+import Foundation
+import JSONCore
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+let arguments = CommandLine.arguments
+func option(_ name: String, _ fallback: Int) -> Int {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else {
+        return fallback
+    }
+    return value
+}
+let calls = option("--calls", 1000)
+let deltas = option("--deltas", 100_000)
+let apiKey = "sk-benchmark-key"
+let fakeDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Tests/DashScopeTests/FakeDashScope")
+
+// MARK: the fake server
+
+let server = Process()
+let serverInput = Pipe()
+let serverOutput = Pipe()
+server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+server.arguments = ["python3", fakeDirectory.appendingPathComponent("fake_dashscope_server.py").path, "--api-key", apiKey, "--exit-on-stdin-eof"]
+server.standardInput = serverInput
+server.standardOutput = serverOutput
+try server.run()
+var portLine = Data()
+while !portLine.contains(0x0A) {
+    let chunk = serverOutput.fileHandleForReading.availableData
+    if chunk.isEmpty { break }
+    portLine.append(chunk)
+}
+guard let port = Int(String(decoding: portLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+    fatalError("the fake server did not start")
+}
+defer {
+    try? serverInput.fileHandleForWriting.close()
+    server.waitUntilExit()
+}
+
+func control(_ command: String, _ body: JSONValue) async throws {
+    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/__control__/\(command)")!)
+    request.httpMethod = "POST"
+    request.httpBody = Data(body.serialized())
+    _ = try await URLSession.shared.data(for: request)
+}
+
+func python(_ mode: String, thread: String, assistant: String = "", n: Int = 0) throws -> JSONValue {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+        "python3", fakeDirectory.appendingPathComponent("sdk_benchmark_client.py").path, "--port", String(port),
+        "--api-key", apiKey, "--mode", mode, "--thread-id", thread, "--assistant-id", assistant, "--n", String(n),
+    ]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { fatalError("\(mode) failed (is the SDK installed? pip install dashscope==2.0.2)") }
+    return try JSONValue.parse(data)
+}
+
+struct Stats {
+    var median: Double
+    var p99: Double
+    var mean: Double
+
+    init(_ values: [Double]) {
+        let sorted = values.sorted()
+        median = sorted[sorted.count / 2]
+        p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+        mean = values.reduce(0, +) / Double(values.count)
+    }
+
+    var text: String { String(format: "median %7.3f ms   p99 %7.3f ms   mean %7.3f ms", median, p99, mean) }
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
+
+// MARK: setup
+
+let backend = DashScopeBackend(configuration: DashScopeConfiguration(apiKey: APIKey(apiKey), baseURL: "http://127.0.0.1:\(port)/api/v1"))
+let assistant = try await backend.createAssistant(CreateAssistantParams(["model": "qwen-max"]))
+let thread = try await backend.createThread(CreateThreadParams(nil))
+let clock = ContinuousClock()
+print("DashScopeBenchmark: \(calls) threads/retrieve calls, a \(deltas)-delta streamed run; fake DashScope on 127.0.0.1:\(port)")
+
+// MARK: threads/retrieve latency
+
+for _ in 0..<50 { _ = try await backend.retrieveThread(id: thread.id) }  // warm up
+var ours: [Double] = []
+for _ in 0..<calls {
+    let start = clock.now
+    let retrieved = try await backend.retrieveThread(id: thread.id)
+    ours.append(milliseconds(clock.now - start))
+    precondition(retrieved.id == thread.id)
+}
+let sdkLatencies = try python("retrieve-sdk", thread: thread.id, n: calls)["latencies_ms"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+let bareLatencies = try python("retrieve-bare", thread: thread.id, n: calls)["latencies_ms"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+let oursStats = Stats(ours)
+let sdkStats = Stats(sdkLatencies)
+let bareStats = Stats(bareLatencies)
+print("\nthreads/retrieve, per call:")
+print("  assistd DashScopeBackend      \(oursStats.text)")
+print("  official Python SDK 2.0.2     \(sdkStats.text)")
+print("  bare HTTP (http.client, k-a)  \(bareStats.text)")
+print(String(format: "  ratio SDK / assistd (median)   %.2fx", sdkStats.median / oursStats.median))
+print(String(format: "  ratio bare / assistd (median)  %.2fx", bareStats.median / oursStats.median))
+
+// MARK: streamed run throughput
+
+try await control("knobs", ["stream_deltas": .int(Int64(deltas)), "flush_every": 256])
+func streamOnce() async throws -> (events: Int, firstToLast: Double, total: Double) {
+    let streamThread = try await backend.createThread(CreateThreadParams(["messages": [["role": "user", "content": "go"]]]))
+    let start = clock.now
+    var first: ContinuousClock.Instant?
+    var count = 0
+    for try await event in try await backend.streamRun(CreateRunParams([
+        "thread_id": .string(streamThread.id), "assistant_id": .string(assistant.id), "stream": true,
+    ])) {
+        if first == nil { first = clock.now }
+        if event.event != "done" { count += 1 }
+    }
+    let end = clock.now
+    return (count, milliseconds(end - first!) / 1000, milliseconds(end - start) / 1000)
+}
+let mine = try await streamOnce()
+let sdkThread = try await backend.createThread(CreateThreadParams(["messages": [["role": "user", "content": "go"]]]))
+let sdkStream = try python("stream-sdk", thread: sdkThread.id, assistant: assistant.id)
+let sdkEvents = Double(sdkStream["events"]?.intValue ?? 0)
+let sdkFirstToLast = sdkStream["first_to_last_s"]?.doubleValue ?? 0
+let sdkTotal = sdkStream["total_s"]?.doubleValue ?? 0
+let oursRate = Double(mine.events) / mine.firstToLast
+let sdkRate = sdkEvents / sdkFirstToLast
+print("\nstreamed run, \(deltas) deltas (events per second from the first event to the last; total includes the fake building the stream):")
+print(String(format: "  assistd DashScopeBackend   %8d events  %10.0f events/s   total %.2f s", mine.events, oursRate, mine.total))
+print(String(format: "  official Python SDK 2.0.2  %8.0f events  %10.0f events/s   total %.2f s", sdkEvents, sdkRate, sdkTotal))
+print(String(format: "  ratio assistd / SDK        %.2fx", oursRate / sdkRate))
+await backend.shutdown()
