@@ -10,7 +10,7 @@ extension Store {
         filters: ["assistant_id = ?"], noun: "file")
 
     /// What reaches the database: no request id, no plugin secrets.
-    private static func storable(_ assistant: Assistant) -> Assistant {
+    static func storable(_ assistant: Assistant) -> Assistant {
         var copy = assistant
         copy.requestID = nil
         copy.tools = copy.tools.map(\.redacted)

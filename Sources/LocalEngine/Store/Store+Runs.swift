@@ -5,7 +5,7 @@ import AssistantAPI
 extension Store {
     static let runList = ListSpec(table: "runs", columns: "id, json", idColumn: "id", filters: ["thread_id = ?"], noun: "run")
 
-    private static func storable(_ run: Run) -> Run {
+    static func storable(_ run: Run) -> Run {
         var copy = run
         copy.requestID = nil
         copy.tools = copy.tools.map(\.redacted)
