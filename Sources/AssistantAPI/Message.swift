@@ -131,6 +131,20 @@ public struct MessageDelta: WireObject, Equatable {
         public var index: Int
         public var type: String
         public var text: TextContent
+
+        /// The service's deltas carry no `index` (one part per delta): it defaults to 0.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
+            type = try c.decodeIfPresent(String.self, forKey: .type) ?? "text"
+            text = try c.decodeIfPresent(TextContent.self, forKey: .text) ?? TextContent(value: "")
+        }
+
+        public init(index: Int, type: String, text: TextContent) {
+            self.index = index
+            self.type = type
+            self.text = text
+        }
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable { case id, object, delta }
