@@ -29,6 +29,29 @@ struct ListSpec {
 extension Store {
     static let maxListLimit = 100
 
+    /// Resolves a cursor id to its `seq`, within the list's filters.
+    static func cursorSQL(_ spec: ListSpec) -> String {
+        let filters = spec.filters.isEmpty ? "1" : spec.filters.joined(separator: " AND ")
+        return "SELECT seq FROM \(spec.table) WHERE \(spec.idColumn) = ? AND \(filters)"
+    }
+
+    /// One page: parameters are the filter values, then the `after` seq, the `before` seq (each
+    /// only when given), then the limit (one more than asked, to learn `has_more`).
+    static func pageSQL(_ spec: ListSpec, _ list: ListParams) -> String {
+        var conditions = spec.filters
+        let descending = list.order == .desc
+        if list.after != nil { conditions.append(descending ? "seq < ?" : "seq > ?") }
+        if list.before != nil { conditions.append(descending ? "seq > ?" : "seq < ?") }
+        // `before` alone pages backwards: scan from the cursor towards the list's start.
+        let backwards = list.before != nil && list.after == nil
+        let scanDescending = descending != backwards
+        return """
+            SELECT \(spec.columns) FROM \(spec.table) \
+            WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) \
+            ORDER BY seq \(scanDescending ? "DESC" : "ASC") LIMIT ?
+            """
+    }
+
     func page<Item>(
         _ spec: ListSpec, _ filterValues: [SQLValue], scope: String, _ list: ListParams,
         item: (SQLiteStatement) throws -> (id: String, value: Item)
@@ -37,11 +60,7 @@ extension Store {
             throw APIError.invalid("limit", "must be between 1 and \(Self.maxListLimit) (got \(list.limit))")
         }
         return try withConnection { db in
-            var conditions = spec.filters
-            var values = filterValues
-            let where_ = spec.filters.isEmpty ? "1" : spec.filters.joined(separator: " AND ")
-            let cursorSQL = "SELECT seq FROM \(spec.table) WHERE \(spec.idColumn) = ? AND \(where_)"
-
+            let cursorSQL = Self.cursorSQL(spec)
             func resolve(_ cursor: String, _ param: String) throws -> Int64 {
                 guard let seq = try db.scalarInt(cursorSQL, [.text(cursor)] + filterValues) else {
                     throw APIError.invalid(
@@ -50,30 +69,16 @@ extension Store {
                 }
                 return seq
             }
-
-            let descending = list.order == .desc
-            if let after = list.after {
-                conditions.append(descending ? "seq < ?" : "seq > ?")
-                values.append(.int(try resolve(after, "after")))
-            }
-            if let before = list.before {
-                conditions.append(descending ? "seq > ?" : "seq < ?")
-                values.append(.int(try resolve(before, "before")))
-            }
-            // `before` alone pages backwards: scan from the cursor towards the list's start.
-            let backwards = list.before != nil && list.after == nil
-            let scanDescending = descending != backwards
+            var values = filterValues
+            if let after = list.after { values.append(.int(try resolve(after, "after"))) }
+            if let before = list.before { values.append(.int(try resolve(before, "before"))) }
             values.append(.int(Int64(list.limit + 1)))
-            let sql = """
-                SELECT \(spec.columns) FROM \(spec.table)
-                WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND "))
-                ORDER BY seq \(scanDescending ? "DESC" : "ASC") LIMIT ?
-                """
             var items: [(id: String, value: Item)] = []
-            try db.query(sql, values) { row in items.append(try item(row)) }
+            try db.query(Self.pageSQL(spec, list), values) { row in items.append(try item(row)) }
             let hasMore = items.count > list.limit
             if hasMore { items.removeLast() }
-            if backwards { items.reverse() }
+            // `before` alone was scanned from the cursor backwards; show it in the list's order.
+            if list.before != nil && list.after == nil { items.reverse() }
             return ListPage(data: items.map(\.value), hasMore: hasMore, firstID: items.first?.id, lastID: items.last?.id)
         }
     }
