@@ -47,6 +47,36 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(try stores[0].integrityCheck(), ["ok"])
     }
 
+    /// Several stores opening a fresh directory at once: one creates and migrates it, none fails.
+    func testOpeningAFreshDirectoryAtOnce() throws {
+        let directory = temporaryDirectory()
+        let failures = Failures()
+        final class Opened: @unchecked Sendable {
+            let lock = NSLock()
+            var stores: [Store] = []
+        }
+        let opened = Opened()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do {
+                let store = try Store.open(location: .file(directory: directory))
+                _ = try Make.thread(store)
+                opened.lock.withLock { opened.stores.append(store) }
+            } catch {
+                failures.add(error)
+            }
+        }
+        XCTAssertEqual(failures.all, [])
+        XCTAssertEqual(opened.stores.count, 4)
+        for store in opened.stores {
+            XCTAssertEqual(try store.schemaVersion(), Schema.latestVersion)
+            store.close()
+        }
+        let store = try Store.open(location: .file(directory: directory))
+        defer { store.close() }
+        let threads = try store.withConnection { try $0.scalarInt("SELECT count(*) FROM threads") }
+        XCTAssertEqual(threads, 4)
+    }
+
     func testAnotherProcessWritingAtTheSameTime() throws {
         let directory = temporaryDirectory()
         let store = try Store.open(location: .file(directory: directory))

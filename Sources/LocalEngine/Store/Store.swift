@@ -171,8 +171,11 @@ public final class Store: @unchecked Sendable {
 
     // MARK: JSON rows
 
+    /// Under the lock, like every other use of the shared encoder.
     func encode(_ value: some Encodable) throws -> SQLValue {
-        .bytes(Array(try encoder.encode(value)))
+        lock.lock()
+        defer { lock.unlock() }
+        return .bytes(Array(try encoder.encode(value)))
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ row: SQLiteStatement, column: Int32) throws -> T {
