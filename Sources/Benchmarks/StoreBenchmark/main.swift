@@ -173,6 +173,18 @@ let rawOffsetDeep = measure(max(5, repetitions / 20)) {
     sqlite3_bind_int64(rawOffset, 3, Int64(options.pageSize * (pageNumber - 1)))
     precondition(raw.drain(rawOffset) >= options.pageSize)
 }
+// Where the store's time goes: decoding the page's stored JSON into `Message`s (Foundation's JSONDecoder).
+var pageJSON: [Data] = []
+raw.bind(rawPage, 1, thread.id)
+sqlite3_bind_int64(rawPage, 2, Int64(options.pageSize))
+while sqlite3_step(rawPage) == SQLITE_ROW {
+    pageJSON.append(Data(bytes: sqlite3_column_blob(rawPage, 1), count: Int(sqlite3_column_bytes(rawPage, 1))))
+}
+sqlite3_reset(rawPage)
+let decoder = JSONDecoder()
+let decodeOnly = try measure(repetitions) {
+    for json in pageJSON { _ = try decoder.decode(Message.self, from: json) }
+}
 for statement in [rawPage, rawResolve, rawAfter, rawOffset] { sqlite3_finalize(statement) }
 sqlite3_close(raw.db)
 store.close()
@@ -199,6 +211,8 @@ print("""
     \(row("page 1", storeFirst, rawFirst))
     \(row("page \(pageNumber) (cursor after)", storeDeep, rawDeep))
     \(row("page \(pageNumber) (OFFSET, contrast)", nil, rawOffsetDeep))
+
+    decoding one page's \(options.pageSize) stored messages alone: \(String(format: "%.1f", decodeOnly.median)) µs median (JSONDecoder), the bulk of the store's time
 
     page \(pageNumber) / page 1:  store \(String(format: "%.2f", storeDeep.median / storeFirst.median))x, sqlite \(String(format: "%.2f", rawDeep.median / rawFirst.median))x (cursor), sqlite with OFFSET \(String(format: "%.0f", rawOffsetDeep.median / rawFirst.median))x
     """)
