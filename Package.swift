@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope"]),
 
         // Benchmarks (executables, never run as tests).
-        .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/StoreBenchmark"),
+        .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite"], path: "Sources/Benchmarks/StoreBenchmark"),
         .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/DashScopeBenchmark"),
 
         // Tests: one target per source target, plus end-to-end tests against the built binary.

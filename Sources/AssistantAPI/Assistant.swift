@@ -27,6 +27,26 @@ public struct Assistant: WireObject, Equatable {
         self.createdAt = createdAt
         self.model = model
     }
+
+    /// Lenient, like the other objects: the service may write `null` (or nothing) for any field.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        object = try c.lenientString(.object) ?? "assistant"
+        createdAt = try c.lenientInt(.createdAt) ?? 0
+        model = try c.lenientString(.model) ?? ""
+        name = try c.lenientString(.name)
+        description = try c.lenientString(.description)
+        instructions = try c.lenientString(.instructions)
+        tools = try c.list(Tool.self, .tools)
+        fileIDs = try c.list(String.self, .fileIDs)
+        metadata = try c.metadata(.metadata)
+        temperature = try c.lenientDouble(.temperature)
+        topP = try c.lenientDouble(.topP)
+        topK = try c.lenientInt(.topK).map(Int.init)
+        maxTokens = try c.lenientInt(.maxTokens).map(Int.init)
+        requestID = try c.lenientString(.requestID)
+    }
 }
 
 /// The answer to a delete: `{"id", "object": "assistant.deleted", "deleted": true}`.

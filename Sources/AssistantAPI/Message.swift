@@ -35,6 +35,27 @@ public struct Message: WireObject, Equatable {
         self.content = content
     }
 
+    /// Lenient: user messages from the service carry `""` ids, `{}` for no incomplete details,
+    /// and fields (`name`, `plugin_call`, `tool_calls`) this type does not keep.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        object = try c.lenientString(.object) ?? "thread.message"
+        createdAt = try c.lenientInt(.createdAt) ?? 0
+        threadID = try c.lenientString(.threadID) ?? ""
+        role = try c.lenientString(.role) ?? ""
+        content = try c.list(ContentPart.self, .content)
+        assistantID = try c.lenientString(.assistantID)
+        runID = try c.lenientString(.runID)
+        fileIDs = try c.list(String.self, .fileIDs)
+        metadata = try c.metadata(.metadata)
+        status = try c.lenientString(.status)
+        incompleteDetails = try c.lenientObject(IncompleteDetails.self, .incompleteDetails) { $0.reason == nil }
+        completedAt = try c.lenientInt(.completedAt)
+        incompleteAt = try c.lenientInt(.incompleteAt)
+        requestID = try c.lenientString(.requestID)
+    }
+
     /// The concatenated text of the text parts.
     public var text: String {
         content.compactMap { $0.text?.value }.joined()
@@ -110,6 +131,20 @@ public struct MessageDelta: WireObject, Equatable {
         public var index: Int
         public var type: String
         public var text: TextContent
+
+        /// The service's deltas carry no `index` (one part per delta): it defaults to 0.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
+            type = try c.decodeIfPresent(String.self, forKey: .type) ?? "text"
+            text = try c.decodeIfPresent(TextContent.self, forKey: .text) ?? TextContent(value: "")
+        }
+
+        public init(index: Int, type: String, text: TextContent) {
+            self.index = index
+            self.type = type
+            self.text = text
+        }
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable { case id, object, delta }

@@ -16,4 +16,13 @@ public struct ThreadObject: WireObject, Equatable {
         self.createdAt = createdAt
         self.metadata = metadata
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        object = try c.lenientString(.object) ?? "thread"
+        createdAt = try c.lenientInt(.createdAt) ?? 0
+        metadata = try c.metadata(.metadata)
+        requestID = try c.lenientString(.requestID)
+    }
 }

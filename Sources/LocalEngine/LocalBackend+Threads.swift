@@ -1,0 +1,100 @@
+import AssistantAPI
+import JSONCore
+
+/// threads/* and messages/*.
+extension LocalBackend {
+    public func createThread(_ params: CreateThreadParams) async throws -> ThreadObject {
+        let thread = ThreadObject(id: ObjectID.make(ObjectID.thread), createdAt: Timestamp.now(), metadata: params.metadata)
+        try store.transaction {
+            try store.insertThread(thread)
+            for message in params.messages {
+                try store.insertMessage(Self.message(message, threadID: thread.id))
+            }
+        }
+        return thread.stamped()
+    }
+
+    public func retrieveThread(id: String) async throws -> ThreadObject {
+        guard let thread = try store.thread(id: id) else { throw APIError.notFound("thread", id: id) }
+        return thread.stamped()
+    }
+
+    /// `metadata` replaces the whole map; nil leaves it as it is.
+    public func updateThread(id: String, metadata: [String: String]?, raw: JSONObject) async throws -> ThreadObject {
+        try store.modifyThread(id: id) { thread in
+            if let metadata { thread.metadata = metadata }
+        }.stamped()
+    }
+
+    /// Deletes the thread with its messages, runs and steps.
+    public func deleteThread(id: String) async throws -> DeletionStatus {
+        guard try store.deleteThread(id: id) else { throw APIError.notFound("thread", id: id) }
+        return DeletionStatus(id: id, object: "thread.deleted").stamped()
+    }
+
+    // MARK: messages
+
+    /// Refused while the thread has an active run, as the service refuses it.
+    public func createMessage(_ params: CreateMessageParams) async throws -> Message {
+        let message = Self.message(params.message, threadID: params.threadID)
+        try store.transaction {
+            guard try store.threadExists(id: params.threadID) else { throw APIError.notFound("thread", id: params.threadID) }
+            if let active = try store.activeRun(threadID: params.threadID) {
+                throw APIError.conflict(
+                    "Can't add messages to \(params.threadID) while a run \(active.id) is active.", activeRunID: active.id)
+            }
+            try store.insertMessage(message)
+        }
+        return message.stamped()
+    }
+
+    public func listMessages(_ params: ListMessagesParams) async throws -> ListPage<Message> {
+        let runID = params.runID.flatMap { $0.isEmpty ? nil : $0 }
+        return try store.listMessages(threadID: params.threadID, runID: runID, params.list).stamped()
+    }
+
+    public func retrieveMessage(threadID: String, messageID: String) async throws -> Message {
+        try existingMessage(threadID: threadID, messageID: messageID).stamped()
+    }
+
+    public func updateMessage(threadID: String, messageID: String, metadata: [String: String]?, raw: JSONObject) async throws -> Message {
+        try store.transaction {
+            _ = try existingMessage(threadID: threadID, messageID: messageID)
+            return try store.modifyMessage(id: messageID) { message in
+                if let metadata { message.metadata = metadata }
+            }
+        }.stamped()
+    }
+
+    /// A message's files are its `file_ids`, dated when the message was.
+    public func listMessageFiles(threadID: String, messageID: String, _ list: ListParams) async throws -> ListPage<MessageFile> {
+        let message = try existingMessage(threadID: threadID, messageID: messageID)
+        let files = message.fileIDs.map { MessageFile(id: $0, createdAt: message.createdAt, messageID: message.id) }
+        return try pageInMemory(files, id: \.id, noun: "file", scope: "message \(messageID)", list).stamped()
+    }
+
+    public func retrieveMessageFile(threadID: String, messageID: String, fileID: String) async throws -> MessageFile {
+        let message = try existingMessage(threadID: threadID, messageID: messageID)
+        guard message.fileIDs.contains(fileID) else { throw APIError.notFound("file", id: fileID) }
+        return MessageFile(id: fileID, createdAt: message.createdAt, messageID: message.id).stamped()
+    }
+
+    /// The message of that thread; `notFound` naming the thread or the message.
+    func existingMessage(threadID: String, messageID: String) throws -> Message {
+        guard try store.threadExists(id: threadID) else { throw APIError.notFound("thread", id: threadID) }
+        guard let message = try store.message(threadID: threadID, id: messageID) else {
+            throw APIError.notFound("message", id: messageID)
+        }
+        return message
+    }
+
+    /// A message as a client creates it (the service's shape: `""` assistant, run and status).
+    static func message(_ new: NewMessage, threadID: String) -> Message {
+        var message = Message(
+            id: ObjectID.make(ObjectID.message), createdAt: Timestamp.now(), threadID: threadID, role: new.role,
+            content: new.content)
+        message.fileIDs = new.fileIDs
+        message.metadata = new.metadata
+        return message
+    }
+}

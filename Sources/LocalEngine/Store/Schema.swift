@@ -1,0 +1,100 @@
+/// The database schema as an ordered list of migrations. `PRAGMA user_version` records how many
+/// have been applied; a new build appends migrations, never edits applied ones.
+///
+/// Every table has `seq INTEGER PRIMARY KEY AUTOINCREMENT`: insertion order, never reused, which
+/// is the order lists use and what cursors resolve to. `json` holds the object's JSON (without
+/// `request_id`); the other columns exist only where something is looked up or filtered by.
+enum Schema {
+    struct Migration {
+        let version: Int
+        let statements: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, statements: [
+            """
+            CREATE TABLE assistants (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                json TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE assistant_files (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                assistant_id TEXT NOT NULL REFERENCES assistants(id) ON DELETE CASCADE,
+                file_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                UNIQUE (assistant_id, file_id))
+            """,
+            "CREATE INDEX assistant_files_by_assistant ON assistant_files(assistant_id, seq)",
+            """
+            CREATE TABLE threads (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                json TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE messages (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                thread_id TEXT NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+                run_id TEXT,
+                created_at INTEGER NOT NULL,
+                json TEXT NOT NULL)
+            """,
+            "CREATE INDEX messages_by_thread ON messages(thread_id, seq)",
+            "CREATE INDEX messages_by_run ON messages(run_id, seq)",
+            """
+            CREATE TABLE runs (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                thread_id TEXT NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+                status TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                json TEXT NOT NULL)
+            """,
+            "CREATE INDEX runs_by_thread ON runs(thread_id, seq)",
+            "CREATE INDEX runs_by_status ON runs(status, thread_id)",
+            """
+            CREATE TABLE steps (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                thread_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                json TEXT NOT NULL)
+            """,
+            "CREATE INDEX steps_by_run ON steps(run_id, seq)",
+            "CREATE INDEX steps_by_thread ON steps(thread_id, seq)",
+        ]),
+    ]
+
+    static var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Brings the database to the latest version inside one write transaction, re-reading the
+    /// version under the lock so that two processes opening a fresh file at once migrate it once.
+    static func migrate(_ db: SQLiteConnection) throws {
+        let seen = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
+        if seen > latestVersion { throw newerSchemaError(seen) }
+        if seen == latestVersion { return }
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            let current = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
+            if current > latestVersion { throw newerSchemaError(current) }
+            for migration in migrations where migration.version > current {
+                for statement in migration.statements { try db.execute(statement) }
+                try db.execute("PRAGMA user_version = \(migration.version)")
+            }
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private static func newerSchemaError(_ version: Int) -> StoreError {
+        StoreError("the database has schema version \(version), newer than this assistd understands (\(latestVersion)); use a newer assistd or another --data-dir")
+    }
+}

@@ -1,0 +1,64 @@
+import AssistantAPI
+
+/// Messages of a thread, in insertion order.
+extension Store {
+    static let messageList = ListSpec(
+        table: "messages", columns: "id, json", idColumn: "id", filters: ["thread_id = ?"], noun: "message")
+    /// With a run filter the run's index does the work (`+` keeps SQLite off the thread index,
+    /// which would scan the whole thread).
+    static let messageListByRun = ListSpec(
+        table: "messages", columns: "id, json", idColumn: "id", filters: ["run_id = ?", "+thread_id = ?"], noun: "message")
+
+    /// Inserts a message; `notFound("thread")` if its thread does not exist.
+    public func insertMessage(_ message: Message) throws {
+        var stored = message
+        stored.requestID = nil
+        try insertChild(
+            "INSERT INTO messages (id, thread_id, run_id, created_at, json) VALUES (?, ?, ?, ?, ?)",
+            [.text(stored.id), .text(stored.threadID), optionalID(stored.runID), .int(stored.createdAt), try encode(stored)],
+            parent: "thread", parentID: stored.threadID)
+    }
+
+    public func message(id: String) throws -> Message? {
+        try fetchOne(Message.self, "SELECT json FROM messages WHERE id = ?", [.text(id)])
+    }
+
+    /// The message, if it exists and belongs to `threadID`.
+    public func message(threadID: String, id: String) throws -> Message? {
+        try fetchOne(Message.self, "SELECT json FROM messages WHERE id = ? AND thread_id = ?", [.text(id), .text(threadID)])
+    }
+
+    /// Replaces the stored message (its thread stays); `notFound` if there is none.
+    public func updateMessage(_ message: Message) throws {
+        var stored = message
+        stored.requestID = nil
+        let changed = try change(
+            "UPDATE messages SET run_id = ?, json = ? WHERE id = ?",
+            [optionalID(stored.runID), try encode(stored), .text(stored.id)])
+        if changed == 0 { throw APIError.notFound("message", id: message.id) }
+    }
+
+    /// A page of the thread's messages, optionally only those a run created;
+    /// `notFound("thread")` if the thread does not exist.
+    public func listMessages(threadID: String, runID: String? = nil, _ list: ListParams) throws -> ListPage<Message> {
+        guard try threadExists(id: threadID) else { throw APIError.notFound("thread", id: threadID) }
+        if let runID {
+            return try page(
+                Self.messageListByRun, [.text(runID), .text(threadID)], scope: "run \(runID) of thread \(threadID)", list,
+                item: idAndJSON(Message.self))
+        }
+        return try page(Self.messageList, [.text(threadID)], scope: "thread \(threadID)", list, item: idAndJSON(Message.self))
+    }
+
+    /// Every message of the thread, oldest first (for building a prompt).
+    public func messages(threadID: String) throws -> [Message] {
+        try fetchAll(Message.self, "SELECT json FROM messages WHERE thread_id = ? ORDER BY seq ASC", [.text(threadID)])
+    }
+
+    /// How many messages the thread has.
+    public func messageCount(threadID: String) throws -> Int {
+        try withConnection { db in
+            Int(try db.scalarInt("SELECT count(*) FROM messages WHERE thread_id = ?", [.text(threadID)]) ?? 0)
+        }
+    }
+}
