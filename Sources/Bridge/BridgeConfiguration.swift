@@ -15,6 +15,10 @@ public struct BridgeConfiguration: Sendable {
     public var logger: Logger = .disabled
     /// Turns a handler's domain error into a JSON-RPC error (nil: not mine → -32603).
     public var errorMapper: (@Sendable (any Error) -> JSONRPCError?)?
+    /// Called by `initialize` with its `initializationOptions` (empty when absent) before it
+    /// answers; returns `initialize`'s `backend` member (overriding `backend`). A thrown error
+    /// fails `initialize` (mapped by `errorMapper`), and the client may try again.
+    public var prepareBackend: (@Sendable (JSONObject) throws -> JSONValue)?
 
     public init() {}
 }

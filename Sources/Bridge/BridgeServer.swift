@@ -138,6 +138,7 @@ public final class BridgeServer: MessageDispatcher {
     private func initialize(_ rawParams: JSONValue?) -> Result<JSONValue, JSONRPCError> {
         let capabilities: JSONValue
         let clientName: String?
+        var backend = configuration.backend
         do throws(JSONRPCError) {
             let params = try Params(rawParams)
             if let processID = params.value("processId"), processID.intValue == nil {
@@ -151,6 +152,19 @@ public final class BridgeServer: MessageDispatcher {
             if let clientTools = capabilities["clientTools"], clientTools.boolValue == nil {
                 throw .invalidParams("capabilities.clientTools must be a boolean, got \(clientTools.typeName)", path: "capabilities.clientTools")
             }
+            if let call = capabilities["tools"]?["call"], call.boolValue == nil {
+                throw .invalidParams("capabilities.tools.call must be a boolean, got \(call.typeName)", path: "capabilities.tools.call")
+            }
+            let initializationOptions = try params.optionalObject("initializationOptions")?.object ?? [:]
+            if let prepareBackend = configuration.prepareBackend {
+                do {
+                    backend = try prepareBackend(initializationOptions)
+                } catch let error as JSONRPCError {
+                    throw error
+                } catch {
+                    throw configuration.errorMapper?(error) ?? .invalidParams("\(error)", path: "initializationOptions")
+                }
+            }
         } catch {
             return .failure(error)
         }
@@ -162,7 +176,7 @@ public final class BridgeServer: MessageDispatcher {
         return .success([
             "protocolVersion": .string(configuration.protocolVersion),
             "serverInfo": ["name": .string(configuration.serverName), "version": .string(configuration.serverVersion)],
-            "backend": configuration.backend,
+            "backend": backend,
             "capabilities": [
                 "methods": .array(implementedMethods.map(JSONValue.string)),
                 "streaming": .bool(configuration.streaming),

@@ -1,56 +1,62 @@
 import AssistantAPI
 import JSONCore
 
-/// The embedded backend: the Assistant API implemented over the local `Store`. This file holds
-/// the backend itself and the run-execution methods, which arrive with the run executor; the
-/// CRUD methods are in the `LocalBackend+…` files.
+/// The embedded backend: the Assistant API implemented over the local `Store`, with runs
+/// executed in this process against a chat model. The CRUD methods are in the
+/// `LocalBackend+…` files.
 public final class LocalBackend: AssistantBackend {
     public let store: Store
     public let info: JSONObject
+    let executor: RunExecutor
 
-    public init(store: Store) {
+    public init(store: Store, model: any ChatModel, configuration: RunExecutor.Configuration = .init()) {
         self.store = store
-        info = ["name": "local", "data_path": .string(store.path)]
+        info = ["name": "local", "data_path": .string(store.path), "model": .string(model.displayName)]
+        executor = RunExecutor(repository: StoreRunRepository(store: store), model: model, configuration: configuration)
+        executor.recover()
     }
 
     /// Opens the store at `location` and serves it.
-    public convenience init(location: Store.Location) throws {
-        self.init(store: try Store.open(location: location))
+    public convenience init(location: Store.Location, model: any ChatModel, configuration: RunExecutor.Configuration = .init()) throws {
+        self.init(store: try Store.open(location: location), model: model, configuration: configuration)
     }
 
     public func shutdown() async {
+        executor.shutdown()
         store.close()
     }
 
-    // MARK: run execution (the run executor replaces these)
+    // MARK: runs
 
-    private func notYet(_ method: String) -> APIError {
-        APIError.unsupported("\(method) is not available in the local backend yet: it arrives with the run executor")
+    public func createRun(_ params: CreateRunParams) async throws -> Run {
+        try executor.start(threadID: params.threadID, newThread: nil, options: params.options, listen: false).run.stamped()
     }
 
-    public func createRun(_ params: CreateRunParams) async throws -> Run { throw notYet("runs/create") }
-
     public func streamRun(_ params: CreateRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
-        throw notYet("runs/create")
+        try executor.start(threadID: params.threadID, newThread: nil, options: params.options, listen: true).events!
     }
 
     public func createThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> Run {
-        throw notYet("runs/createThreadAndRun")
+        try executor.start(threadID: nil, newThread: params.thread, options: params.options, listen: false).run.stamped()
     }
 
     public func streamThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
-        throw notYet("runs/createThreadAndRun")
+        try executor.start(threadID: nil, newThread: params.thread, options: params.options, listen: true).events!
     }
 
     public func submitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> Run {
-        throw notYet("runs/submitToolOutputs")
+        try executor.submitToolOutputs(params, listen: false).run.stamped()
     }
 
     public func streamSubmitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
-        throw notYet("runs/submitToolOutputs")
+        try executor.submitToolOutputs(params, listen: true).events!
     }
 
-    public func waitRun(_ params: WaitRunParams) async throws -> Run { throw notYet("runs/wait") }
+    public func waitRun(_ params: WaitRunParams) async throws -> Run {
+        try await executor.wait(threadID: params.threadID, runID: params.runID, timeoutMs: params.timeoutMs).stamped()
+    }
 
-    public func cancelRun(threadID: String, runID: String) async throws -> Run { throw notYet("runs/cancel") }
+    public func cancelRun(threadID: String, runID: String) async throws -> Run {
+        try executor.cancel(threadID: threadID, runID: runID).stamped()
+    }
 }

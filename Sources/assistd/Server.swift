@@ -1,3 +1,4 @@
+import AssistantAPI
 import Bridge
 import Foundation
 import JSONCore
@@ -31,9 +32,31 @@ enum Server {
                 framing: options.framing, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace))
         let exit = ProcessExit(connection: connection, logger: logger, grace: exitGrace)
 
+        let factory = BackendFactory(
+            options: options, environment: ProcessInfo.processInfo.environment, log: { line in logger.debug(line) })
+        let backend: any AssistantBackend
+        do {
+            backend = try factory.makeBackend()
+        } catch let error as UsageError {
+            fail(error.message)
+        } catch {
+            fail("cannot start the \(factory.backendName) backend: \(error)")
+        }
+        let backends = BackendSlot(backend)
+        var methods = MethodTable.assistantAPI()
+        methods.registerAssistantAPI(backends: backends, toolCallTimeout: .seconds(options.toolCallTimeoutSeconds))
+
         var configuration = BridgeConfiguration()
         configuration.logger = logger
-        let server = BridgeServer(configuration: configuration, methods: MethodTable.assistantAPI()) { code in
+        configuration.backend = .object(backend.info)
+        configuration.errorMapper = AssistantErrorMapping.map
+        configuration.prepareBackend = { initializationOptions in
+            if let replacement = try factory.backend(for: initializationOptions, current: backends.current) {
+                backends.replace(with: replacement)
+            }
+            return .object(backends.current.info)
+        }
+        let server = BridgeServer(configuration: configuration, methods: methods) { code in
             exit.now(code: code)
         }
         logger.info("assistd \(AssistdVersion.current) serving on stdio (framing \(options.framing.rawValue))")

@@ -1,5 +1,6 @@
 import AssistantAPI
 import Foundation
+import JSONCore
 
 /// The live state of one run executing in this process, and the streams listening to it.
 /// All transitions happen under `lock`, so events reach every listener in one order and a
@@ -10,7 +11,8 @@ final class RunState: @unchecked Sendable {
 
     private let lock = NSLock()
     private var _run: Run
-    private var listeners: [UUID: Listener] = [:]
+    /// Each listener is one stream, with the `request_id` its payloads carry.
+    private var listeners: [UUID: (continuation: Listener, requestID: JSONValue)] = [:]
     /// The task running the model's turns, while one runs.
     var task: Task<Void, Never>?
     var handleTools: Bool
@@ -47,7 +49,7 @@ final class RunState: @unchecked Sendable {
     func addListener() -> AsyncThrowingStream<StreamEvent, any Error> {
         let id = UUID()
         let (stream, continuation) = AsyncThrowingStream<StreamEvent, any Error>.makeStream()
-        listeners[id] = continuation
+        listeners[id] = (continuation, .string(ObjectID.requestID()))
         continuation.onTermination = { [weak self] _ in
             guard let self else { return }
             self.lock.lock()
@@ -59,14 +61,21 @@ final class RunState: @unchecked Sendable {
 
     /// Sends an event to every listener. Only with the lock held; yields never block.
     func emit(_ event: StreamEvent) {
-        for listener in listeners.values { listener.yield(event) }
+        for listener in listeners.values {
+            var stamped = event
+            if case .object(var object) = event.data {
+                object["request_id"] = listener.requestID
+                stamped.data = .object(object)
+            }
+            listener.continuation.yield(stamped)
+        }
     }
 
     /// The run paused or ended: listeners get `done` and their streams finish. Only with the lock held.
     func finishListeners() {
         let current = listeners
         listeners.removeAll()
-        for listener in current.values {
+        for (listener, _) in current.values {
             listener.onTermination = nil  // it would take `lock`, which we hold
             listener.yield(.done)
             listener.finish()

@@ -69,6 +69,11 @@ enum Schema {
             "CREATE INDEX steps_by_run ON steps(run_id, seq)",
             "CREATE INDEX steps_by_thread ON steps(thread_id, seq)",
         ]),
+        // Which process executes a run, so that a restart fails only the runs of processes that
+        // are gone, not those of another assistd serving the same data dir.
+        Migration(version: 2, statements: [
+            "CREATE TABLE run_owners (run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE, owner TEXT NOT NULL)",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

