@@ -53,7 +53,7 @@ let package = Package(
             exclude: ["FakeOpenAIServer/fake_openai_server.py"]),
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], exclude: ["FakeDashScope"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
-        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI"]),
+        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -191,8 +191,9 @@ public enum AssistantErrorMapping {
         case .conflictingState: code = .conflictingState
         case .unsupportedByBackend: code = .unsupportedByBackend
         }
+        // The local engine's errors get a request id of their own, as the service's do.
         return .application(
             code, message: error.message, statusCode: error.statusCode, serviceCode: error.code,
-            requestID: error.requestID, extra: error.details)
+            requestID: error.requestID ?? ObjectID.requestID(), extra: error.details)
     }
 }

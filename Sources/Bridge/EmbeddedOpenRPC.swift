@@ -57,13 +57,29 @@ enum EmbeddedOpenRPC {
           "schema": {
             "type": "object",
             "properties": {
+              "tools": {
+                "type": "object",
+                "properties": {
+                  "call": {
+                    "type": "boolean",
+                    "description": "The client answers tools/call (needed for handle_tools)."
+                  }
+                }
+              },
               "clientTools": {
                 "type": "boolean",
-                "description": "The client answers tools/call."
+                "description": "Older spelling of tools.call; accepted."
               }
             },
             "additionalProperties": true
           }
+        },
+        {
+          "name": "initializationOptions",
+          "schema": {
+            "type": "object"
+          },
+          "description": "Per-connection settings. With the dashscope backend: api_key, base_url, region (cn|intl), workspace, user_agent, headers, connect_timeout_ms, read_timeout_ms, max_retries (at the top level or under \"dashscope\")."
         }
       ],
       "result": {
@@ -254,7 +270,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/UnsupportedByBackend"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -337,7 +353,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/UnsupportedByBackend"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -382,7 +398,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -500,7 +516,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -545,7 +561,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -620,7 +636,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/UnsupportedByBackend"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -665,7 +681,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -716,7 +732,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -764,7 +780,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/ConflictingState"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -845,7 +861,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/ConflictingState"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -945,7 +961,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -997,7 +1013,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1055,7 +1071,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1146,6 +1162,77 @@ enum EmbeddedOpenRPC {
           }
         },
         {
+          "name": "additional_messages",
+          "schema": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "role": {
+                  "type": "string",
+                  "enum": [
+                    "user",
+                    "assistant"
+                  ]
+                },
+                "content": {},
+                "file_ids": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "metadata": {
+                  "$ref": "#/components/schemas/Metadata"
+                }
+              },
+              "required": [
+                "content"
+              ]
+            }
+          },
+          "description": "Messages added to the thread before the run starts."
+        },
+        {
+          "name": "tool_choice",
+          "schema": {
+            "oneOf": [
+              {
+                "type": "string",
+                "enum": [
+                  "none",
+                  "auto",
+                  "required"
+                ]
+              },
+              {
+                "type": "object",
+                "properties": {
+                  "type": {
+                    "const": "function"
+                  },
+                  "function": {
+                    "type": "object",
+                    "properties": {
+                      "name": {
+                        "type": "string"
+                      }
+                    },
+                    "required": [
+                      "name"
+                    ]
+                  }
+                },
+                "required": [
+                  "type",
+                  "function"
+                ]
+              }
+            ]
+          },
+          "description": "Whether and which tool the model must call."
+        },
+        {
           "name": "stream",
           "schema": {
             "type": "boolean"
@@ -1157,7 +1244,7 @@ enum EmbeddedOpenRPC {
           "schema": {
             "type": "boolean"
           },
-          "description": "Send tools/call to the client for each function tool call and submit the outputs, so one stream runs to the end. Needs capabilities.clientTools in initialize."
+          "description": "Send tools/call to the client for each function tool call and submit the outputs, so one stream runs to the end. Needs capabilities.tools.call in initialize."
         }
       ],
       "result": {
@@ -1192,7 +1279,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/ConflictingState"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1318,6 +1405,77 @@ enum EmbeddedOpenRPC {
           }
         },
         {
+          "name": "additional_messages",
+          "schema": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "role": {
+                  "type": "string",
+                  "enum": [
+                    "user",
+                    "assistant"
+                  ]
+                },
+                "content": {},
+                "file_ids": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "metadata": {
+                  "$ref": "#/components/schemas/Metadata"
+                }
+              },
+              "required": [
+                "content"
+              ]
+            }
+          },
+          "description": "Messages added to the thread before the run starts."
+        },
+        {
+          "name": "tool_choice",
+          "schema": {
+            "oneOf": [
+              {
+                "type": "string",
+                "enum": [
+                  "none",
+                  "auto",
+                  "required"
+                ]
+              },
+              {
+                "type": "object",
+                "properties": {
+                  "type": {
+                    "const": "function"
+                  },
+                  "function": {
+                    "type": "object",
+                    "properties": {
+                      "name": {
+                        "type": "string"
+                      }
+                    },
+                    "required": [
+                      "name"
+                    ]
+                  }
+                },
+                "required": [
+                  "type",
+                  "function"
+                ]
+              }
+            ]
+          },
+          "description": "Whether and which tool the model must call."
+        },
+        {
           "name": "stream",
           "schema": {
             "type": "boolean"
@@ -1329,7 +1487,7 @@ enum EmbeddedOpenRPC {
           "schema": {
             "type": "boolean"
           },
-          "description": "Send tools/call to the client for each function tool call and submit the outputs, so one stream runs to the end. Needs capabilities.clientTools in initialize."
+          "description": "Send tools/call to the client for each function tool call and submit the outputs, so one stream runs to the end. Needs capabilities.tools.call in initialize."
         }
       ],
       "result": {
@@ -1361,7 +1519,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1454,7 +1612,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1506,7 +1664,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1564,7 +1722,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1620,7 +1778,7 @@ enum EmbeddedOpenRPC {
           "schema": {
             "type": "boolean"
           },
-          "description": "Send tools/call to the client for each function tool call and submit the outputs, so one stream runs to the end. Needs capabilities.clientTools in initialize."
+          "description": "Send tools/call to the client for each function tool call and submit the outputs, so one stream runs to the end. Needs capabilities.tools.call in initialize."
         }
       ],
       "result": {
@@ -1655,7 +1813,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/ConflictingState"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1715,7 +1873,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1770,7 +1928,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/ConflictingState"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1870,7 +2028,7 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1929,7 +2087,391 @@ enum EmbeddedOpenRPC {
           "$ref": "#/components/errors/NotFound"
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
+      "x-assistd-direction": "client-to-server"
+    },
+    {
+      "name": "assistants/files/create",
+      "summary": "Attach a file to an assistant.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "assistant_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        },
+        {
+          "name": "file_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        }
+      ],
+      "result": {
+        "name": "AssistantFile",
+        "schema": {
+          "$ref": "#/components/schemas/AssistantFile"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/RequestCancelled"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/RateLimited"
+        },
+        {
+          "$ref": "#/components/errors/UpstreamFailure"
+        },
+        {
+          "$ref": "#/components/errors/UnsupportedByBackend"
+        },
+        {
+          "$ref": "#/components/errors/NotFound"
+        }
+      ],
+      "x-assistd-status": "implemented",
+      "x-assistd-direction": "client-to-server"
+    },
+    {
+      "name": "assistants/files/list",
+      "summary": "List an assistant's files.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "assistant_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        },
+        {
+          "name": "limit",
+          "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 20
+          },
+          "required": false
+        },
+        {
+          "name": "order",
+          "schema": {
+            "type": "string",
+            "enum": [
+              "asc",
+              "desc"
+            ],
+            "default": "desc"
+          },
+          "required": false
+        },
+        {
+          "name": "after",
+          "schema": {
+            "type": "string"
+          },
+          "required": false
+        },
+        {
+          "name": "before",
+          "schema": {
+            "type": "string"
+          },
+          "required": false
+        }
+      ],
+      "result": {
+        "name": "List",
+        "schema": {
+          "$ref": "#/components/schemas/List"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/RequestCancelled"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/RateLimited"
+        },
+        {
+          "$ref": "#/components/errors/UpstreamFailure"
+        },
+        {
+          "$ref": "#/components/errors/UnsupportedByBackend"
+        },
+        {
+          "$ref": "#/components/errors/NotFound"
+        }
+      ],
+      "x-assistd-status": "implemented",
+      "x-assistd-direction": "client-to-server"
+    },
+    {
+      "name": "assistants/files/retrieve",
+      "summary": "Get one of an assistant's files.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "assistant_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        },
+        {
+          "name": "file_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        }
+      ],
+      "result": {
+        "name": "AssistantFile",
+        "schema": {
+          "$ref": "#/components/schemas/AssistantFile"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/RequestCancelled"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/RateLimited"
+        },
+        {
+          "$ref": "#/components/errors/UpstreamFailure"
+        },
+        {
+          "$ref": "#/components/errors/UnsupportedByBackend"
+        },
+        {
+          "$ref": "#/components/errors/NotFound"
+        }
+      ],
+      "x-assistd-status": "implemented",
+      "x-assistd-direction": "client-to-server"
+    },
+    {
+      "name": "assistants/files/delete",
+      "summary": "Detach a file from an assistant.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "assistant_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        },
+        {
+          "name": "file_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        }
+      ],
+      "result": {
+        "name": "DeletionStatus",
+        "schema": {
+          "$ref": "#/components/schemas/DeletionStatus"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/RequestCancelled"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/RateLimited"
+        },
+        {
+          "$ref": "#/components/errors/UpstreamFailure"
+        },
+        {
+          "$ref": "#/components/errors/UnsupportedByBackend"
+        },
+        {
+          "$ref": "#/components/errors/NotFound"
+        }
+      ],
+      "x-assistd-status": "implemented",
+      "x-assistd-direction": "client-to-server"
+    },
+    {
+      "name": "messages/files/list",
+      "summary": "List a message's files.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "thread_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        },
+        {
+          "name": "message_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        },
+        {
+          "name": "limit",
+          "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 20
+          },
+          "required": false
+        },
+        {
+          "name": "order",
+          "schema": {
+            "type": "string",
+            "enum": [
+              "asc",
+              "desc"
+            ],
+            "default": "desc"
+          },
+          "required": false
+        },
+        {
+          "name": "after",
+          "schema": {
+            "type": "string"
+          },
+          "required": false
+        },
+        {
+          "name": "before",
+          "schema": {
+            "type": "string"
+          },
+          "required": false
+        }
+      ],
+      "result": {
+        "name": "List",
+        "schema": {
+          "$ref": "#/components/schemas/List"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/RequestCancelled"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/RateLimited"
+        },
+        {
+          "$ref": "#/components/errors/UpstreamFailure"
+        },
+        {
+          "$ref": "#/components/errors/UnsupportedByBackend"
+        },
+        {
+          "$ref": "#/components/errors/NotFound"
+        }
+      ],
+      "x-assistd-status": "implemented",
+      "x-assistd-direction": "client-to-server"
+    },
+    {
+      "name": "messages/files/retrieve",
+      "summary": "Get one of a message's files.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "thread_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        },
+        {
+          "name": "message_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        },
+        {
+          "name": "file_id",
+          "schema": {
+            "type": "string"
+          },
+          "required": true
+        }
+      ],
+      "result": {
+        "name": "MessageFile",
+        "schema": {
+          "$ref": "#/components/schemas/MessageFile"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/RequestCancelled"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/RateLimited"
+        },
+        {
+          "$ref": "#/components/errors/UpstreamFailure"
+        },
+        {
+          "$ref": "#/components/errors/UnsupportedByBackend"
+        },
+        {
+          "$ref": "#/components/errors/NotFound"
+        }
+      ],
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "client-to-server"
     },
     {
@@ -1977,13 +2519,13 @@ enum EmbeddedOpenRPC {
           "required": true
         }
       ],
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "server-to-client"
     },
     {
       "name": "tools/call",
       "summary": "Server→client request: run one function tool call on the client and answer its output.",
-      "description": "Sent only to clients that declared capabilities.clientTools and only for runs with handle_tools: true. Ids are strings (\"s1\", \"s2\", …). An error response is submitted as the tool's output text.",
+      "description": "Sent only to clients that declared capabilities.tools.call and only for runs with handle_tools: true. Ids are strings (\"s1\", \"s2\", …). An error response is submitted as the tool's output text.",
       "paramStructure": "by-name",
       "params": [
         {
@@ -2037,7 +2579,7 @@ enum EmbeddedOpenRPC {
           ]
         }
       },
-      "x-assistd-status": "planned",
+      "x-assistd-status": "implemented",
       "x-assistd-direction": "server-to-client"
     }
   ],
@@ -3270,6 +3812,58 @@ enum EmbeddedOpenRPC {
           "seq",
           "event",
           "data"
+        ]
+      },
+      "AssistantFile": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "object": {
+            "const": "assistant.file"
+          },
+          "created_at": {
+            "type": "integer"
+          },
+          "assistant_id": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "id",
+          "object",
+          "created_at",
+          "assistant_id"
+        ]
+      },
+      "MessageFile": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "object": {
+            "const": "thread.message.file"
+          },
+          "created_at": {
+            "type": "integer"
+          },
+          "message_id": {
+            "type": "string"
+          },
+          "request_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "id",
+          "object",
+          "created_at",
+          "message_id"
         ]
       }
     },

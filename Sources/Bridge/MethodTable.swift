@@ -65,5 +65,7 @@ public enum AssistantAPIMethods {
         "runs/create", "runs/createThreadAndRun", "runs/list", "runs/retrieve", "runs/update",
         "runs/submitToolOutputs", "runs/wait", "runs/cancel",
         "steps/list", "steps/retrieve",
+        "assistants/files/create", "assistants/files/list", "assistants/files/retrieve", "assistants/files/delete",
+        "messages/files/list", "messages/files/retrieve",
     ]
 }

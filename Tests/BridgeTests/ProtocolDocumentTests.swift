@@ -1,5 +1,6 @@
 import Bridge
 import Foundation
+import LocalEngine
 import JSONCore
 import JSONRPC
 import XCTest
@@ -11,8 +12,12 @@ final class ProtocolDocumentTests: XCTestCase {
         return try JSONValue.parse(Array(try Data(contentsOf: url)))
     }
 
-    func serverStatuses() -> [String: MethodStatus] {
-        BridgeServer(configuration: BridgeConfiguration(), methods: MethodTable.assistantAPI()) { _ in }.methodStatuses
+    /// The table as assistd builds it (the backend is never called here).
+    func serverStatuses() throws -> [String: MethodStatus] {
+        let backend = try LocalBackend(location: .memory, model: UnavailableChatModel(reason: "not used"))
+        var methods = MethodTable.assistantAPI()
+        methods.registerAssistantAPI(backends: BackendSlot(backend))
+        return BridgeServer(configuration: BridgeConfiguration(), methods: methods) { _ in }.methodStatuses
     }
 
     /// (name → status) of the client→server methods in the document.
@@ -34,7 +39,7 @@ final class ProtocolDocumentTests: XCTestCase {
 
     func testServerMethodTableMatchesTheDocument() throws {
         let documented = try documentStatuses(try loadDocument())
-        let served = serverStatuses()
+        let served = try serverStatuses()
         for (name, status) in served {
             XCTAssertNotNil(documented[name], "the server knows \(name) but protocol/assistd.openrpc.json does not")
             if let documentedStatus = documented[name] {
@@ -54,7 +59,7 @@ final class ProtocolDocumentTests: XCTestCase {
         let names = Set(try XCTUnwrap(document["methods"]?.arrayValue).compactMap { $0["name"]?.stringValue })
         let expected = Set(AssistantAPIMethods.all + BridgeServer.builtInMethods + ["runs/event", "tools/call"])
         XCTAssertEqual(names, expected)
-        XCTAssertEqual(AssistantAPIMethods.all.count, 23)
+        XCTAssertEqual(AssistantAPIMethods.all.count, 29)
     }
 
     func testDocumentIsWellFormedOpenRPC() throws {

@@ -25,7 +25,8 @@ final class AssistdProcess: @unchecked Sendable {
     init(framing: ClientFraming, arguments: [String] = []) throws {
         self.framing = framing
         process.executableURL = URL(fileURLWithPath: try AssistdBinary.path())
-        process.arguments = arguments
+        // Never the user's data dir: in memory unless the test names a directory.
+        process.arguments = arguments.contains("--data-dir") ? arguments : ["--ephemeral"] + arguments
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe

@@ -137,7 +137,7 @@ final class ProcessTests: XCTestCase {
             "thread_id": "t", "assistant_id": "a",
             "tools": [["type": "plugin", "auth": ["type": "user_http", "user_token": "very-secret-token"]]],
         ]])
-        XCTAssertEqual(process.next()?["error"]?["code"], -32601)
+        XCTAssertEqual(process.next()?["error"]?["code"], -32010)  // no such assistant
         process.closeStdin()
         _ = process.waitForExit()
         let trace = try String(contentsOfFile: path, encoding: .utf8)

@@ -7,8 +7,11 @@ import XCTest
 /// The backend's CRUD methods, driven with params built from JSON as the bridge will build them.
 final class LocalBackendTests: XCTestCase {
     func makeBackend() throws -> LocalBackend {
-        let backend = LocalBackend(store: try openMemoryStore())
-        return backend
+        LocalBackend(store: try openMemoryStore(), model: try testModel())
+    }
+
+    func testModel() throws -> ScriptedChatModel {
+        try ScriptedChatModel(json: ["turns": [["text": "ok"]]], name: "test")
     }
 
     func assertFreshRequestID(_ id: String?, file: StaticString = #filePath, line: UInt = #line) {
@@ -20,7 +23,7 @@ final class LocalBackendTests: XCTestCase {
         XCTAssertEqual(memory.info["name"], "local")
         XCTAssertEqual(memory.info["data_path"], ":memory:")
         let directory = temporaryDirectory()
-        let onDisk = try LocalBackend(location: .file(directory: directory))
+        let onDisk = try LocalBackend(location: .file(directory: directory), model: try testModel())
         XCTAssertEqual(onDisk.info["data_path"], .string(directory + "/assistd.sqlite3"))
         await onDisk.shutdown()
     }
@@ -294,20 +297,18 @@ final class LocalBackendTests: XCTestCase {
         }
     }
 
-    func testRunExecutionArrivesLater() async throws {
+    func testRunMethodsNameWhatIsMissing() async throws {
         let backend = try makeBackend()
         let thread = try await backend.createThread(CreateThreadParams(nil))
         let create = try CreateRunParams(["thread_id": .string(thread.id), "assistant_id": "asst_1"])
-        await assertAPIError(.unsupportedByBackend) { _ = try await backend.createRun(create) }
-        await assertAPIError(.unsupportedByBackend) { _ = try await backend.streamRun(create) }
+        await assertAPIError(.notFound) { _ = try await backend.createRun(create) }
+        await assertAPIError(.notFound) { _ = try await backend.streamRun(create) }
         let andRun = try CreateThreadAndRunParams(["assistant_id": "asst_1"])
-        await assertAPIError(.unsupportedByBackend) { _ = try await backend.createThreadAndRun(andRun) }
-        await assertAPIError(.unsupportedByBackend) { _ = try await backend.streamThreadAndRun(andRun) }
+        await assertAPIError(.notFound) { _ = try await backend.createThreadAndRun(andRun) }
         let submit = SubmitToolOutputsParams(threadID: thread.id, runID: "run_1", toolOutputs: [ToolOutput(toolCallID: "", output: "x")], stream: false)
-        await assertAPIError(.unsupportedByBackend) { _ = try await backend.submitToolOutputs(submit) }
-        await assertAPIError(.unsupportedByBackend) { _ = try await backend.streamSubmitToolOutputs(submit) }
-        await assertAPIError(.unsupportedByBackend) { _ = try await backend.waitRun(WaitRunParams(["thread_id": .string(thread.id), "run_id": "run_1"])) }
-        await assertAPIError(.unsupportedByBackend) { _ = try await backend.cancelRun(threadID: thread.id, runID: "run_1") }
+        await assertAPIError(.notFound) { _ = try await backend.submitToolOutputs(submit) }
+        await assertAPIError(.notFound) { _ = try await backend.waitRun(WaitRunParams(["thread_id": .string(thread.id), "run_id": "run_1"])) }
+        await assertAPIError(.notFound) { _ = try await backend.cancelRun(threadID: thread.id, runID: "run_1") }
     }
 
     func testShutdownClosesTheStore() async throws {
