@@ -7,6 +7,7 @@
 import AssistantAPI
 import CSQLite
 import Foundation
+import JSONCore
 import LocalEngine
 
 struct Options {
@@ -14,6 +15,8 @@ struct Options {
     var pageSize = 20
     var repetitions = 300
     var directory: String?
+    /// The assistd binary for the "through the bridge" rows (default: next to this benchmark).
+    var assistd = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/assistd"
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -24,6 +27,7 @@ struct Options {
             case "--page-size": pageSize = Int(value) ?? pageSize
             case "--repeat": repetitions = Int(value) ?? repetitions
             case "--dir": directory = value
+            case "--assistd": assistd = value
             default:
                 FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8))
                 exit(2)
@@ -189,6 +193,22 @@ for statement in [rawPage, rawResolve, rawAfter, rawOffset] { sqlite3_finalize(s
 sqlite3_close(raw.db)
 store.close()
 
+// Through the bridge: `messages/list` sent to a real assistd serving the same data dir, over pipes.
+var bridgeFirst: (median: Double, p90: Double)?
+var bridgeDeep: (median: Double, p90: Double)?
+if FileManager.default.isExecutableFile(atPath: options.assistd) {
+    let assistd = try AssistdPipe(binary: options.assistd, arguments: ["--data-dir", directory])
+    let firstParams: JSONValue = ["thread_id": .string(thread.id), "limit": .int(Int64(options.pageSize))]
+    let deepParams: JSONValue = ["thread_id": .string(thread.id), "limit": .int(Int64(options.pageSize)), "after": .string(cursor)]
+    let deepPage = try assistd.call("messages/list", deepParams)
+    precondition(deepPage["data"]?.arrayValue?.count == options.pageSize)
+    bridgeFirst = try measure(repetitions) { _ = try assistd.call("messages/list", firstParams) }
+    bridgeDeep = try measure(repetitions) { _ = try assistd.call("messages/list", deepParams) }
+    assistd.close()
+} else {
+    print("no assistd at \(options.assistd): skipping the bridge rows (pass --assistd PATH)")
+}
+
 func padded(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
 }
@@ -211,6 +231,8 @@ print("""
     \(row("page 1", storeFirst, rawFirst))
     \(row("page \(pageNumber) (cursor after)", storeDeep, rawDeep))
     \(row("page \(pageNumber) (OFFSET, contrast)", nil, rawOffsetDeep))
+    \(row("bridge: messages/list page 1", bridgeFirst, rawFirst))
+    \(row("bridge: page \(pageNumber) (cursor after)", bridgeDeep, rawDeep))
 
     decoding one page's \(options.pageSize) stored messages alone: \(String(format: "%.1f", decodeOnly.median)) µs median (JSONDecoder), the bulk of the store's time
 
