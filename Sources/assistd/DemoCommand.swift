@@ -59,6 +59,8 @@ enum DemoCommand {
         Task {
             var code = await play(client)
             client.notify("exit")
+            // Written out before the child's stdin is closed under the writer.
+            client.connection.close(deadline: .now() + .seconds(2))
             let childStatus = child.finish()
             if childStatus != 0 {
                 Output.err("assistd demo: the assistd child exited with status \(childStatus)\n")
