@@ -35,7 +35,7 @@ send() {
 call() {
     send "$1" "$2"
     local line kind
-    while IFS= read -r line <&"$from_assistd"; do
+    while IFS= read -r line 2>/dev/null <&"$from_assistd"; do
         kind=$(jq -r --argjson id "$last_id" '
             if .id == $id then (if has("error") then "error" else "result" end)
             elif .id == null and has("error") then "error"   # about a message it could not read
