@@ -68,7 +68,7 @@ enum CommandLineFlags {
         FlagSpec(name: "--log-file", valueName: "FILE", help: "Append logs to FILE instead of stderr.") { options, value in
             options.logFile = value
         },
-        FlagSpec(name: "--log-level", valueName: "debug|info|warning|error", help: "Least severe level logged (default info).") { options, value throws(UsageError) in
+        FlagSpec(name: "--log-level", valueName: "debug|info|warning|error", help: "Least severe level logged (default info; warning for call and demo).") { options, value throws(UsageError) in
             guard let level = LogLevel(name: value) else {
                 throw UsageError(message: "--log-level must be debug, info, warning or error, not '\(value)'")
             }
