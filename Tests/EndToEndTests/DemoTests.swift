@@ -64,6 +64,43 @@ final class DemoTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("invalid_prompt"), result.stderr)
     }
 
+    /// With DASHSCOPE_API_KEY set the demo runs against the hosted service; here a FAKE of it
+    /// (Tests/DashScopeTests/FakeDashScope). The fake calls big_add with only the schema's string
+    /// properties (none), so the demo's tool answers an error, which the run reports back.
+    func testTheSameFlowRunsAgainstTheHostedBackend() throws {
+        let fake = Process()
+        fake.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let key = "sk-demo-test-0123456789"
+        fake.arguments = ["python3", AssistdBinary.repositoryRoot.appendingPathComponent("Tests/DashScopeTests/FakeDashScope/fake_dashscope_server.py").path,
+                          "--api-key", key, "--exit-on-stdin-eof"]
+        let fakeInput = Pipe(), fakeOutput = Pipe()
+        fake.standardInput = fakeInput
+        fake.standardOutput = fakeOutput
+        try fake.run()
+        defer {
+            try? fakeInput.fileHandleForWriting.close()
+            fake.waitUntilExit()
+        }
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = fakeOutput.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let port = try XCTUnwrap(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)), "the fake printed no port")
+
+        let result = try CommandRunner.run(
+            try AssistdBinary.path(), ["demo", "--base-url", "http://127.0.0.1:\(port)/api/v1"],
+            environment: ["DASHSCOPE_API_KEY": key, "ASSISTD_BACKEND": nil])
+        XCTAssertFalse(result.killedAfterHanging, result.stderr)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdoutLines.first?.hasPrefix("assistd demo: dashscope backend") == true, result.stdout)
+        XCTAssertTrue(result.stdout.contains("assistant> big_add returned: Error: "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("big_add needs integers left and right"), result.stdout)
+        XCTAssertTrue(result.stdoutLines.last?.contains(" completed in 2 steps (tool_calls, message_creation); usage: ") == true, result.stdout)
+        XCTAssertFalse(result.stdout.contains(key) || result.stderr.contains(key), "the key is never printed")
+    }
+
     func testBadFlagsExitTwo() throws {
         let result = try demo(["--model", "nonsense"])
         XCTAssertEqual(result.status, 2)
