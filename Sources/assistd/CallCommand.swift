@@ -92,10 +92,11 @@ enum CallCommand {
     /// initialize → the method → shutdown; returns the exit code.
     static func perform(_ invocation: Invocation, client: ProtocolClient) async -> Int32 {
         do {
-            _ = try await client.initialize(clientName: "assistd call")
+            let info = try await client.initialize(clientName: "assistd call")
             let result: JSONValue
             do {
                 result = try await client.request(invocation.method, invocation.params)
+                try await letLocalRunSettle(invocation.method, result: result, backend: info["backend"], client: client)
             } catch {
                 _ = try? await client.request("shutdown", nil)
                 throw error
@@ -111,6 +112,20 @@ enum CallCommand {
             Output.err("assistd: \(invocation.method) failed: \(error)\n")
             return errorExitCode
         }
+    }
+
+    static let runStartingMethods: Set<String> = ["runs/create", "runs/createThreadAndRun", "runs/submitToolOutputs"]
+    static let settledStatuses: Set<String> = ["requires_action", "completed", "failed", "cancelled", "expired", "incomplete"]
+
+    /// The local backend executes runs in this process: a run started without `stream` would die
+    /// with it (and be failed by the next assistd on the data dir), so wait until it settles
+    /// (terminal or `requires_action`). The printed result stays the method's own answer.
+    static func letLocalRunSettle(_ method: String, result: JSONValue, backend: JSONValue?, client: ProtocolClient) async throws {
+        guard backend?["name"]?.stringValue == "local", runStartingMethods.contains(method),
+            let runID = result["id"]?.stringValue, let threadID = result["thread_id"]?.stringValue,
+            let status = result["status"]?.stringValue, !settledStatuses.contains(status)
+        else { return }
+        _ = try await client.request("runs/wait", ["thread_id": .string(threadID), "run_id": .string(runID)])
     }
 
     static func usageFailure(_ message: String) -> Never {

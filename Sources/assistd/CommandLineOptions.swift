@@ -219,6 +219,7 @@ enum CommandLineFlags {
             "prints each runs/event's params as one JSON line as it arrives, then the result. The result is",
             "indented; --compact prints it on one line. Exit 0 on success; on an error answer the error",
             "object {code, message, data} goes to stderr as one JSON line and the exit code is 1; usage errors exit 2.",
+            "On the local backend, a run started without stream is carried to its end before call exits.",
             "",
             "Flags:",
         ]

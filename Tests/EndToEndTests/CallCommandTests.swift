@@ -91,6 +91,27 @@ final class CallCommandTests: XCTestCase {
         XCTAssertTrue(badStdin.stderr.contains("the params on stdin is not JSON"), badStdin.stderr)
     }
 
+    func testALocalRunStartedWithoutStreamIsCarriedToItsEndBeforeExit() throws {
+        let directory = try CommandRunner.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = try CommandRunner.writeScript(["turns": [["text": "Finished in the background.", "chunks": 3, "delay_ms": 20]]])
+        let flags = ["--data-dir", directory, "--model", "scripted:\(script)", "--compact"]
+        let assistantID = try XCTUnwrap(try json(try call(["assistants/create", #"{"model": "qwen-max"}"#] + flags).stdout)["id"]?.stringValue)
+        let thread = try json(try call(["threads/create", #"{"messages": [{"role": "user", "content": "hi"}]}"#] + flags).stdout)
+        let threadID = try XCTUnwrap(thread["id"]?.stringValue)
+
+        let started = try call(["runs/create", #"{"thread_id": "\#(threadID)", "assistant_id": "\#(assistantID)"}"#] + flags)
+        XCTAssertEqual(started.status, 0, started.stderr)
+        let run = try json(started.stdout)
+        XCTAssertEqual(run["object"], "thread.run")
+        let runID = try XCTUnwrap(run["id"]?.stringValue)
+
+        let later = try call(["runs/retrieve", #"{"thread_id": "\#(threadID)", "run_id": "\#(runID)"}"#] + flags)
+        XCTAssertEqual(try json(later.stdout)["status"], "completed", "the run finished before the first call exited")
+        let messages = try json(try call(["messages/list", #"{"thread_id": "\#(threadID)", "limit": 1}"#] + flags).stdout)
+        XCTAssertEqual(messages["data"]?[0]?["content"]?[0]?["text"]?["value"], "Finished in the background.")
+    }
+
     func testAStreamedRunPrintsEachEventAsALineThenTheRun() throws {
         let directory = try CommandRunner.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
