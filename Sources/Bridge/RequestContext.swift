@@ -53,6 +53,8 @@ public final class RunEventStream: Sendable {
     init(context: RequestContext) { self.context = context }
 
     public func emit(event: String, data: JSONValue) {
+        // The protocol's `done` carries null, not the service's "[DONE]" sentinel.
+        let data: JSONValue = event == "done" ? .null : data
         // Numbering and queueing under one lock keep seq order and write order the same.
         nextSeq.withLock { seq in
             context.sendNotification(

@@ -9,8 +9,11 @@ struct CommandLineOptions {
     var framing = FramingSelection.auto
     var maxMessageBytes = FrameParser.defaultMaxMessageBytes
     var logFile: String?
-    var logLevel = LogLevel.info
+    /// nil: the command's default (`info` when serving, `warning` for `call` and `demo`).
+    var logLevel: LogLevel?
     var tracePath: String?
+    /// `assistd call --compact`: the result on one line.
+    var compactOutput = false
 
     // Backend selection (BackendFactory).
     var backend: String?
@@ -65,7 +68,7 @@ enum CommandLineFlags {
         FlagSpec(name: "--log-file", valueName: "FILE", help: "Append logs to FILE instead of stderr.") { options, value in
             options.logFile = value
         },
-        FlagSpec(name: "--log-level", valueName: "debug|info|warning|error", help: "Least severe level logged (default info).") { options, value throws(UsageError) in
+        FlagSpec(name: "--log-level", valueName: "debug|info|warning|error", help: "Least severe level logged (default info; warning for call and demo).") { options, value throws(UsageError) in
             guard let level = LogLevel(name: value) else {
                 throw UsageError(message: "--log-level must be debug, info, warning or error, not '\(value)'")
             }
@@ -149,25 +152,46 @@ enum CommandLineFlags {
         },
     ]
 
+    /// Flags only `assistd call` takes, besides the server's.
+    static let callOnly: [FlagSpec] = [
+        FlagSpec(name: "--compact", valueName: nil, help: "call: print the result on one line (default: indented).") { options, _ in
+            options.compactOutput = true
+        },
+    ]
+
     static func positive(_ value: String, _ flag: String) throws(UsageError) -> Int {
         guard let number = Int(value), number > 0 else { throw UsageError(message: "\(flag) must be a positive integer, not '\(value)'") }
         return number
     }
 
     static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineOptions {
+        let (options, positionals) = try parse(arguments, flags: all)
+        if let first = positionals.first { throw UsageError(message: "unexpected argument '\(first)'") }
+        return options
+    }
+
+    /// Flags from `flags` anywhere in `arguments`; everything else (a value that does not start
+    /// with `--` and is not a flag's value) comes back as a positional argument, in order.
+    static func parse(_ arguments: [String], flags: [FlagSpec]) throws(UsageError) -> (CommandLineOptions, [String]) {
         var options = CommandLineOptions()
+        var positionals: [String] = []
         var remaining = arguments[...]
         while let argument = remaining.popFirst() {
+            guard argument.hasPrefix("--") else {
+                if argument.hasPrefix("-") && argument != "-" { throw UsageError(message: "unknown flag '\(argument)'") }
+                positionals.append(argument)
+                continue
+            }
             let name: String
             var inlineValue: String?
-            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+            if let equals = argument.firstIndex(of: "=") {
                 name = String(argument[..<equals])
                 inlineValue = String(argument[argument.index(after: equals)...])
             } else {
                 name = argument
             }
-            guard let flag = all.first(where: { $0.name == name }) else {
-                throw UsageError(message: name.hasPrefix("-") ? "unknown flag '\(name)'" : "unexpected argument '\(argument)'")
+            guard let flag = flags.first(where: { $0.name == name }) else {
+                throw UsageError(message: "unknown flag '\(name)'")
             }
             if let valueName = flag.valueName {
                 guard let value = inlineValue ?? remaining.popFirst() else {
@@ -179,18 +203,27 @@ enum CommandLineFlags {
                 try flag.apply(&options, "")
             }
         }
-        return options
+        return (options, positionals)
     }
 
     static var usage: String {
         var lines = [
             "assistd \(AssistdVersion.current): DashScope's Assistant API as JSON-RPC 2.0 over stdio.",
             "",
-            "Usage: assistd [--stdio] [flags]",
+            "Usage:",
+            "  assistd [--stdio] [flags]                 serve JSON-RPC on stdin/stdout",
+            "  assistd call METHOD [JSON|-] [flags]      one request in-process; prints the result as JSON",
+            "  assistd demo [flags]                      the quick start's big_add flow, streamed to the terminal",
+            "",
+            "call: JSON is the params object ('-' reads it from stdin). A streamed request (\"stream\": true)",
+            "prints each runs/event's params as one JSON line as it arrives, then the result. The result is",
+            "indented; --compact prints it on one line. Exit 0 on success; on an error answer the error",
+            "object {code, message, data} goes to stderr as one JSON line and the exit code is 1; usage errors exit 2.",
+            "On the local backend, a run started without stream is carried to its end before call exits.",
             "",
             "Flags:",
         ]
-        for flag in all {
+        for flag in all + callOnly {
             let left = flag.valueName.map { "\(flag.name) \($0)" } ?? flag.name
             lines.append("  " + left.padding(toLength: max(34, left.count + 2), withPad: " ", startingAt: 0) + flag.help)
         }

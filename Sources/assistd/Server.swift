@@ -32,32 +32,13 @@ enum Server {
                 framing: options.framing, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace))
         let exit = ProcessExit(connection: connection, logger: logger, grace: exitGrace)
 
-        let factory = BackendFactory(
-            options: options, environment: ProcessInfo.processInfo.environment, log: { line in logger.debug(line) })
-        let backend: any AssistantBackend
+        let server: BridgeServer
         do {
-            backend = try factory.makeBackend()
+            server = try ServerAssembly.makeBridge(options: options, logger: logger) { code in exit.now(code: code) }
         } catch let error as UsageError {
             fail(error.message)
         } catch {
-            fail("cannot start the \(factory.backendName) backend: \(error)")
-        }
-        let backends = BackendSlot(backend)
-        var methods = MethodTable.assistantAPI()
-        methods.registerAssistantAPI(backends: backends, toolCallTimeout: .seconds(options.toolCallTimeoutSeconds))
-
-        var configuration = BridgeConfiguration()
-        configuration.logger = logger
-        configuration.backend = .object(backend.info)
-        configuration.errorMapper = AssistantErrorMapping.map
-        configuration.prepareBackend = { initializationOptions in
-            if let replacement = try factory.backend(for: initializationOptions, current: backends.current) {
-                backends.replace(with: replacement)
-            }
-            return .object(backends.current.info)
-        }
-        let server = BridgeServer(configuration: configuration, methods: methods) { code in
-            exit.now(code: code)
+            fail("\(error)")
         }
         logger.info("assistd \(AssistdVersion.current) serving on stdio (framing \(options.framing.rawValue))")
         connection.start(dispatcher: server) {
@@ -67,13 +48,16 @@ enum Server {
         dispatchMain()
     }
 
-    static func makeLogger(_ options: CommandLineOptions) -> Logger {
+    /// - Parameter defaultLevel: the level when `--log-level` is not given (`info` when serving;
+    ///   the one-shot commands keep stderr for what went wrong).
+    static func makeLogger(_ options: CommandLineOptions, defaultLevel: LogLevel = .info) -> Logger {
+        let level = options.logLevel ?? defaultLevel
         guard let path = options.logFile else {
-            return Logger(fileDescriptor: STDERR_FILENO, minimumLevel: options.logLevel)
+            return Logger(fileDescriptor: STDERR_FILENO, minimumLevel: level)
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { fail("cannot open log file \(path): \(String(cString: strerror(errno)))") }
-        return Logger(fileDescriptor: fd, minimumLevel: options.logLevel)
+        return Logger(fileDescriptor: fd, minimumLevel: level)
     }
 
     static func fail(_ message: String) -> Never {

@@ -1,9 +1,20 @@
 import Bridge
 import Foundation
 
+// Subcommands come first (`assistd call …`, `assistd demo …`); anything else serves on stdio.
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "call":
+    CallCommand.run(Array(arguments.dropFirst()))
+case "demo":
+    DemoCommand.run(Array(arguments.dropFirst()))
+default:
+    break
+}
+
 let options: CommandLineOptions
 do {
-    options = try CommandLineFlags.parse(Array(CommandLine.arguments.dropFirst()))
+    options = try CommandLineFlags.parse(arguments)
 } catch {
     FileHandle.standardError.write(Data("assistd: \(error.message)\nRun 'assistd --help' for the flags.\n".utf8))
     exit(2)

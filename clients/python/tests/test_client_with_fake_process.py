@@ -35,7 +35,7 @@ def test_initialize_sends_the_protocols_params_and_close_exits_cleanly(fake_bina
     result = client.initialize_result
     assert result.received.processId == os.getpid()
     assert result.received.clientInfo.name == "assistd-python"
-    assert result.received.capabilities == {"tools": {"call": True}, "clientTools": True}
+    assert result.received.capabilities == {"tools": {"call": True}}
     assert result.argv == ["--stdio", "--framing", "lsp", "--backend", "local", "--ephemeral"]
     assert client.backend.name == "fake" and client.server_info.name == "fake-assistd"
     assert client.protocol_version == "fake-1"

@@ -1,6 +1,7 @@
 """Against the real binary: closing streams cancels the request; runs.cancel stops the run."""
 
 import gc
+import json
 
 import pytest
 
@@ -40,6 +41,38 @@ def test_closing_or_dropping_a_stream_leaves_the_connection_usable(make_client):
         break  # the temporary stream is dropped here and cancels its request
     gc.collect()
     assert client.threads.retrieve(thread.id).id == thread.id
+
+
+def _traced(trace_path, direction):
+    records = [json.loads(line) for line in trace_path.read_text(encoding="utf-8").splitlines()]
+    return [r["message"] for r in records if r["dir"] == direction and isinstance(r.get("message"), dict)]
+
+
+@pytest.mark.parametrize("how", ["close", "break"])
+def test_leaving_a_stream_sends_cancel_request_with_its_id(make_client, tmp_path, how):
+    """What assistd received (its --trace): one $/cancelRequest naming the stream's request,
+    and the request answered once (-32800, or the run if it had finished anyway)."""
+    trace = tmp_path / "trace.jsonl"
+    client = make_client(SLOW, extra_args=["--trace", str(trace)])
+    assistant, thread = start(client)
+    stream = client.runs.create(thread.id, assistant_id=assistant.id, stream=True)
+    if how == "close":
+        next(stream)
+        stream.close()
+    else:
+        for event, _ in stream:
+            if event == "thread.message.delta":
+                break
+        del stream
+        gc.collect()
+    assert client.close() == 0
+    received = _traced(trace, "in")
+    request_id = [m["id"] for m in received if m.get("method") == "runs/create"][-1]
+    cancels = [m["params"]["id"] for m in received if m.get("method") == "$/cancelRequest"]
+    assert cancels == [request_id]
+    answers = [m for m in _traced(trace, "out") if "method" not in m and m.get("id") == request_id]
+    assert len(answers) == 1
+    assert answers[0].get("error", {}).get("code") == -32800 or answers[0]["result"]["object"] == "thread.run"
 
 
 def test_runs_cancel_unlocks_the_thread(make_client):

@@ -23,10 +23,8 @@ from .streams import RunStream
 from .tools import Tool, ToolFunction, ToolRegistry, output_text
 
 CLIENT_NAME = "assistd-python"
-#: This client answers ``tools/call``. Both spellings the protocol's drafts use are sent
-#: (``tools.call`` in protocol/runs.md, ``clientTools`` in protocol/README.md); servers
-#: ignore capability members they do not know.
-CLIENT_CAPABILITIES: Dict[str, Any] = {"tools": {"call": True}, "clientTools": True}
+#: This client answers ``tools/call`` (protocol/README.md, "Lifecycle": ``capabilities.tools.call``).
+CLIENT_CAPABILITIES: Dict[str, Any] = {"tools": {"call": True}}
 
 
 class ToolHost:

@@ -1,0 +1,141 @@
+import Bridge
+import Foundation
+import JSONCore
+import JSONRPC
+
+/// `assistd call METHOD [JSON|-] [flags]`: one request, served in this process by the same
+/// bridge and `Connection` code as `assistd --stdio`, joined to a client `Connection` by two
+/// pipes: initialize → METHOD → shutdown. Exit 0 with the result on stdout; 1 with the error
+/// object on stderr; 2 for usage errors.
+enum CallCommand {
+    static let usageExitCode: Int32 = 2
+    static let errorExitCode: Int32 = 1
+
+    struct Invocation {
+        var options: CommandLineOptions
+        var method: String
+        var params: JSONValue?
+    }
+
+    static func run(_ arguments: [String]) -> Never {
+        let invocation: Invocation
+        do {
+            invocation = try parse(arguments, readStdin: { FileHandle.standardInput.readDataToEndOfFile() })
+        } catch {
+            usageFailure(error.message)
+        }
+        switch invocation.options.action {
+        case .help: print(CommandLineFlags.usage); exit(0)
+        case .version: print("assistd \(AssistdVersion.current)"); exit(0)
+        case .serve: break
+        }
+        StandardOutputGuard.ignoreSIGPIPE()
+        let logger = Server.makeLogger(invocation.options, defaultLevel: .warning)
+        let client: ProtocolClient
+        do {
+            client = try startInProcessServer(invocation.options, logger: logger)
+        } catch let error as UsageError {
+            usageFailure(error.message)
+        } catch {
+            Output.err("assistd: \(error)\n")
+            exit(errorExitCode)
+        }
+        Task {
+            let code = await perform(invocation, client: client)
+            logger.flush()
+            exit(code)
+        }
+        dispatchMain()
+    }
+
+    static func parse(_ arguments: [String], readStdin: () -> Data) throws(UsageError) -> Invocation {
+        let (options, positionals) = try CommandLineFlags.parse(arguments, flags: CommandLineFlags.all + CommandLineFlags.callOnly)
+        if options.action != .serve { return Invocation(options: options, method: "", params: nil) }
+        guard let method = positionals.first else {
+            throw UsageError(message: "call needs a METHOD, e.g. assistd call assistants/list '{\"limit\": 5}'")
+        }
+        guard positionals.count <= 2 else {
+            throw UsageError(message: "call takes METHOD and one JSON params argument; unexpected '\(positionals[2])'")
+        }
+        var params: JSONValue?
+        if positionals.count == 2 {
+            let text = positionals[1]
+            let bytes = text == "-" ? [UInt8](readStdin()) : Array(text.utf8)
+            let source = text == "-" ? "the params on stdin" : "the params argument"
+            do {
+                params = try JSONValue.parse(bytes)
+            } catch {
+                throw UsageError(message: "\(source) is not JSON: \(error.message) at byte \(error.offset)")
+            }
+        }
+        return Invocation(options: options, method: method, params: params)
+    }
+
+    /// The bridge on one end of a pipe pair, a client on the other.
+    static func startInProcessServer(_ options: CommandLineOptions, logger: Logger) throws -> ProtocolClient {
+        var trace: MessageTrace?
+        if let path = options.tracePath { trace = try MessageTrace(path: path, redact: TraceRedaction.redact) }
+        let bridge = try ServerAssembly.makeBridge(options: options, logger: logger) { _ in }
+        let toServer = try makePipe()
+        let toClient = try makePipe()
+        let serverConnection = Connection(
+            input: toServer.read, output: toClient.write,
+            options: ConnectionOptions(framing: options.framing, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace))
+        serverConnection.start(dispatcher: bridge) {}
+        let client = ProtocolClient(
+            input: toClient.read, output: toServer.write, framing: options.framing.fixedMode ?? .lsp, logger: logger,
+            onEvent: { params in Output.out(JSONText.eventLine(params) + "\n") })
+        client.start()
+        return client
+    }
+
+    /// initialize → the method → shutdown; returns the exit code.
+    static func perform(_ invocation: Invocation, client: ProtocolClient) async -> Int32 {
+        do {
+            let info = try await client.initialize(clientName: "assistd call")
+            let result: JSONValue
+            do {
+                result = try await client.request(invocation.method, invocation.params)
+                try await letLocalRunSettle(invocation.method, result: result, backend: info["backend"], client: client)
+            } catch {
+                _ = try? await client.request("shutdown", nil)
+                throw error
+            }
+            if invocation.method != "shutdown" { _ = try await client.request("shutdown", nil) }
+            let text = invocation.options.compactOutput ? JSONText.compact(result) : JSONText.indented(result)
+            Output.out(text + "\n")
+            return 0
+        } catch let error as JSONRPCError {
+            Output.err(JSONText.compact(error.json) + "\n")
+            return errorExitCode
+        } catch {
+            Output.err("assistd: \(invocation.method) failed: \(error)\n")
+            return errorExitCode
+        }
+    }
+
+    static let runStartingMethods: Set<String> = ["runs/create", "runs/createThreadAndRun", "runs/submitToolOutputs"]
+    static let settledStatuses: Set<String> = ["requires_action", "completed", "failed", "cancelled", "expired", "incomplete"]
+
+    /// The local backend executes runs in this process: a run started without `stream` would die
+    /// with it (and be failed by the next assistd on the data dir), so wait until it settles
+    /// (terminal or `requires_action`). The printed result stays the method's own answer.
+    static func letLocalRunSettle(_ method: String, result: JSONValue, backend: JSONValue?, client: ProtocolClient) async throws {
+        guard backend?["name"]?.stringValue == "local", runStartingMethods.contains(method),
+            let runID = result["id"]?.stringValue, let threadID = result["thread_id"]?.stringValue,
+            let status = result["status"]?.stringValue, !settledStatuses.contains(status)
+        else { return }
+        _ = try await client.request("runs/wait", ["thread_id": .string(threadID), "run_id": .string(runID)])
+    }
+
+    static func usageFailure(_ message: String) -> Never {
+        Output.err("assistd call: \(message)\nRun 'assistd --help' for the flags.\n")
+        exit(usageExitCode)
+    }
+
+    static func makePipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw ServerAssembly.StartError(message: "cannot create a pipe: \(String(cString: strerror(errno)))") }
+        return (fds[0], fds[1])
+    }
+}
