@@ -54,7 +54,18 @@ final class DashScopeErrorTests: XCTestCase {
         let error = try session.error("threads/retrieve", ["thread_id": "thread_missing"])
         checkError(error, code: -32010, status: 404, serviceCode: "NotFound")
         XCTAssertEqual(error["data"]?["message"], "thread thread_missing not found")
+        XCTAssertEqual(error["data"]?["id"], "thread_missing", "data.id names the missing object, as with the local backend")
         XCTAssertEqual(try getLines("threads/thread_missing"), 1, "a 404 is not retried")
+
+        let thread = try thread()
+        let message = try session.error("messages/retrieve", ["thread_id": .string(thread), "message_id": "message_missing"])
+        checkError(message, code: -32010, status: 404, serviceCode: "NotFound")
+        XCTAssertEqual(message["data"]?["id"], "message_missing")
+        let assistant = try session.error("runs/createThreadAndRun", ["assistant_id": "asst_missing"])
+        checkError(assistant, code: -32010, status: 404, serviceCode: "NotFound")
+        XCTAssertEqual(assistant["data"]?["id"], "asst_missing", "named in the body, found in the service's message")
+        let streamed = try session.error("runs/create", ["thread_id": .string(thread), "assistant_id": "asst_gone", "stream": true])
+        XCTAssertEqual(streamed["data"]?["id"], "asst_gone")
     }
 
     func testRateLimitWithRetryAfterIsRetriedThenSucceeds() throws {
@@ -148,11 +159,11 @@ final class DashScopeErrorTests: XCTestCase {
     }
 
     func testSlowServerWithinTheTimeoutSucceedsBeyondItTimesOut() throws {
-        try start(options: ["dashscope": ["connect_timeout_ms": 500, "max_retries": 0]])
-        try session.fake.fail(["delay_ms": 100, "count": 1, "method": "POST"])
+        try start(options: ["dashscope": ["connect_timeout_ms": 1000, "max_retries": 0]])
+        try session.fake.fail(["delay_ms": 50, "count": 1, "method": "POST"])
         XCTAssertNotNil(try session.result("threads/create", [:])["id"], "slow but in time")
 
-        try session.fake.fail(["delay_ms": 3000, "count": 1, "method": "POST"])
+        try session.fake.fail(["delay_ms": 4000, "count": 1, "method": "POST"])
         let error = try session.error("threads/create", [:])
         checkError(error, code: -32013, status: nil, serviceCode: "Timeout")
         XCTAssertTrue(error.text("message").contains("timed out"), error.text("message"))

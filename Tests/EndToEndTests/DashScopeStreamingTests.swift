@@ -181,9 +181,10 @@ final class DashScopeStreamingTests: XCTestCase {
         while try session.fake.requests().count < 2 { usleep(10_000) }
         session.cancel(id)
         XCTAssertEqual(try session.response(to: id)["error"]?["code"], -32800)
-        // No more polls once cancelled: the longest poll interval is 1 s.
+        // No more polls once cancelled. (One may still have been on its way to the fake; a wait
+        // that went on polling would send several in this time: its interval is still short.)
         let polls = try session.fake.requests().count
         usleep(1_500_000)
-        XCTAssertEqual(try session.fake.requests().count, polls, "runs/wait kept polling after its cancellation")
+        XCTAssertLessThanOrEqual(try session.fake.requests().count, polls + 1, "runs/wait kept polling after its cancellation")
     }
 }
