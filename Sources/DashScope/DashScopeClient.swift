@@ -53,7 +53,7 @@ final class DashScopeClient: Sendable {
     func call(_ endpoint: Endpoint) async throws -> JSONValue {
         let (head, body) = try await send(endpoint)
         guard (200..<300).contains(head.status) else {
-            throw errors.httpError(status: head.status, head: head, body: body, what: endpoint.description)
+            throw errors.httpError(status: head.status, head: head, body: body, endpoint: endpoint)
         }
         do {
             return try JSONValue.parse(body)
@@ -160,7 +160,7 @@ final class DashScopeClient: Sendable {
         guard (200..<300).contains(head.status) else {
             let body = (try? await exchange.collect()) ?? Data()
             trace("\(endpoint.description) (stream) -> \(head.status)\(Self.requestIDNote(head, body))")
-            throw errors.httpError(status: head.status, head: head, body: body, what: endpoint.description)
+            throw errors.httpError(status: head.status, head: head, body: body, endpoint: endpoint)
         }
         let contentType = head.header("content-type") ?? ""
         guard contentType.lowercased().contains("text/event-stream") else {

@@ -58,6 +58,19 @@ struct Endpoint: Sendable {
         text.addingPercentEncoding(withAllowedCharacters: queryCharacters) ?? text
     }
 
+    static let collectionNames: Set<String> = ["assistants", "files", "threads", "messages", "runs", "steps", "submit_tool_outputs", "cancel"]
+
+    /// Which object a 404 is about: the path's id that the service's message names, else an
+    /// object id in the message (an assistant named in a body), else the path's last id.
+    func missingObjectID(serviceMessage message: String) -> String? {
+        let ids = path.filter { !Self.collectionNames.contains($0) }
+        if let named = ids.last(where: { message.contains($0) }) { return named }
+        if let range = message.range(of: #"\b(asst|thread|message|run|step)_[0-9A-Za-z-]+"#, options: .regularExpression) {
+            return String(message[range])
+        }
+        return ids.last
+    }
+
     /// The query of a list call: each field only when it differs from the service's default
     /// (limit 20, order desc), so a plain list sends no query, as the SDK's does.
     static func listQuery(_ list: ListParams, extra: [(name: String, value: String)] = []) -> [(name: String, value: String)] {

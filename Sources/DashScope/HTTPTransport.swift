@@ -167,10 +167,7 @@ private final class ExchangeState: @unchecked Sendable {
     private var phase = Phase.waitingForHead
     private var headContinuation: CheckedContinuation<HTTPResponseHead, any Error>?
     private var head: HTTPResponseHead?
-    private var failure: (any Error)?
-    private var bodyContinuation: AsyncThrowingStream<Data, any Error>.Continuation?
-    private var bufferedBody: [Data] = []
-    private var bodyCompleted = false
+    private let body = ResponseBodyRelay()
     private var lastActivity = ContinuousClock.now
     private var timedOut: String?
     private var cancelled = false
@@ -209,30 +206,22 @@ private final class ExchangeState: @unchecked Sendable {
     }
 
     func received(_ data: Data) {
-        let continuation: AsyncThrowingStream<Data, any Error>.Continuation? = lock.withLock {
-            lastActivity = .now
-            if bodyContinuation == nil { bufferedBody.append(data) }
-            return bodyContinuation
-        }
-        continuation?.yield(data)
+        lock.withLock { lastActivity = .now }
+        body.append(data)
     }
 
     func completed(_ error: (any Error)?) {
-        let (headWaiter, body, hook, mapped): (CheckedContinuation<HTTPResponseHead, any Error>?, AsyncThrowingStream<Data, any Error>.Continuation?, (@Sendable () -> Void)?, (any Error)?) = lock.withLock {
+        let (headWaiter, hook, mapped): (CheckedContinuation<HTTPResponseHead, any Error>?, (@Sendable () -> Void)?, (any Error)?) = lock.withLock {
             let mapped = error.map { mapError($0) }
-            failure = mapped
-            bodyCompleted = true
             phase = .finished
             defer { headContinuation = nil }
-            return (headContinuation, bodyContinuation, finishHook, mapped)
+            return (headContinuation, finishHook, mapped)
         }
         hook?()
         if let headWaiter {
             headWaiter.resume(throwing: mapped ?? TransportError(kind: .other, message: "the connection closed before a response arrived"))
         }
-        if let body {
-            if let mapped { body.finish(throwing: mapped) } else { body.finish() }
-        }
+        body.finish(throwing: mapped)
     }
 
     func cancelledByCaller() {
@@ -240,20 +229,7 @@ private final class ExchangeState: @unchecked Sendable {
     }
 
     func makeBody(onTermination: @escaping @Sendable () -> Void) -> AsyncThrowingStream<Data, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
-        let (buffered, done, error): ([Data], Bool, (any Error)?) = lock.withLock {
-            bodyContinuation = continuation
-            defer { bufferedBody = [] }
-            return (bufferedBody, bodyCompleted, failure)
-        }
-        for chunk in buffered { continuation.yield(chunk) }
-        if done {
-            if let error { continuation.finish(throwing: error) } else { continuation.finish() }
-        }
-        continuation.onTermination = { termination in
-            if case .cancelled = termination { onTermination() }
-        }
-        return stream
+        body.makeStream(onCancel: onTermination)
     }
 
     /// Cancels the request when the head is late or the body goes silent for too long.

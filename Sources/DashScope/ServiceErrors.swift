@@ -8,6 +8,16 @@ import JSONCore
 struct ServiceErrors {
     let key: APIKey
 
+    /// An HTTP error response of `endpoint`; a not-found names the missing object's id (`details.id`),
+    /// as the local backend's does.
+    func httpError(status: Int, head: HTTPResponseHead, body: Data, endpoint: Endpoint) -> APIError {
+        var error = httpError(status: status, head: head, body: body, what: endpoint.description)
+        if error.kind == .notFound, let id = endpoint.missingObjectID(serviceMessage: error.message) {
+            error.details["id"] = .string(id)
+        }
+        return error
+    }
+
     /// An HTTP error response: `{code, message, request_id}` JSON, an SSE error event, or any text.
     func httpError(status: Int, head: HTTPResponseHead, body: Data, what: String) -> APIError {
         var code: String?

@@ -22,9 +22,11 @@ final class AssistdProcess: @unchecked Sendable {
     private var problems: [String] = []
     private var stdinClosed = false
 
-    init(framing: ClientFraming, arguments: [String] = []) throws {
+    /// - Parameter environment: the child's whole environment when given (else this process's).
+    init(framing: ClientFraming, arguments: [String] = [], environment: [String: String]? = nil) throws {
         self.framing = framing
         process.executableURL = URL(fileURLWithPath: try AssistdBinary.path())
+        if let environment { process.environment = environment }
         // Never the user's data dir: in memory unless the test names a directory.
         process.arguments = arguments.contains("--data-dir") ? arguments : ["--ephemeral"] + arguments
         process.standardInput = stdinPipe

@@ -1,12 +1,14 @@
-// DashScopeBenchmark: the dashscope backend side by side with the official Python SDK and a
-// bare HTTP client, against the same FAKE DashScope server (Tests/DashScopeTests/FakeDashScope),
-// in one run. Prints per-call latency of threads/retrieve and the event rate of a
-// 100,000-delta streamed run, with ratios.
+// DashScopeBenchmark: assistd (the binary, driven over pipes with JSON-RPC) and its dashscope
+// backend (in-process) side by side with the official Python SDK and a bare HTTP client,
+// against the same FAKE DashScope server (Tests/DashScopeTests/FakeDashScope), in one run.
+// Prints per-call latency of threads/retrieve and the event rate of a 100,000-delta streamed
+// run, with ratios.
 //
-//   swift run -c release DashScopeBenchmark [--calls 1000] [--deltas 100000]
+//   swift build -c release && .build/release/DashScopeBenchmark [--calls 1000] [--deltas 100000] [--assistd PATH]
 //
 // Needs python3 with `pip install dashscope==2.0.2`. The fake runs on this machine, so the
-// numbers compare client-side costs (HTTP stack, parsing, decoding), not the network.
+// numbers compare client-side costs (HTTP stack, parsing, decoding, for assistd also the
+// JSON-RPC hop over pipes), not the network.
 import AssistantAPI
 import DashScope
 import Foundation
@@ -114,17 +116,33 @@ for _ in 0..<calls {
     ours.append(milliseconds(clock.now - start))
     precondition(retrieved.id == thread.id)
 }
+guard let assistdPath = AssistdPipeClient.locate(arguments: arguments) else {
+    fatalError("assistd not found next to this benchmark; build it (swift build -c release) or pass --assistd PATH")
+}
+let assistd = try AssistdPipeClient(path: assistdPath, baseURL: "http://127.0.0.1:\(port)/api/v1", apiKey: apiKey)
+let retrieveParams: JSONValue = ["thread_id": .string(thread.id)]
+for _ in 0..<50 { _ = try assistd.call("threads/retrieve", retrieveParams) }  // warm up
+var throughAssistd: [Double] = []
+for _ in 0..<calls {
+    let start = clock.now
+    let reply = try assistd.call("threads/retrieve", retrieveParams)
+    throughAssistd.append(milliseconds(clock.now - start))
+    precondition(reply["result"]?["id"]?.stringValue == thread.id, "threads/retrieve failed: \(reply)")
+}
 let sdkLatencies = try python("retrieve-sdk", thread: thread.id, n: calls)["latencies_ms"]?.arrayValue?.compactMap(\.doubleValue) ?? []
 let bareLatencies = try python("retrieve-bare", thread: thread.id, n: calls)["latencies_ms"]?.arrayValue?.compactMap(\.doubleValue) ?? []
-let oursStats = Stats(ours)
+let assistdStats = Stats(throughAssistd)
+let backendStats = Stats(ours)
 let sdkStats = Stats(sdkLatencies)
 let bareStats = Stats(bareLatencies)
-print("\nthreads/retrieve, per call:")
-print("  assistd DashScopeBackend      \(oursStats.text)")
-print("  official Python SDK 2.0.2     \(sdkStats.text)")
-print("  bare HTTP (http.client, k-a)  \(bareStats.text)")
-print(String(format: "  ratio SDK / assistd (median)   %.2fx", sdkStats.median / oursStats.median))
-print(String(format: "  ratio bare / assistd (median)  %.2fx", bareStats.median / oursStats.median))
+print("\nthreads/retrieve, per call (\(calls) calls each):")
+print("  assistd binary (JSON-RPC over pipes)  \(assistdStats.text)")
+print("  DashScopeBackend in-process           \(backendStats.text)")
+print("  official Python SDK 2.0.2             \(sdkStats.text)")
+print("  bare HTTP (http.client, keep-alive)   \(bareStats.text)")
+print(String(format: "  ratio SDK / assistd binary (median)          %.2fx", sdkStats.median / assistdStats.median))
+print(String(format: "  ratio bare HTTP / assistd binary (median)    %.2fx", bareStats.median / assistdStats.median))
+print(String(format: "  ratio assistd binary / in-process (median)   %.2fx  (the cost of the JSON-RPC hop)", assistdStats.median / backendStats.median))
 
 // MARK: streamed run throughput
 
@@ -143,16 +161,36 @@ func streamOnce() async throws -> (events: Int, firstToLast: Double, total: Doub
     let end = clock.now
     return (count, milliseconds(end - first!) / 1000, milliseconds(end - start) / 1000)
 }
+@MainActor func streamThroughAssistd() async throws -> (events: Int, firstToLast: Double, total: Double) {
+    let streamThread = try await backend.createThread(CreateThreadParams(["messages": [["role": "user", "content": "go"]]]))
+    let start = clock.now
+    var first: ContinuousClock.Instant?
+    var count = 0
+    let reply = try assistd.call("runs/create", [
+        "thread_id": .string(streamThread.id), "assistant_id": .string(assistant.id), "stream": true,
+    ]) {
+        if first == nil { first = clock.now }
+        count += 1
+    }
+    let end = clock.now
+    precondition(reply["result"]?["status"] == "completed", "the streamed run failed: \(reply)")
+    return (count - 1, milliseconds(end - first!) / 1000, milliseconds(end - start) / 1000)  // less `done`
+}
 let mine = try await streamOnce()
+let piped = try await streamThroughAssistd()
 let sdkThread = try await backend.createThread(CreateThreadParams(["messages": [["role": "user", "content": "go"]]]))
 let sdkStream = try python("stream-sdk", thread: sdkThread.id, assistant: assistant.id)
 let sdkEvents = Double(sdkStream["events"]?.intValue ?? 0)
 let sdkFirstToLast = sdkStream["first_to_last_s"]?.doubleValue ?? 0
 let sdkTotal = sdkStream["total_s"]?.doubleValue ?? 0
 let oursRate = Double(mine.events) / mine.firstToLast
+let pipedRate = Double(piped.events) / piped.firstToLast
 let sdkRate = sdkEvents / sdkFirstToLast
 print("\nstreamed run, \(deltas) deltas (events per second from the first event to the last; total includes the fake building the stream):")
-print(String(format: "  assistd DashScopeBackend   %8d events  %10.0f events/s   total %.2f s", mine.events, oursRate, mine.total))
-print(String(format: "  official Python SDK 2.0.2  %8.0f events  %10.0f events/s   total %.2f s", sdkEvents, sdkRate, sdkTotal))
-print(String(format: "  ratio assistd / SDK        %.2fx", oursRate / sdkRate))
+print(String(format: "  assistd binary (runs/event over pipes)  %8d events  %10.0f events/s   total %.2f s", piped.events, pipedRate, piped.total))
+print(String(format: "  DashScopeBackend in-process             %8d events  %10.0f events/s   total %.2f s", mine.events, oursRate, mine.total))
+print(String(format: "  official Python SDK 2.0.2 (iterating)   %8.0f events  %10.0f events/s   total %.2f s", sdkEvents, sdkRate, sdkTotal))
+print(String(format: "  ratio assistd binary / SDK          %.2fx", pipedRate / sdkRate))
+print(String(format: "  ratio in-process backend / SDK      %.2fx", oursRate / sdkRate))
+assistd.finish()
 await backend.shutdown()
