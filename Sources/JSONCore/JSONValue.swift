@@ -18,6 +18,12 @@ extension JSONValue {
         return nil
     }
 
+    /// The element at `index` of an array (nil for other values or out of range).
+    public subscript(index: Int) -> JSONValue? {
+        guard case .array(let elements) = self, elements.indices.contains(index) else { return nil }
+        return elements[index]
+    }
+
     public var objectValue: JSONObject? {
         if case .object(let object) = self { return object }
         return nil

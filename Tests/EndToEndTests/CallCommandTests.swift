@@ -141,9 +141,3 @@ final class CallCommandTests: XCTestCase {
     }
 }
 
-private extension JSONValue {
-    subscript(index: Int) -> JSONValue? {
-        guard case .array(let elements) = self, elements.indices.contains(index) else { return nil }
-        return elements[index]
-    }
-}

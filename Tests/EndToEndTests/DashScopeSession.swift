@@ -187,11 +187,3 @@ extension JSONValue {
     /// `self[key]` as a string, "" when absent (keeps assertions short).
     func text(_ key: String) -> String { self[key]?.stringValue ?? "" }
 }
-
-extension JSONValue {
-    /// The element at `index` of an array; nil otherwise.
-    subscript(index: Int) -> JSONValue? {
-        guard let array = arrayValue, array.indices.contains(index) else { return nil }
-        return array[index]
-    }
-}
