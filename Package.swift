@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], exclude: ["FakeDashScope"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )
