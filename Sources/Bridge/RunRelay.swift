@@ -34,6 +34,9 @@ struct RunRelay: Sendable {
             try Task.checkCancellation()
             guard let callTool, let paused = pausedRun else { break }
             let outputs = await Self.answer(paused, with: callTool)
+            // A cancelled request fails its pending tools/call too; those failures are not the
+            // client's answers, so nothing is submitted and the run keeps waiting for outputs.
+            try Task.checkCancellation()
             stream = try await backend.streamSubmitToolOutputs(SubmitToolOutputsParams(
                 threadID: paused.threadID, runID: paused.id, toolOutputs: outputs, stream: true))
         }
