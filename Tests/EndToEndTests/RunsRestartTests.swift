@@ -69,12 +69,12 @@ final class RunsRestartTests: XCTestCase {
         XCTAssertEqual(conflict["data"]?["active_run_id"]?.stringValue, runID, "still holds its thread")
         let id = second.send("runs/submitToolOutputs", [
             "thread_id": .string(thread), "run_id": .string(runID), "stream": true,
-            "tool_outputs": [["tool_call_id": .string(callID), "output": "788076524"]],
+            "tool_outputs": [["tool_call_id": .string(callID), "output": "789076524"]],
         ])
         let reply = try second.reply(to: id)
         assertWellFormedStream(reply, requestID: id, log: second.log)
         XCTAssertEqual(reply.result?.status, "completed")
-        XCTAssertEqual(try second.messages(thread).last?.messageText, "The sum is 788076524.")
+        XCTAssertEqual(try second.messages(thread).last?.messageText, "The sum is 789076524.")
     }
 
     func testWaitingRunStillExpiresAfterARestart() throws {

@@ -133,7 +133,7 @@ final class RunsStreamingTests: XCTestCase {
 
         let submitID = client.send("runs/submitToolOutputs", [
             "thread_id": .string(thread), "run_id": .string(try XCTUnwrap(run.id)), "stream": true,
-            "tool_outputs": [["tool_call_id": .string(try XCTUnwrap(pending[0].id)), "output": "788076524"]],
+            "tool_outputs": [["tool_call_id": .string(try XCTUnwrap(pending[0].id)), "output": "789076524"]],
         ])
         let submitted = try client.reply(to: submitID)
         // The seed's streamed submit starts thread.run.step.completed → thread.run.queued.
@@ -146,10 +146,10 @@ final class RunsStreamingTests: XCTestCase {
         assertWellFormedStream(submitted, requestID: submitID, log: client.log)
         let toolStep = submitted.events[0]["data"]
         XCTAssertEqual(toolStep?["type"], "tool_calls")
-        XCTAssertEqual(toolStep?["step_details"]?["tool_calls"]?.arrayValue?.first?["function"]?["output"], "788076524")
+        XCTAssertEqual(toolStep?["step_details"]?["tool_calls"]?.arrayValue?.first?["function"]?["output"], "789076524")
         XCTAssertEqual(submitted.events[11]["data"]?["usage"]?["total_tokens"]?.intValue.map { $0 > 0 }, true)
         XCTAssertEqual(submitted.result?.status, "completed")
-        XCTAssertEqual(try client.messages(thread).last?.messageText, "The sum is 788076524.")
+        XCTAssertEqual(try client.messages(thread).last?.messageText, "The sum is 789076524.")
     }
 
     func testErrorEndingsStreamTheirTerminalEvents() throws {

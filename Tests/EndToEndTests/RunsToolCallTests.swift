@@ -47,17 +47,17 @@ final class RunsToolCallTests: XCTestCase {
         XCTAssertEqual(stepCall?["function"]?["arguments"], calls[0]["function"]?["arguments"], "full arguments from the start")
         XCTAssertEqual(stepCall?["function"]?["output"], .null)
 
-        let done = try submit(client, paused, outputs: [(callID, "788076524")])
+        let done = try submit(client, paused, outputs: [(callID, "789076524")])
         XCTAssertEqual(done.status, "completed")
         XCTAssertEqual(done["required_action"], .null)
         steps = try client.steps(thread, runID)
         XCTAssertEqual(steps.map { $0["type"] }, ["tool_calls", "message_creation"])
         XCTAssertEqual(steps.map(\.status), ["completed", "completed"])
-        XCTAssertEqual(steps[0]["step_details"]?["tool_calls"]?.arrayValue?.first?["function"]?["output"], "788076524")
+        XCTAssertEqual(steps[0]["step_details"]?["tool_calls"]?.arrayValue?.first?["function"]?["output"], "789076524")
         XCTAssertNotNil(steps[0]["usage"]?["total_tokens"]?.intValue)
         let total = steps.compactMap { $0["usage"]?["total_tokens"]?.intValue }.reduce(0, +)
         XCTAssertEqual(done["usage"]?["total_tokens"]?.intValue, total, "the run's usage is the sum of its steps'")
-        XCTAssertEqual(try client.messages(thread).last?.messageText, "The sum is 788076524.")
+        XCTAssertEqual(try client.messages(thread).last?.messageText, "The sum is 789076524.")
     }
 
     func testTwoAndThreeRoundsEachPauseAndResume() throws {
