@@ -42,6 +42,7 @@ let package = Package(
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite"], path: "Sources/Benchmarks/StoreBenchmark"),
+        .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore"], path: "Sources/Benchmarks/RunBenchmark"),
         .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/DashScopeBenchmark"),
 
         // Tests: one target per source target, plus end-to-end tests against the built binary.
