@@ -145,3 +145,26 @@ final class RunsClientToolsTests: XCTestCase {
         XCTAssertEqual(try client.waitRun(thread, try XCTUnwrap(submitted.id)).status, "completed")
     }
 }
+
+extension RunsClientToolsTests {
+    /// runs/cancel while the client is still answering: the one stream still ends with the
+    /// run's ending and a single `done`, and the request returns the cancelled run.
+    func testRunCancelledWhileTheClientAnswersEndsTheStreamCleanly() throws {
+        let client = try RunsClient(fixture: "big_add")
+        client.toolHandler = { _ in .hold }
+        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let thread = try client.thread()
+        let id = client.send("runs/create", [
+            "thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true, "handle_tools": true,
+        ])
+        try client.pump(until: { client.toolCalls.count == 1 })
+        let runID = try XCTUnwrap(client.toolCalls[0]["params"]?["run_id"]?.stringValue)
+        XCTAssertEqual(try client.call("runs/cancel", ["thread_id": .string(thread), "run_id": .string(runID)]).status, "cancelled")
+        client.answerTool(id: client.toolCalls[0]["id"]!, .output("too late"))
+        let reply = try client.reply(to: id)
+        XCTAssertNil(reply.error, "\(reply.response)")
+        assertWellFormedStream(reply, requestID: id, log: client.log)
+        XCTAssertEqual(Array(reply.eventNames.suffix(2)), ["thread.run.cancelled", "done"])
+        XCTAssertEqual(reply.result?.status, "cancelled")
+    }
+}

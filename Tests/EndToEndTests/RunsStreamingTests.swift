@@ -206,4 +206,25 @@ final class RunsStreamingTests: XCTestCase {
             XCTAssertEqual(reply.result?.status, "completed")
         }
     }
+
+    func testTimestampChunksPrefixEveryTextChunkWithTheRealtimeClock() throws {
+        let client = try RunsClient(script: ["turns": [["text": "abcdef", "chunks": 3, "timestamp_chunks": true]]])
+        let assistant = try client.assistant()
+        let thread = try client.thread()
+        let before = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let id = client.send("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true])
+        let reply = try client.reply(to: id)
+        let after = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let texts = reply.events.filter { $0["event"] == "thread.message.delta" }.compactMap { $0["data"]?.deltaText }.dropLast()
+        XCTAssertEqual(texts.count, 3)
+        var pieces: [String] = []
+        for text in texts {
+            let parts = text.dropFirst().split(separator: ";", maxSplits: 1)
+            XCTAssertTrue(text.hasPrefix("@") && parts.count == 2, text)
+            let stamp = Int64(parts.first ?? "") ?? 0
+            XCTAssertTrue((before...after).contains(stamp), "\(stamp) is CLOCK_REALTIME µs within the request")
+            pieces.append(String(parts.last ?? ""))
+        }
+        XCTAssertEqual(pieces, ["ab", "cd", "ef"])
+    }
 }

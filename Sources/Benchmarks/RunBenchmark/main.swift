@@ -3,7 +3,7 @@
 // concurrent threads, and the time from the model handing over a text chunk to its
 // `thread.message.delta` notification arriving here (median, p99).
 //
-// usage: RunBenchmark PATH_TO_ASSISTD [--runs N] [--chunks K]
+// usage: RunBenchmark PATH_TO_ASSISTD [--runs N] [--chunks K] [--runs-per-thread R]
 //
 // The latency uses the scripted model's `timestamp_chunks` option: each chunk starts with
 // `@<CLOCK_REALTIME µs>;`, and this client subtracts it from CLOCK_REALTIME when the bytes come
@@ -15,6 +15,7 @@ struct Options {
     var binary = ""
     var runs = 2000
     var chunks = 8
+    var runsPerThread = 8
 
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
@@ -23,11 +24,12 @@ struct Options {
             switch argument {
             case "--runs": options.runs = Int(rest.popFirst() ?? "") ?? options.runs
             case "--chunks": options.chunks = Int(rest.popFirst() ?? "") ?? options.chunks
+            case "--runs-per-thread": options.runsPerThread = max(1, Int(rest.popFirst() ?? "") ?? options.runsPerThread)
             default: options.binary = argument
             }
         }
         if options.binary.isEmpty {
-            FileHandle.standardError.write(Data("usage: RunBenchmark PATH_TO_ASSISTD [--runs N] [--chunks K]\n".utf8))
+            FileHandle.standardError.write(Data("usage: RunBenchmark PATH_TO_ASSISTD [--runs N] [--chunks K] [--runs-per-thread R]\n".utf8))
             exit(2)
         }
         return options
@@ -139,20 +141,26 @@ func result(_ reply: JSONValue, _ what: String) -> JSONValue {
     return result
 }
 
-/// `runs` streamed runs spread over `threads` threads, each thread's runs one after another.
-func measure(_ daemon: Daemon, assistant: String, threads: Int, runs: Int) -> (runsPerSecond: Double, latencies: [Int64]) {
-    let threadIDs = (0..<threads).map { _ in
-        result(daemon.call("threads/create", ["messages": [["role": "user", "content": "benchmark"]]]), "threads/create")["id"]!
+/// `runs` streamed runs by `concurrency` clients at once; each client runs on its own threads
+/// one run after another, `runsPerThread` runs per thread (threads are made beforehand, so a
+/// thread's history, which every turn reads whole, stays short).
+func measure(_ daemon: Daemon, assistant: String, concurrency: Int, runs: Int, runsPerThread: Int) -> (runsPerSecond: Double, latencies: [Int64]) {
+    let perClient = runs / concurrency
+    let threadsPerClient = (perClient + runsPerThread - 1) / runsPerThread
+    let threadIDs = (0..<concurrency).map { _ in
+        (0..<threadsPerClient).map { _ in
+            result(daemon.call("threads/create", ["messages": [["role": "user", "content": "benchmark"]]]), "threads/create")["id"]!
+        }
     }
     _ = daemon.takeLatencies()
-    let perThread = runs / threads
     let failures = Locked(0)
     let group = DispatchGroup()
     let started = DispatchTime.now().uptimeNanoseconds
-    for thread in threadIDs {
+    for threads in threadIDs {
         group.enter()
         Thread.detachNewThread {
-            for _ in 0..<perThread {
+            for index in 0..<perClient {
+                let thread = threads[index / runsPerThread]
                 let run = daemon.call("runs/create", ["thread_id": thread, "assistant_id": .string(assistant), "stream": true])
                 if run["result"]?["status"] != "completed" { failures.withLock { $0 += 1 } }
             }
@@ -165,7 +173,7 @@ func measure(_ daemon: Daemon, assistant: String, threads: Int, runs: Int) -> (r
         FileHandle.standardError.write(Data("RunBenchmark: \(failures.withLock { $0 }) runs did not complete\n".utf8))
         exit(1)
     }
-    return (Double(perThread * threads) / seconds, daemon.takeLatencies())
+    return (Double(perClient * concurrency) / seconds, daemon.takeLatencies())
 }
 
 final class Locked<Value>: @unchecked Sendable {
@@ -198,16 +206,17 @@ _ = result(daemon.call("initialize", ["clientInfo": ["name": "RunBenchmark"]]), 
 let assistant = result(daemon.call("assistants/create", ["model": "scripted", "name": "benchmark"]), "assistants/create")["id"]!.stringValue!
 
 // Warm up (first SQLite pages, first tasks), then measure.
-_ = measure(daemon, assistant: assistant, threads: 4, runs: 64)
-print("assistd run benchmark — scripted TEST model, zero model latency, streamed runs, \(options.chunks) text chunks a run")
+_ = measure(daemon, assistant: assistant, concurrency: 4, runs: 64, runsPerThread: options.runsPerThread)
+print("assistd run benchmark — scripted TEST model, zero model latency, streamed runs, \(options.chunks) text chunks a run, \(options.runsPerThread) runs per thread")
 print("binary: \(options.binary)")
 print("")
-print("threads   runs   runs/s   chunk→delta median µs   p99 µs   samples")
+print("concurrent   runs   runs/s   chunk→delta median µs   p99 µs   samples")
 for threads in [1, 64] {
-    let (rate, latencies) = measure(daemon, assistant: assistant, threads: threads, runs: options.runs - options.runs % threads)
+    let (rate, latencies) = measure(
+        daemon, assistant: assistant, concurrency: threads, runs: options.runs - options.runs % threads, runsPerThread: options.runsPerThread)
     let sorted = latencies.sorted()
     let line = String(
-        format: "%7d %6d %8.0f %23lld %8lld %9d", threads, options.runs - options.runs % threads, rate,
+        format: "%10d %6d %8.0f %23lld %8lld %9d", threads, options.runs - options.runs % threads, rate,
         percentile(sorted, 0.5), percentile(sorted, 0.99), sorted.count)
     print(line)
 }
