@@ -42,6 +42,7 @@ let package = Package(
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite"], path: "Sources/Benchmarks/StoreBenchmark"),
+        .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore"], path: "Sources/Benchmarks/RunBenchmark"),
         .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/DashScopeBenchmark"),
 
         // Tests: one target per source target, plus end-to-end tests against the built binary.
@@ -54,7 +55,7 @@ let package = Package(
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], exclude: ["FakeDashScope"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

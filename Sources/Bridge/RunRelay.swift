@@ -34,8 +34,21 @@ struct RunRelay: Sendable {
             try Task.checkCancellation()
             guard let callTool, let paused = pausedRun else { break }
             let outputs = await Self.answer(paused, with: callTool)
-            stream = try await backend.streamSubmitToolOutputs(SubmitToolOutputsParams(
-                threadID: paused.threadID, runID: paused.id, toolOutputs: outputs, stream: true))
+            // A cancelled request fails its pending tools/call too; those failures are not the
+            // client's answers, so nothing is submitted and the run keeps waiting for outputs.
+            try Task.checkCancellation()
+            do {
+                stream = try await backend.streamSubmitToolOutputs(SubmitToolOutputsParams(
+                    threadID: paused.threadID, runID: paused.id, toolOutputs: outputs, stream: true))
+            } catch let error as APIError where error.kind == .conflictingState {
+                // The run ended while the client answered (cancelled or expired): the stream
+                // still ends with that ending and its single `done`, and the request returns it.
+                let ended = try await backend.retrieveRun(threadID: paused.threadID, runID: paused.id)
+                guard ended.status.isTerminal else { throw error }
+                await emit(try StreamEvent(EventName.run(ended.status.rawValue), ended))
+                await emit(.done)
+                return ended
+            }
         }
         if let lastRun { return lastRun }
         throw APIError(.upstreamFailure, "The run's stream ended before it carried the run.")

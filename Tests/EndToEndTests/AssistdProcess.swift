@@ -43,6 +43,12 @@ final class AssistdProcess: @unchecked Sendable {
         if process.isRunning { process.terminate() }
     }
 
+    /// Ends the process at once, as a crash would (SIGKILL: nothing is cleaned up), and reaps it.
+    func killHard() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     // MARK: Sending
 
     func write(raw bytes: [UInt8]) {

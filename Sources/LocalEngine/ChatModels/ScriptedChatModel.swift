@@ -14,6 +14,9 @@ import JSONCore
 ///                 {"when_last_is_tool": true, "turn": {…}} ],
 ///      "context_tokens": 8192}
 ///
+/// A turn with `"timestamp_chunks": true` prefixes each text chunk with `@<µs>;` (CLOCK_REALTIME)
+/// for the run benchmark.
+///
 /// Each model call takes the first rule that matches, else the next entry of `turns`
 /// (cycling). `{{last_user}}` and `{{last_tool_output}}` in text are filled from the prompt.
 public final class ScriptedChatModel: ChatModel {
@@ -25,12 +28,15 @@ public final class ScriptedChatModel: ChatModel {
         public var error: ChatModelError?
         public var finish: FinishReason?
         public var usage: (prompt: Int, completion: Int)?
+        /// Benchmarks: each text chunk starts with `@<CLOCK_REALTIME microseconds>;`, the moment
+        /// the model hands it over, so a client on the same machine can time its delivery.
+        public var timestampChunks = false
 
         public static func == (lhs: Turn, rhs: Turn) -> Bool {
             lhs.text == rhs.text && lhs.chunks == rhs.chunks && lhs.delayMs == rhs.delayMs
                 && lhs.toolCalls.map(\.name) == rhs.toolCalls.map(\.name)
                 && lhs.toolCalls.map(\.arguments) == rhs.toolCalls.map(\.arguments) && lhs.error == rhs.error
-                && lhs.finish == rhs.finish
+                && lhs.finish == rhs.finish && lhs.timestampChunks == rhs.timestampChunks
         }
     }
 
@@ -97,6 +103,7 @@ public final class ScriptedChatModel: ChatModel {
             guard let reason = FinishReason(rawValue: finish) else { throw formatError("\(path).finish is unknown: \(finish)") }
             turn.finish = reason
         }
+        turn.timestampChunks = object["timestamp_chunks"]?.boolValue ?? false
         if let usage = object["usage"] {
             turn.usage = (Int(usage["prompt_tokens"]?.intValue ?? 0), Int(usage["completion_tokens"]?.intValue ?? 0))
         }
@@ -139,6 +146,12 @@ public final class ScriptedChatModel: ChatModel {
         return stride(from: 0, to: characters.count, by: size).map { String(characters[$0..<min($0 + size, characters.count)]) }
     }
 
+    static func realtimeMicroseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+    }
+
     public func streamTurn(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         let turn = nextTurn(for: request)
         return AsyncThrowingStream { continuation in
@@ -152,7 +165,7 @@ public final class ScriptedChatModel: ChatModel {
                         for piece in Self.split(filled, into: turn.chunks) {
                             if turn.delayMs > 0 { try await Task.sleep(nanoseconds: UInt64(turn.delayMs) * 1_000_000) }
                             try Task.checkCancellation()
-                            continuation.yield(.text(piece))
+                            continuation.yield(.text(turn.timestampChunks ? "@\(Self.realtimeMicroseconds());" + piece : piece))
                         }
                     }
                     for (index, call) in turn.toolCalls.enumerated() {

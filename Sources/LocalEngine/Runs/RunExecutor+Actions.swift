@@ -43,9 +43,11 @@ extension RunExecutor {
             state.run = queued
             emit(state, event(EventName.step("completed"), step))
             emit(state, event(EventName.run("queued"), queued))
+            // Under the same lock as the move to queued: a cancel cannot end the run in between
+            // and see it restarted.
+            beginTurns(state)
             return stream
         }
-        beginTurns(state)
         return (state.snapshot, events)
     }
 

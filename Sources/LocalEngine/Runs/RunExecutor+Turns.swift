@@ -8,18 +8,17 @@ extension RunExecutor {
         case requiresAction
     }
 
-    /// Moves the run to `in_progress` and starts the task that calls the model until the run
-    /// pauses or ends.
+    /// Moves the queued run to `in_progress` and starts the task that calls the model until the
+    /// run pauses or ends. Only with the lock held, in the same critical section that queued it.
     func beginTurns(_ state: RunState) {
-        state.locked { state in
-            var run = state.run
-            run.status = .inProgress
-            if run.startedAt == nil { run.startedAt = Timestamp.now() }
-            run.requiredAction = nil
-            store(run: run, in: state)
-            emit(state, event(EventName.run("in_progress"), run))
-            state.task = Task.detached { [self] in await self.driveTurns(state) }
-        }
+        guard state.run.status == .queued else { return }
+        var run = state.run
+        run.status = .inProgress
+        if run.startedAt == nil { run.startedAt = Timestamp.now() }
+        run.requiredAction = nil
+        store(run: run, in: state)
+        emit(state, event(EventName.run("in_progress"), run))
+        state.task = Task.detached { [self] in await self.driveTurns(state) }
     }
 
     /// Only with the lock held.
@@ -34,20 +33,20 @@ extension RunExecutor {
                 try Task.checkCancellation()
                 let rounds = try repository.steps(runID: state.snapshot.id).filter { $0.type == RunStep.toolCalls }.count
                 if rounds >= configuration.maxRounds {
-                    state.locked { finishRun($0, status: .incomplete, incompleteReason: "max_rounds") }
+                    finishTurns(state, status: .incomplete, incompleteReason: "max_rounds")
                     return
                 }
                 switch try await runTurn(state) {
                 case .requiresAction:
                     return
                 case .finished(.length):
-                    state.locked { finishRun($0, status: .incomplete, incompleteReason: "max_tokens") }
+                    finishTurns(state, status: .incomplete, incompleteReason: "max_tokens")
                     return
                 case .finished(.contentFilter):
-                    state.locked { finishRun($0, status: .incomplete, incompleteReason: "content_filter") }
+                    finishTurns(state, status: .incomplete, incompleteReason: "content_filter")
                     return
                 case .finished:
-                    state.locked { finishRun($0, status: .completed) }
+                    finishTurns(state, status: .completed)
                     return
                 }
             }
@@ -61,6 +60,18 @@ extension RunExecutor {
                 } else {
                     finishRun(state, status: .failed, error: LastError(code: LastError.serverError, message: "\(error)"))
                 }
+            }
+        }
+    }
+
+    /// Ends the run as its last turn says, unless a cancel arrived after that turn's last check:
+    /// a `cancelling` run ends `cancelled`, as the state machine promises.
+    func finishTurns(_ state: RunState, status: RunStatus, incompleteReason: String? = nil) {
+        state.locked { state in
+            if state.cancelRequested {
+                finishRun(state, status: .cancelled)
+            } else {
+                finishRun(state, status: status, incompleteReason: incompleteReason)
             }
         }
     }

@@ -77,25 +77,30 @@ public final class RunExecutor: Sendable {
         run.toolChoice = options.toolChoice
         run.expiresAt = now + Int64(configuration.expirySeconds) * 1000
 
-        try repository.beginRun(run, newThread: thread, messages: messages, owner: configuration.owner)
-
         let state = RunState(run: run, handleTools: options.handleTools)
         state.toolsForModel = tools
-        let events = state.locked { state -> AsyncThrowingStream<StreamEvent, any Error>? in
+        // Stored, registered and started in one critical section: a cancel that finds the run
+        // (in storage or in `states`) waits for the lock and then sees it in_progress with its
+        // task, never a queued run that this call would then start anyway.
+        let events = try state.locked { state -> AsyncThrowingStream<StreamEvent, any Error>? in
+            states.withLock { $0[run.id] = state }
+            do {
+                try repository.beginRun(run, newThread: thread, messages: messages, owner: configuration.owner)
+            } catch {
+                states.withLock { $0[run.id] = nil }
+                throw error
+            }
             let stream = listen ? state.addListener() : nil
             if let thread { emit(state, event(EventName.threadCreated, thread)) }
             emit(state, event(EventName.run("created"), state.run))
             emit(state, event(EventName.run("queued"), state.run))
+            if let failure = Self.unsupportedTools(tools, handleTools: options.handleTools) {
+                finishRun(state, status: .failed, error: LastError(code: LastError.invalidPrompt, message: failure))
+            } else {
+                beginTurns(state)
+            }
             return stream
         }
-        states.withLock { $0[run.id] = state }
-        if let failure = Self.unsupportedTools(tools, handleTools: options.handleTools) {
-            state.locked { state in
-                finishRun(state, status: .failed, error: LastError(code: LastError.invalidPrompt, message: failure))
-            }
-            return (state.snapshot, events)
-        }
-        beginTurns(state)
         return (state.snapshot, events)
     }
 
