@@ -254,7 +254,7 @@ func assertWellFormedStream(
     XCTAssertTrue(reply.events.allSatisfy { $0["request"] == requestID }, "every event names its request", file: file, line: line)
     XCTAssertEqual(reply.eventNames.filter { $0 == "done" }.count, 1, "one done: \(reply.eventNames)", file: file, line: line)
     XCTAssertEqual(reply.eventNames.last, "done", file: file, line: line)
-    XCTAssertEqual(reply.events.last?["data"], "[DONE]", "done carries \"[DONE]\", as the service's data:[DONE]", file: file, line: line)
+    XCTAssertEqual(reply.events.last?["data"], .null, "done carries null (protocol/README.md)", file: file, line: line)
     let responseIndex = log.lastIndex { $0["id"] == requestID && $0["method"] == nil }
     let lastEventIndex = log.lastIndex { $0["method"] == "runs/event" && $0["params"]?["request"] == requestID }
     if let responseIndex, let lastEventIndex {
