@@ -1,16 +1,39 @@
 /// A JSON object's members, read by key. Scalars are read in place; anything else gets a child
-/// decoder whose path ends in the key.
-struct JSONValueKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+/// decoder whose path ends in the key. A class: the standard library's container box calls into
+/// it unspecialized, and a struct would be copied (two retains, two releases) on every call.
+final class JSONValueKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: JSONValueReadingDecoder
     let object: [String: JSONValue]
+
+    init(decoder: JSONValueReadingDecoder, object: [String: JSONValue]) {
+        self.decoder = decoder
+        self.object = object
+    }
+
+    /// The last member looked up, by name: callers often ask `contains`, `decodeNil` and `decode`
+    /// about the same key in turn, and comparing a name costs less than hashing it again.
+    private var lastName: String?
+    private var lastValue: JSONValue?
 
     var codingPath: [any CodingKey] { decoder.codingPath }
     var allKeys: [Key] { object.keys.compactMap { Key(stringValue: $0) } }
 
-    func contains(_ key: Key) -> Bool { object[key.stringValue] != nil }
+    func lookup(_ key: Key) -> JSONValue? {
+        let name = key.stringValue
+        if let lastName, lastName == name { return lastValue }
+        let value = object[name]
+        lastName = name
+        lastValue = value
+        return value
+    }
+
+    func contains(_ key: Key) -> Bool {
+        guard case .some = lookup(key) else { return false }
+        return true
+    }
 
     func member(_ key: Key) throws -> JSONValue {
-        guard let value = object[key.stringValue] else {
+        guard let value = lookup(key) else {
             throw DecodingError.keyNotFound(
                 key, .init(codingPath: decoder.codingPath, debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
         }
@@ -19,7 +42,7 @@ struct JSONValueKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPr
 
     /// The member, or nil when it is missing or null (`decodeIfPresent`'s rule).
     func presentMember(_ key: Key) -> JSONValue? {
-        guard let value = object[key.stringValue], !value.isNull else { return nil }
+        guard let value = lookup(key), !value.isNull else { return nil }
         return value
     }
 
@@ -64,7 +87,7 @@ struct JSONValueKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPr
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        guard let value = object[key.stringValue] else {
+        guard let value = lookup(key) else {
             throw DecodingError.keyNotFound(
                 key,
                 .init(
@@ -75,7 +98,7 @@ struct JSONValueKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPr
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        guard let value = object[key.stringValue] else {
+        guard let value = lookup(key) else {
             throw DecodingError.keyNotFound(
                 key,
                 .init(
@@ -91,7 +114,7 @@ struct JSONValueKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPr
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        decoder.child(object[key.stringValue] ?? .null, key: key)
+        decoder.child(lookup(key) ?? .null, key: key)
     }
 }
 

@@ -98,12 +98,48 @@ final class JSONValueReadingDecoder: Decoder, SingleValueDecodingContainer, JSON
     // decoder's own value. Errors append it to the path.
 
     func unwrap<T: Decodable>(_ value: JSONValue, as type: T.Type, key: (any CodingKey)?) throws -> T {
-        if T.self == JSONValue.self { return value as! T }
-        if T.self == Data.self { return try unwrapData(value, key: key) as! T }
-        if T.self == URL.self { return try unwrapURL(value, key: key) as! T }
-        if T.self == Decimal.self { return try unwrapDecimal(value, key: key) as! T }
+        if let direct = try directValue(value, as: T.self, key: key) { return direct }
         guard let key else { return try T(from: self) }
         return try T(from: child(value, key: key))
+    }
+
+    /// The types read without a decoder of their own: ones Foundation reads its own way, scalars
+    /// (array elements and dictionary values arrive here), and the collections of scalars our
+    /// objects hold. A collection that is not what it should be returns nil, and the general path
+    /// then reports the error with its full path.
+    func directValue<T>(_ value: JSONValue, as type: T.Type, key: (any CodingKey)?) throws -> T? {
+        if T.self == JSONValue.self { return (value as! T) }
+        if T.self == String.self { return (try unwrapString(value, key: key) as! T) }
+        if T.self == [String].self { return scalars(value, { $0.stringValue }).map { $0 as! T } }
+        if T.self == [String: String].self { return scalarMembers(value, { $0.stringValue }).map { $0 as! T } }
+        if T.self == [JSONValue].self { return value.arrayValue.map { $0 as! T } }
+        if T.self == [String: JSONValue].self { return value.objectValue.map { $0 as! T } }
+        if T.self == Int.self { return (try unwrapInteger(value, as: Int.self, key: key) as! T) }
+        if T.self == Int64.self { return (try unwrapInteger(value, as: Int64.self, key: key) as! T) }
+        if T.self == Double.self { return (try unwrapFloatingPoint(value, as: Double.self, key: key) as! T) }
+        if T.self == Bool.self { return (try unwrapBool(value, key: key) as! T) }
+        if T.self == Data.self { return (try unwrapData(value, key: key) as! T) }
+        if T.self == URL.self { return (try unwrapURL(value, key: key) as! T) }
+        if T.self == Decimal.self { return (try unwrapDecimal(value, key: key) as! T) }
+        return nil
+    }
+
+    func scalars<Scalar>(_ value: JSONValue, _ read: (JSONValue) -> Scalar?) -> [Scalar]? {
+        guard case .array(let elements) = value else { return nil }
+        var result: [Scalar] = []
+        result.reserveCapacity(elements.count)
+        for element in elements {
+            guard let scalar = read(element) else { return nil }
+            result.append(scalar)
+        }
+        return result
+    }
+
+    func scalarMembers<Scalar>(_ value: JSONValue, _ read: (JSONValue) -> Scalar?) -> [String: Scalar]? {
+        guard case .object(let members) = value else { return nil }
+        for member in members.values where read(member) == nil { return nil }
+        // mapValues keeps the hash table as it is: no key is hashed again.
+        return members.mapValues { read($0)! }
     }
 
     func unwrapString(_ value: JSONValue, key: (any CodingKey)?) throws -> String {

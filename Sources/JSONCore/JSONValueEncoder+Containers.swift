@@ -4,7 +4,7 @@ struct JSONValueKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerPr
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    func put(_ value: JSONValue, _ key: Key) { encoder.object[key.stringValue] = value }
+    func put(_ value: JSONValue, _ key: Key) { encoder.members.append((key.stringValue, value)) }
 
     mutating func encodeNil(forKey key: Key) { put(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) { put(.bool(value), key) }

@@ -39,11 +39,17 @@ final class JSONValueBuildingEncoder: Encoder, SingleValueEncodingContainer, JSO
 
     var shape = Shape.empty
     var single = JSONValue.null
-    var object: [String: JSONValue] = [:]
+    /// An object's members in the order written; the dictionary is built at `finish`, once its
+    /// size is known, so it never grows (growing re-hashes every key).
+    var members: [(key: String, value: JSONValue)] = []
+    /// Room to leave in the object: every key its CodingKeys declare, when they can be listed.
+    /// Callers such as `wireJSON` add the declared keys left unset, and a full table would grow.
+    var declaredKeyCount = 0
     var array: [JSONValue] = []
-    /// Nested containers and super encoders handed out by this encoder's containers: callers may
-    /// write to them after creating them, so their values are collected at `finish`.
-    var deferredMembers: [(key: String, encoder: JSONValueBuildingEncoder)] = []
+    /// Nested containers and super encoders handed out by this encoder's containers, by their
+    /// position in `members` or `array`: callers may write to them after creating them, so their
+    /// values are collected at `finish`.
+    var deferredMembers: [(index: Int, encoder: JSONValueBuildingEncoder)] = []
     var deferredElements: [(index: Int, encoder: JSONValueBuildingEncoder)] = []
 
     init(parent: JSONValueBuildingEncoder?, key: (any CodingKey)?, userInfo: [CodingUserInfoKey: Any]) {
@@ -64,8 +70,10 @@ final class JSONValueBuildingEncoder: Encoder, SingleValueEncodingContainer, JSO
         case .single:
             return single
         case .object:
-            for (key, encoder) in deferredMembers { object[key] = encoder.finish() ?? .object([:]) }
+            for (index, encoder) in deferredMembers { members[index].value = encoder.finish() ?? .object([:]) }
             deferredMembers = []
+            var object = JSONObject(minimumCapacity: max(members.count, declaredKeyCount))
+            for member in members { object[member.key] = member.value }  // a key written twice: the last wins
             return .object(object)
         case .array:
             for (index, encoder) in deferredElements { array[index] = encoder.finish() ?? .object([:]) }
@@ -78,7 +86,8 @@ final class JSONValueBuildingEncoder: Encoder, SingleValueEncodingContainer, JSO
     func deferredMember(_ key: any CodingKey, shape: Shape) -> JSONValueBuildingEncoder {
         let child = JSONValueBuildingEncoder(parent: self, key: key, userInfo: userInfo)
         child.shape = shape
-        deferredMembers.append((key.stringValue, child))
+        deferredMembers.append((members.count, child))
+        members.append((key.stringValue, .null))
         return child
     }
 
@@ -96,10 +105,13 @@ final class JSONValueBuildingEncoder: Encoder, SingleValueEncodingContainer, JSO
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         if shape != .object {
             shape = .object
-            object = [:]
+            members = []
+            declaredKeyCount = (Key.self as? any CaseIterable.Type).map { Self.caseCount($0) } ?? 0
         }
         return KeyedEncodingContainer(JSONValueKeyedEncodingContainer<Key>(encoder: self))
     }
+
+    static func caseCount<Keys: CaseIterable>(_ keys: Keys.Type) -> Int { keys.allCases.count }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         if shape != .array {
@@ -152,8 +164,21 @@ final class JSONValueBuildingEncoder: Encoder, SingleValueEncodingContainer, JSO
         return child.finish() ?? .object([:])
     }
 
+    /// The types written without an encoder of their own: ones Foundation writes its own way,
+    /// scalars (array elements and dictionary values arrive here), and the collections of
+    /// scalars our objects hold.
     func specialValue<T: Encodable>(_ value: T, key: (any CodingKey)?) throws -> JSONValue? {
         if T.self == JSONValue.self { return (value as! JSONValue) }
+        if T.self == String.self { return .string(value as! String) }
+        if T.self == [String].self { return .array((value as! [String]).map(JSONValue.string)) }
+        // mapValues keeps the hash table as it is: no key is hashed again.
+        if T.self == [String: String].self { return .object((value as! [String: String]).mapValues(JSONValue.string)) }
+        if T.self == [JSONValue].self { return .array(value as! [JSONValue]) }
+        if T.self == [String: JSONValue].self { return .object(value as! [String: JSONValue]) }
+        if T.self == Int.self { return .int(Int64(value as! Int)) }
+        if T.self == Int64.self { return .int(value as! Int64) }
+        if T.self == Bool.self { return .bool(value as! Bool) }
+        if T.self == Double.self { return try number(value as! Double, key: key) }
         if T.self == Data.self { return .string((value as! Data).base64EncodedString()) }
         if T.self == URL.self { return .string((value as! URL).absoluteString) }
         if T.self == Decimal.self { return decimalNumber(value as! Decimal) }
