@@ -28,6 +28,9 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
+    /// Members of the objects being parsed, innermost last: an object is built once its size is
+    /// known, so its dictionary never grows (growing re-hashes every key).
+    var pendingMembers: [(key: String, value: JSONValue)] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -86,13 +89,13 @@ struct JSONParser {
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         index += 1
-        var object: JSONObject = [:]
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(object)
+            return .object([:])
         }
+        let firstMember = pendingMembers.count
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -103,13 +106,16 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            pendingMembers.append((key, try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw fail("unterminated object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; break }
             throw fail("expected ',' or '}'")
         }
+        var object = JSONObject(minimumCapacity: pendingMembers.count - firstMember)
+        for member in pendingMembers[firstMember...] { object[member.key] = member.value }  // a repeated key: the last wins
+        pendingMembers.removeSubrange(firstMember...)
         depth -= 1
         return .object(object)
     }
@@ -174,19 +180,18 @@ struct JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
+        var isASCII = true
         // Fast path: no escapes.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                guard let string = String(validating: slice, as: UTF8.self) else {
-                    throw JSONParseError(message: "invalid UTF-8 in string", offset: start)
-                }
+                let string = try makeString(UnsafeBufferPointer(rebasing: bytes[start..<index]), isASCII: isASCII, offset: start)
                 index += 1
                 return string
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("unescaped control character in string") }
+            if byte >= 0x80 { isASCII = false }
             index += 1
         }
         var scratch = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
@@ -195,10 +200,9 @@ struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let string = String(validating: scratch, as: UTF8.self) else {
-                    throw JSONParseError(message: "invalid UTF-8 in string", offset: start)
+                return try scratch.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+                    try makeString(buffer, isASCII: false, offset: start)
                 }
-                return string
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { throw fail("unterminated string") }
@@ -238,6 +242,18 @@ struct JSONParser {
             }
         }
         throw fail("unterminated string")
+    }
+
+    /// The string of valid UTF-8 bytes. `String(validating:as:)` is generic and looks up type
+    /// metadata on every call; decoding (which repairs) and checking that nothing was repaired
+    /// gives the same answer several times faster, and ASCII needs no check at all.
+    func makeString(_ utf8: UnsafeBufferPointer<UInt8>, isASCII: Bool, offset: Int) throws(JSONParseError) -> String {
+        var string = String(decoding: utf8, as: UTF8.self)
+        if !isASCII {
+            let unchanged = string.withUTF8 { decoded in decoded.elementsEqual(utf8) }
+            guard unchanged else { throw JSONParseError(message: "invalid UTF-8 in string", offset: offset) }
+        }
+        return string
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {

@@ -1,26 +1,36 @@
-import Foundation
-
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
+        // Our own decoder holds the value already: take it as it is.
+        if let reader = decoder as? JSONValueReadingDecoder {
+            self = reader.value
+            return
+        }
+        self = try Self.probe(decoder.singleValueContainer())
+    }
+
+    /// Other decoders (Foundation's) only answer "is it a T?": ask in turn, the commonest kinds
+    /// first. Integers before doubles, so that `7` stays an integer.
+    private static func probe(_ container: any SingleValueDecodingContainer) throws -> JSONValue {
+        if container.decodeNil() { return .null }
+        if let value = try? container.decode(String.self) { return .string(value) }
+        if let value = try? container.decode(Bool.self) { return .bool(value) }
+        if let value = try? container.decode(Int64.self) { return .int(value) }
+        if let value = try? container.decode(Double.self) { return .double(value) }
+        if let value = try? container.decode([String: JSONValue].self) { return .object(value) }
+        do {
+            return .array(try container.decode([JSONValue].self))
+        } catch {
+            throw DecodingError.typeMismatch(
+                JSONValue.self,
+                .init(codingPath: container.codingPath, debugDescription: "Expected a JSON value (null, boolean, number, string, array or object).", underlyingError: error))
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if let builder = encoder as? JSONValueBuildingEncoder {
+            builder.set(self)
+            return
+        }
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -35,16 +45,13 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Encodes any Encodable into a JSON value (through Foundation's encoder, then our parser).
+    /// Encodes any Encodable into a JSON value, as Foundation's JSONEncoder would write it (see `JSONValueEncoder`).
     public init(encoding value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        self = try JSONValue.parse(data)
+        self = try JSONValueEncoder().encode(value)
     }
 
-    /// Decodes this value into a Decodable type (through our serializer, then Foundation's decoder).
+    /// Decodes this value into a Decodable type, as Foundation's JSONDecoder would read it (see `JSONValueDecoder`).
     public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(serialized()))
+        try JSONValueDecoder().decode(T.self, from: self)
     }
 }

@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import JSONCore
 
 /// The local engine's storage: one SQLite connection (WAL, foreign keys, busy timeout) behind a
 /// lock. Operations are short, so callers on any thread or task simply take turns; a
@@ -29,14 +30,11 @@ public final class Store: @unchecked Sendable {
     private let db: SQLiteConnection
     private var transactionDepth = 0
     private var isClosed = false
-    let encoder = JSONEncoder()
-    let decoder = JSONDecoder()
 
     private init(location: Location, path: String, db: SQLiteConnection) {
         self.location = location
         self.path = path
         self.db = db
-        encoder.outputFormatting = [.withoutEscapingSlashes]
     }
 
     /// Opens (creating if needed) the store and brings its schema up to date.
@@ -171,17 +169,16 @@ public final class Store: @unchecked Sendable {
 
     // MARK: JSON rows
 
-    /// Under the lock, like every other use of the shared encoder.
     func encode(_ value: some Encodable) throws -> SQLValue {
-        lock.lock()
-        defer { lock.unlock() }
-        return .bytes(Array(try encoder.encode(value)))
+        .bytes(try JSONValue(encoding: value).serialized())
     }
 
+    /// Our parser and `JSONValueDecoder`: several times faster than Foundation's JSONDecoder on
+    /// these rows, with the same rules.
     func decode<T: Decodable>(_ type: T.Type, _ row: SQLiteStatement, column: Int32) throws -> T {
-        let data = row.withBytes(column) { Data($0) }
         do {
-            return try decoder.decode(T.self, from: data)
+            let value = try row.withBytes(column) { bytes in try JSONValue.parse(bytes) }
+            return try JSONValueDecoder().decode(T.self, from: value)
         } catch {
             throw StoreError("a stored \(T.self) could not be read back: \(error)")
         }
