@@ -58,8 +58,7 @@ public final class Store: @unchecked Sendable {
         // The busy timeout first: switching to WAL itself may have to wait for another process.
         sqlite3_busy_timeout(db.handle, busyTimeoutMs)
         if wal {
-            var mode = ""
-            try db.query("PRAGMA journal_mode = WAL") { mode = $0.text(0) }
+            let mode = try switchToWAL(db)
             if mode.lowercased() != "wal" {
                 throw StoreError("could not switch the database to WAL mode (it reports \"\(mode)\")")
             }
@@ -67,6 +66,25 @@ public final class Store: @unchecked Sendable {
         }
         try db.execute("PRAGMA foreign_keys = ON")
         try Schema.migrate(db)
+    }
+
+    /// Switching a fresh file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY
+    /// without calling the busy handler when another process is opening the same new file at that
+    /// moment; so it is retried here, within the busy timeout. A file already in WAL is left alone.
+    private static func switchToWAL(_ db: SQLiteConnection) throws -> String {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(busyTimeoutMs) * 1_000_000
+        while true {
+            do {
+                var mode = ""
+                try db.query("PRAGMA journal_mode") { mode = $0.text(0) }
+                if mode.lowercased() == "wal" { return mode }
+                try db.query("PRAGMA journal_mode = WAL") { mode = $0.text(0) }
+                return mode
+            } catch let error as StoreError where (error.code ?? 0) & 0xFF == SQLITE_BUSY {
+                if DispatchTime.now().uptimeNanoseconds > deadline { throw error }
+                usleep(10_000)
+            }
+        }
     }
 
     /// Creates `directory` and any missing parents with mode 0700.
