@@ -67,6 +67,12 @@ def test_chat_answers_and_ends_at_end_of_input(assistd_bin, tmp_path):
     assert "assistant> Hi! 你好 👋" in out and out.rstrip().endswith("bye")
 
 
+def restore_sigint():
+    # A runner started in the background (CI under `&`, nohup) passes SIGINT on ignored, and
+    # Python then installs no Ctrl-C handler: the child gets the default back, as a terminal gives it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class ChatSession:
     """The chat example in a subprocess, with its output gathered as it comes."""
 
@@ -74,7 +80,7 @@ class ChatSession:
         self.process = subprocess.Popen(
             [sys.executable, str(EXAMPLES / "chat.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=example_env(assistd_bin, script_path), text=True, encoding="utf-8",
-            bufsize=1)
+            bufsize=1, preexec_fn=restore_sigint)
         self.output = ""
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
