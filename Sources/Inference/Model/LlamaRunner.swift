@@ -1,0 +1,217 @@
+import Foundation
+
+/// The llama forward pass over a KV cache. Not thread-safe: one caller at a time
+/// (LlamaModel serialises generations). Prompt tokens go through in batches so
+/// each weight row is read once per batch instead of once per token.
+final class LlamaRunner {
+    let config: LlamaConfig
+    let weights: LlamaWeights
+    let pool: WorkerPool
+    let contextLength: Int
+    let maxBatch: Int
+
+    /// KV cache in Float16 (as llama.cpp keeps it): [layer][position][kvDim].
+    private let keys: UnsafeMutablePointer<Float16>
+    private let values: UnsafeMutablePointer<Float16>
+    /// Tokens whose K/V are in the cache, in order.
+    private(set) var cachedTokens: [Int32] = []
+
+    private let x, xn, q, k, v, attn, proj, gate, up, hidden: UnsafeMutablePointer<Float>
+    private let ropeCos, ropeSin: UnsafeMutablePointer<Float>
+    private let input: Activations
+    private let scratch: [MatmulScratch]
+    private let attentionScratch: [UnsafeMutablePointer<Float>]
+    let logits: UnsafeMutablePointer<Float>
+
+    init(config c: LlamaConfig, weights: LlamaWeights, threads: Int, contextLength: Int, maxBatch: Int = 32) {
+        self.config = c
+        self.weights = weights
+        self.pool = WorkerPool(threads: threads)
+        self.contextLength = contextLength
+        self.maxBatch = maxBatch
+        let cacheSize = c.layerCount * contextLength * c.kvDim
+        keys = .allocate(capacity: cacheSize)
+        values = .allocate(capacity: cacheSize)
+        func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            p.initialize(repeating: 0, count: n)
+            return p
+        }
+        let e = c.embeddingLength, f = c.feedForwardLength, b = maxBatch
+        x = buffer(b * e); xn = buffer(b * e); q = buffer(b * e); attn = buffer(b * e); proj = buffer(b * e)
+        k = buffer(b * c.kvDim); v = buffer(b * c.kvDim)
+        gate = buffer(b * f); up = buffer(b * f); hidden = buffer(b * f)
+        ropeCos = buffer(b * c.headDim / 2); ropeSin = buffer(b * c.headDim / 2)
+        let widest = max(e, f)
+        input = Activations(capacityRows: b, maxCols: widest)
+        scratch = (0..<pool.threadCount).map { _ in MatmulScratch(maxCols: widest) }
+        attentionScratch = (0..<pool.threadCount).map { _ in buffer(contextLength + c.headDim) }
+        logits = buffer(c.vocabularySize)
+    }
+
+    deinit {
+        pool.shutdown()
+        keys.deallocate(); values.deallocate()
+        for p in [x, xn, q, k, v, attn, proj, gate, up, hidden, ropeCos, ropeSin, logits] { p.deallocate() }
+        for p in attentionScratch { p.deallocate() }
+    }
+
+    /// Drops cached positions from `count` on (so a new prompt can reuse a shared prefix).
+    func truncateCache(to count: Int) {
+        if count < cachedTokens.count { cachedTokens.removeLast(cachedTokens.count - count) }
+    }
+
+    /// Appends tokens to the cache; afterwards `logits` holds the scores for the
+    /// token after the last one.
+    func append(_ tokens: [Int32]) throws {
+        guard !tokens.isEmpty else { return }
+        guard cachedTokens.count + tokens.count <= contextLength else {
+            throw InferenceError.contextOverflow(needed: cachedTokens.count + tokens.count, limit: contextLength)
+        }
+        for t in tokens where t < 0 || Int(t) >= config.vocabularySize {
+            throw InferenceError.invalidToken(t)
+        }
+        var start = 0
+        while start < tokens.count {
+            let end = min(start + maxBatch, tokens.count)
+            Array(tokens[start..<end]).withUnsafeBufferPointer { batch in
+                forward(batch, position: cachedTokens.count, wantLogits: end == tokens.count)
+            }
+            cachedTokens += tokens[start..<end]
+            start = end
+        }
+    }
+
+    private func forward(_ tokens: UnsafeBufferPointer<Int32>, position p0: Int, wantLogits: Bool) {
+        let c = config
+        let n = tokens.count, e = c.embeddingLength, kvDim = c.kvDim, hd = c.headDim, f = c.feedForwardLength
+        // Embedding rows.
+        for (i, t) in tokens.enumerated() {
+            Dequantize.row(weights.tokenEmbedding.type, UnsafeRawPointer(weights.tokenEmbedding.row(Int(t))), count: e, into: x + i * e)
+        }
+        // RoPE angles as ggml computes them: theta = p * base^(-2i/d), iterated in Float.
+        let thetaScale = powf(c.ropeFrequencyBase, -2.0 / Float(hd))
+        for i in 0..<n {
+            var theta = Float(p0 + i)
+            for j in 0..<hd / 2 {
+                ropeCos[i * hd / 2 + j] = cosf(theta)
+                ropeSin[i * hd / 2 + j] = sinf(theta)
+                theta *= thetaScale
+            }
+        }
+        for (l, layer) in weights.layers.enumerated() {
+            rmsNorm(x, layer.attentionNorm, rows: n, into: xn)
+            input.set(xn, rows: n, cols: e)
+            Matmul.run([MatmulTarget(weight: layer.q, out: q, outStride: e),
+                        MatmulTarget(weight: layer.k, out: k, outStride: kvDim),
+                        MatmulTarget(weight: layer.v, out: v, outStride: kvDim)], input, pool: pool, scratch: scratch)
+            for i in 0..<n {
+                rope(q + i * e, heads: c.headCount, token: i)
+                rope(k + i * kvDim, heads: c.kvHeadCount, token: i)
+                let slot = (l * contextLength + p0 + i) * kvDim
+                for j in 0..<kvDim {
+                    keys[slot + j] = Float16(k[i * kvDim + j])
+                    values[slot + j] = Float16(v[i * kvDim + j])
+                }
+            }
+            attention(layer: l, tokens: n, position: p0)
+            input.set(attn, rows: n, cols: e)
+            Matmul.run([MatmulTarget(weight: layer.o, out: proj, outStride: e)], input, pool: pool, scratch: scratch)
+            for i in 0..<n * e { x[i] += proj[i] }
+            rmsNorm(x, layer.ffnNorm, rows: n, into: xn)
+            input.set(xn, rows: n, cols: e)
+            Matmul.run([MatmulTarget(weight: layer.gate, out: gate, outStride: f),
+                        MatmulTarget(weight: layer.up, out: up, outStride: f)], input, pool: pool, scratch: scratch)
+            for i in 0..<n * f {
+                let g = gate[i]
+                hidden[i] = g / (1 + expf(-g)) * up[i]
+            }
+            input.set(hidden, rows: n, cols: f)
+            Matmul.run([MatmulTarget(weight: layer.down, out: proj, outStride: e)], input, pool: pool, scratch: scratch)
+            for i in 0..<n * e { x[i] += proj[i] }
+        }
+        guard wantLogits else { return }
+        let last = x + (n - 1) * e
+        rmsNorm(last, weights.outputNorm, rows: 1, into: xn)
+        input.set(xn, rows: 1, cols: e)
+        Matmul.run([MatmulTarget(weight: weights.output, out: logits, outStride: c.vocabularySize)], input, pool: pool, scratch: scratch)
+    }
+
+    /// RMSNorm as ggml: sum of squares in Double, scale in Float, then times the weight.
+    private func rmsNorm(_ src: UnsafePointer<Float>, _ weight: [Float], rows: Int, into dst: UnsafeMutablePointer<Float>) {
+        let e = config.embeddingLength
+        weight.withUnsafeBufferPointer { w in
+            for r in 0..<rows {
+                let a = src + r * e, y = dst + r * e
+                var sum: Double = 0
+                for i in 0..<e { sum += Double(a[i] * a[i]) }
+                let mean = Float(sum / Double(e))
+                let scale = 1 / sqrtf(mean + config.rmsEpsilon)
+                for i in 0..<e { y[i] = a[i] * scale * w[i] }
+            }
+        }
+    }
+
+    /// "Normal" RoPE: rotates consecutive pairs (the converter already permuted q/k).
+    private func rope(_ vec: UnsafeMutablePointer<Float>, heads: Int, token: Int) {
+        let hd = config.headDim
+        let cosT = ropeCos + token * hd / 2, sinT = ropeSin + token * hd / 2
+        for h in 0..<heads {
+            let base = vec + h * hd
+            for j in 0..<hd / 2 {
+                let x0 = base[2 * j], x1 = base[2 * j + 1]
+                base[2 * j] = x0 * cosT[j] - x1 * sinT[j]
+                base[2 * j + 1] = x0 * sinT[j] + x1 * cosT[j]
+            }
+        }
+    }
+
+    /// Causal grouped-query attention for the batch, one (token, head) pair per chunk.
+    /// Rounds q and the probabilities through Float16 as llama.cpp's F16 matmuls do.
+    private func attention(layer l: Int, tokens n: Int, position p0: Int) {
+        let c = config
+        let hd = c.headDim, e = c.embeddingLength, kvDim = c.kvDim
+        let group = c.headCount / c.kvHeadCount
+        let scale = 1 / sqrtf(Float(hd))
+        let layerBase = l * contextLength * kvDim
+        let keys = self.keys, values = self.values, q = self.q, attn = self.attn
+        let scratchPointers = attentionScratch
+        pool.parallelFor(n * c.headCount) { item, worker in
+            let t = item / c.headCount, h = item % c.headCount
+            let kvh = h / group
+            let positions = p0 + t + 1
+            let scores = scratchPointers[worker]
+            let qh = scores + contextLength
+            let qsrc = q + t * e + h * hd
+            for i in 0..<hd { qh[i] = Float(Float16(qsrc[i])) }
+            var maxScore = -Float.infinity
+            for j in 0..<positions {
+                let kr = keys + layerBase + j * kvDim + kvh * hd
+                var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
+                var i = 0
+                while i < hd {
+                    a0 += qh[i] * Float(kr[i]); a1 += qh[i + 1] * Float(kr[i + 1])
+                    a2 += qh[i + 2] * Float(kr[i + 2]); a3 += qh[i + 3] * Float(kr[i + 3])
+                    i += 4
+                }
+                let s = (a0 + a1 + a2 + a3) * scale
+                scores[j] = s
+                maxScore = max(maxScore, s)
+            }
+            var sum: Double = 0
+            for j in 0..<positions {
+                let ev = expf(scores[j] - maxScore)
+                scores[j] = ev
+                sum += Double(ev)
+            }
+            let inv = Float(1 / sum)
+            let out = attn + t * e + h * hd
+            for i in 0..<hd { out[i] = 0 }
+            for j in 0..<positions {
+                let pj = Float(Float16(scores[j] * inv))
+                let vr = values + layerBase + j * kvDim + kvh * hd
+                for i in 0..<hd { out[i] += pj * Float(vr[i]) }
+            }
+        }
+    }
+}
