@@ -41,6 +41,7 @@ let package = Package(
         .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope"]),
 
         // Benchmarks (executables, never run as tests).
+        .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/StoreBenchmark"),
 
         // Tests: one target per source target, plus end-to-end tests against the built binary.

@@ -33,38 +33,52 @@ enum Kernels {
         Float(Float16(bitPattern: UnsafeRawPointer(p + offset).loadUnaligned(as: UInt16.self)))
     }
 
-    /// One Q4_1 row (nb blocks of 20 bytes) · one Q8_1 activation row.
+    /// One Q4_1 row (nb blocks of 20 bytes) · one Q8_1 activation row, accumulated
+    /// like ggml_vec_dot_q4_1_q8_1: per block 8 integer lanes of 4 products, an FMA
+    /// into 8 float lanes, the m·s terms in a scalar FMA chain.
     @inline(__always)
     static func dotQ4_1(_ row: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ xd: UnsafePointer<Float>,
                         _ xs: UnsafePointer<Float>, _ nb: Int) -> Float {
-        var acc: Float = 0
+        var acc = SIMD8<Float>()
+        var summs: Float = 0
         for b in 0..<nb {
             let blk = row + 20 * b
             let q = blk + 4
             let x = xq + 32 * b
-            var s: Int32 = 0
-            for j in 0..<16 {
-                let v = q[j]
-                s &+= Int32(v & 15) &* Int32(x[j]) &+ Int32(v >> 4) &* Int32(x[j + 16])
+            var lanes = SIMD8<Int32>()
+            for k in 0..<4 {
+                var lo: Int32 = 0, hi: Int32 = 0
+                for t in 0..<4 {
+                    let v = q[4 * k + t]
+                    lo &+= Int32(v & 15) &* Int32(x[4 * k + t])
+                    hi &+= Int32(v >> 4) &* Int32(x[16 + 4 * k + t])
+                }
+                lanes[k] = lo
+                lanes[k + 4] = hi
             }
-            acc += half(blk, 0) * xd[b] * Float(s) + half(blk, 2) * xs[b]
+            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), SIMD8<Float>(lanes))
+            summs = summs.addingProduct(half(blk, 2), xs[b])
         }
-        return acc
+        return GGMLNumerics.hsum8(acc) + summs
     }
 
-    /// One Q8_0 row (nb blocks of 34 bytes) · one Q8_0 activation row.
+    /// One Q8_0 row (nb blocks of 34 bytes) · one Q8_0 activation row (ggml_vec_dot_q8_0_q8_0).
     @inline(__always)
     static func dotQ8_0(_ row: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ xd: UnsafePointer<Float>, _ nb: Int) -> Float {
-        var acc: Float = 0
+        var acc = SIMD8<Float>()
         for b in 0..<nb {
             let blk = row + 34 * b
             let w = UnsafeRawPointer(blk + 2).assumingMemoryBound(to: Int8.self)
             let x = xq + 32 * b
-            var s: Int32 = 0
-            for j in 0..<32 { s &+= Int32(w[j]) &* Int32(x[j]) }
-            acc += half(blk, 0) * xd[b] * Float(s)
+            var lanes = SIMD8<Int32>()
+            for k in 0..<8 {
+                var s: Int32 = 0
+                for t in 0..<4 { s &+= Int32(w[4 * k + t]) &* Int32(x[4 * k + t]) }
+                lanes[k] = s
+            }
+            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), SIMD8<Float>(lanes))
         }
-        return acc
+        return GGMLNumerics.hsum8(acc)
     }
 
     /// Unpacks a Q4_1 row into plain nibble values plus per-block d and m, so a
@@ -85,18 +99,24 @@ enum Kernels {
         }
     }
 
-    /// Unpacked Q4_1 row · one Q8_1 activation row.
+    /// Unpacked Q4_1 row · one Q8_1 activation row (same arithmetic as dotQ4_1).
     @inline(__always)
     static func dotUnpacked(_ w: UnsafePointer<Int8>, _ wd: UnsafePointer<Float>, _ wm: UnsafePointer<Float>,
                             _ xq: UnsafePointer<Int8>, _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ nb: Int) -> Float {
-        var acc: Float = 0
+        var acc = SIMD8<Float>()
+        var summs: Float = 0
         for b in 0..<nb {
             let wb = w + 32 * b, x = xq + 32 * b
-            var s: Int32 = 0
-            for j in 0..<32 { s &+= Int32(wb[j]) &* Int32(x[j]) }
-            acc += wd[b] * xd[b] * Float(s) + wm[b] * xs[b]
+            var lanes = SIMD8<Int32>()
+            for k in 0..<8 {
+                var s: Int32 = 0
+                for t in 0..<4 { s &+= Int32(wb[4 * k + t]) &* Int32(x[4 * k + t]) }
+                lanes[k] = s
+            }
+            acc = acc.addingProduct(SIMD8(repeating: wd[b] * xd[b]), SIMD8<Float>(lanes))
+            summs = summs.addingProduct(wm[b], xs[b])
         }
-        return acc
+        return GGMLNumerics.hsum8(acc) + summs
     }
 
     /// Unpacks a Q8_0 row's scales and values (values are already int8).
@@ -113,13 +133,17 @@ enum Kernels {
     @inline(__always)
     static func dotUnpackedQ8_0(_ w: UnsafePointer<Int8>, _ wd: UnsafePointer<Float>,
                                 _ xq: UnsafePointer<Int8>, _ xd: UnsafePointer<Float>, _ nb: Int) -> Float {
-        var acc: Float = 0
+        var acc = SIMD8<Float>()
         for b in 0..<nb {
             let wb = w + 32 * b, x = xq + 32 * b
-            var s: Int32 = 0
-            for j in 0..<32 { s &+= Int32(wb[j]) &* Int32(x[j]) }
-            acc += wd[b] * xd[b] * Float(s)
+            var lanes = SIMD8<Int32>()
+            for k in 0..<8 {
+                var s: Int32 = 0
+                for t in 0..<4 { s &+= Int32(wb[4 * k + t]) &* Int32(x[4 * k + t]) }
+                lanes[k] = s
+            }
+            acc = acc.addingProduct(SIMD8(repeating: wd[b] * xd[b]), SIMD8<Float>(lanes))
         }
-        return acc
+        return GGMLNumerics.hsum8(acc)
     }
 }

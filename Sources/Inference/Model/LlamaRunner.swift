@@ -45,7 +45,7 @@ final class LlamaRunner {
         let widest = max(e, f)
         input = Activations(capacityRows: b, maxCols: widest)
         scratch = (0..<pool.threadCount).map { _ in MatmulScratch(maxCols: widest) }
-        attentionScratch = (0..<pool.threadCount).map { _ in buffer(contextLength + c.headDim) }
+        attentionScratch = (0..<pool.threadCount).map { _ in buffer(contextLength + 64 + c.headDim + 64 * c.headDim) }
         logits = buffer(c.vocabularySize)
     }
 
@@ -73,7 +73,10 @@ final class LlamaRunner {
         }
         var start = 0
         while start < tokens.count {
-            let end = min(start + maxBatch, tokens.count)
+            var end = min(start + maxBatch, tokens.count)
+            // A lone trailing token would take the single-token attention order;
+            // llama.cpp evaluates the whole prompt as one batch, so keep batches >= 2.
+            if tokens.count - end == 1 && end - start > 2 { end -= 1 }
             Array(tokens[start..<end]).withUnsafeBufferPointer { batch in
                 forward(batch, position: cachedTokens.count, wantLogits: end == tokens.count)
             }
@@ -124,7 +127,7 @@ final class LlamaRunner {
                         MatmulTarget(weight: layer.up, out: up, outStride: f)], input, pool: pool, scratch: scratch)
             for i in 0..<n * f {
                 let g = gate[i]
-                hidden[i] = g / (1 + expf(-g)) * up[i]
+                hidden[i] = GGMLNumerics.silu(g) * up[i]
             }
             input.set(hidden, rows: n, cols: f)
             Matmul.run([MatmulTarget(weight: layer.down, out: proj, outStride: e)], input, pool: pool, scratch: scratch)
@@ -160,14 +163,17 @@ final class LlamaRunner {
             let base = vec + h * hd
             for j in 0..<hd / 2 {
                 let x0 = base[2 * j], x1 = base[2 * j + 1]
-                base[2 * j] = x0 * cosT[j] - x1 * sinT[j]
-                base[2 * j + 1] = x0 * sinT[j] + x1 * cosT[j]
+                // GCC contracts ggml's `x0*cos - x1*sin` into fma(x0, cos, -(x1*sin)).
+                base[2 * j] = (-(x1 * sinT[j])).addingProduct(x0, cosT[j])
+                base[2 * j + 1] = (x1 * cosT[j]).addingProduct(x0, sinT[j])
             }
         }
     }
 
     /// Causal grouped-query attention for the batch, one (token, head) pair per chunk.
-    /// Rounds q and the probabilities through Float16 as llama.cpp's F16 matmuls do.
+    /// Follows llama.cpp's non-flash path: q and the probabilities are rounded to
+    /// Float16 for the F16 matmuls; batches use tinyBLAS's accumulation order and
+    /// single tokens ggml_vec_dot_f16's.
     private func attention(layer l: Int, tokens n: Int, position p0: Int) {
         let c = config
         let hd = c.headDim, e = c.embeddingLength, kvDim = c.kvDim
@@ -176,41 +182,57 @@ final class LlamaRunner {
         let layerBase = l * contextLength * kvDim
         let keys = self.keys, values = self.values, q = self.q, attn = self.attn
         let scratchPointers = attentionScratch
+        let ctx = contextLength
+        let batched = n > 1
         pool.parallelFor(n * c.headCount) { item, worker in
             let t = item / c.headCount, h = item % c.headCount
             let kvh = h / group
             let positions = p0 + t + 1
             let scores = scratchPointers[worker]
-            let qh = scores + contextLength
+            let qh = scores + ctx + 64
+            let lanes = qh + hd
             let qsrc = q + t * e + h * hd
             for i in 0..<hd { qh[i] = Float(Float16(qsrc[i])) }
             var maxScore = -Float.infinity
             for j in 0..<positions {
                 let kr = keys + layerBase + j * kvDim + kvh * hd
-                var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
-                var i = 0
-                while i < hd {
-                    a0 += qh[i] * Float(kr[i]); a1 += qh[i + 1] * Float(kr[i + 1])
-                    a2 += qh[i + 2] * Float(kr[i + 2]); a3 += qh[i + 3] * Float(kr[i + 3])
-                    i += 4
-                }
-                let s = (a0 + a1 + a2 + a3) * scale
+                let dot = batched ? GGMLNumerics.dotF16Batched(qh, kr, hd, lanes) : GGMLNumerics.dotF16Single(qh, kr, hd, lanes)
+                let s = dot * scale
                 scores[j] = s
                 maxScore = max(maxScore, s)
             }
+            // Exponentials summed 16 at a time in Float, then in Double (ggml_vec_soft_max_f32).
+            let padded = (positions + 15) / 16 * 16
+            for j in positions..<padded { scores[j] = 0 }
             var sum: Double = 0
-            for j in 0..<positions {
-                let ev = expf(scores[j] - maxScore)
-                scores[j] = ev
-                sum += Double(ev)
+            var chunk = 0
+            while chunk < padded {
+                for j in chunk..<min(chunk + 16, positions) { scores[j] = GGMLNumerics.exp(scores[j] - maxScore) }
+                sum += Double(GGMLNumerics.reduceAdd16(scores + chunk))
+                chunk += 16
             }
             let inv = Float(1 / sum)
+            for j in 0..<positions { scores[j] = Float(Float16(scores[j] * inv)) }
+            // Output element i = dot over positions of p and V[:, i].
             let out = attn + t * e + h * hd
-            for i in 0..<hd { out[i] = 0 }
+            let width = batched ? 16 : 64
+            for i in 0..<hd * width { lanes[i] = 0 }
             for j in 0..<positions {
-                let pj = Float(Float16(scores[j] * inv))
+                let pj = scores[j]
                 let vr = values + layerBase + j * kvDim + kvh * hd
-                for i in 0..<hd { out[i] += pj * Float(vr[i]) }
+                let lane = j % width
+                for i in 0..<hd { lanes[i * width + lane] = lanes[i * width + lane].addingProduct(pj, Float(vr[i])) }
+            }
+            for i in 0..<hd {
+                let li = lanes + i * width
+                if !batched {
+                    for m in 0..<16 {
+                        li[m] += li[32 + m]
+                        li[16 + m] += li[48 + m]
+                    }
+                    for m in 0..<16 { li[m] += li[16 + m] }
+                }
+                out[i] = GGMLNumerics.reduceAdd16(li)
             }
         }
     }

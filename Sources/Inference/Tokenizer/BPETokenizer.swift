@@ -19,7 +19,7 @@ public final class BPETokenizer: Sendable {
     /// Special token texts, longest first, matched before BPE when asked to.
     private let specialTokens: [(bytes: [UInt8], id: Int32)]
 
-    public init(tokens: [String], kinds rawKinds: [Int32]?, merges mergeLines: [String], bosID: Int32?, eosID: Int32) throws {
+    public init(tokens: [String], kinds rawKinds: [Int32]?, merges mergeLines: [String], bosID: Int32?, eosID: Int32) {
         vocabularySize = tokens.count
         var textToID: [String: Int32] = [:]
         textToID.reserveCapacity(tokens.count)
@@ -38,10 +38,9 @@ public final class BPETokenizer: Sendable {
         var byteToID = [Int32](repeating: -1, count: 256)
         for b in 0..<256 {
             let text = String(Character(ByteLevelEncoding.byteToScalar[b]))
-            guard let id = textToID[text] else {
-                throw GGUFError.unsupportedModel("byte-level vocabulary lacks the token for byte \(b)")
-            }
-            byteToID[b] = id
+            // Some vocabularies lack a few control bytes; llama.cpp then drops such
+            // bytes from the output, so they get a placeholder id that is skipped.
+            byteToID[b] = textToID[text] ?? Int32(-1 - b)
         }
         var merges: [UInt64: (rank: Int32, merged: Int32)] = [:]
         merges.reserveCapacity(mergeLines.count)
@@ -82,7 +81,7 @@ public final class BPETokenizer: Sendable {
         guard let eos = gguf.metadata["tokenizer.ggml.eos_token_id"]?.intValue.map(Int32.init) else {
             throw GGUFError.missingKey("tokenizer.ggml.eos_token_id")
         }
-        try self.init(tokens: tokens, kinds: kinds, merges: merges, bosID: bos, eosID: eos)
+        self.init(tokens: tokens, kinds: kinds, merges: merges, bosID: bos, eosID: eos)
     }
 
     public func id(of text: String) -> Int32? { textToID[text] }
@@ -179,7 +178,7 @@ public final class BPETokenizer: Sendable {
         }
         var k = symbols.isEmpty ? -1 : 0
         while k >= 0 {
-            out.append(symbols[k].id)
+            if symbols[k].id >= 0 { out.append(symbols[k].id) }
             k = symbols[k].next
         }
     }

@@ -1,0 +1,79 @@
+/// Scalar re-statements of the float operations llama.cpp's CPU backend performs,
+/// in the same order, with the same fused multiply-adds and approximations, so
+/// greedy decoding agrees with llama.cpp token for token. (Int8 activation
+/// quantisation turns tiny float differences into visible logit differences, so
+/// "close" is not enough.) The reference is ggml's AVX-512 build, which the
+/// fixtures were generated with.
+enum GGMLNumerics {
+    /// ggml_v_expf (AVX-512 variant): a polynomial exp with scalef.
+    @inline(__always)
+    static func exp(_ x: Float) -> Float {
+        let r: Float = 0x1.8p23
+        let z = r.addingProduct(x, 0x1.715476p+0)
+        let n = z - r
+        let b = x.addingProduct(-n, 0x1.62e4p-1).addingProduct(-n, 0x1.7f7d1cp-20)
+        if abs(n) > 192 { return n <= 0 ? 0 : .infinity }
+        let u = b * b
+        let p1 = Float(0x1.573e2ep-5).addingProduct(0x1.0e4020p-7, b)
+        let p2 = Float(0x1.fffdb6p-2).addingProduct(0x1.555e66p-3, b)
+        let t = p2.addingProduct(p1, u)
+        let last = Float(1).addingProduct(0x1.ffffecp-1, b)
+        let j = last.addingProduct(t, u)
+        return Float(sign: .plus, exponent: Int(n), significand: j)
+    }
+
+    /// ggml_v_silu: x / (1 + exp(-x)).
+    @inline(__always)
+    static func silu(_ x: Float) -> Float {
+        x / (1 + exp(0 - x))
+    }
+
+    /// _mm512_reduce_add_ps as GCC implements it (halves, then quarters, then pairs).
+    @inline(__always)
+    static func reduceAdd16(_ v: UnsafePointer<Float>) -> Float {
+        var t3 = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        t3.0 = v[8] + v[0]; t3.1 = v[9] + v[1]; t3.2 = v[10] + v[2]; t3.3 = v[11] + v[3]
+        t3.4 = v[12] + v[4]; t3.5 = v[13] + v[5]; t3.6 = v[14] + v[6]; t3.7 = v[15] + v[7]
+        let t60 = t3.4 + t3.0, t61 = t3.5 + t3.1, t62 = t3.6 + t3.2, t63 = t3.7 + t3.3
+        return (t60 + t62) + (t61 + t63)
+    }
+
+    /// hsum_float_8: ((x0+x4)+(x2+x6)) + ((x1+x5)+(x3+x7)).
+    @inline(__always)
+    static func hsum8(_ a: SIMD8<Float>) -> Float {
+        ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
+    }
+
+    /// Dot of two Float16 vectors of length n (a multiple of 64) as tinyBLAS does it
+    /// for batches (16 lanes, one FMA chain per lane, then reduce).
+    @inline(__always)
+    static func dotF16Batched(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, _ n: Int,
+                              _ lanes: UnsafeMutablePointer<Float>) -> Float {
+        for i in 0..<16 { lanes[i] = 0 }
+        var l = 0
+        while l < n {
+            for i in 0..<16 { lanes[i] = lanes[i].addingProduct(a[l + i], Float(b[l + i])) }
+            l += 16
+        }
+        return reduceAdd16(lanes)
+    }
+
+    /// Dot as ggml_vec_dot_f16 does it for one row (4 accumulators of 16 lanes over
+    /// steps of 64, folded 0+2, 1+3, 0+1, then reduce); n a multiple of 64.
+    @inline(__always)
+    static func dotF16Single(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, _ n: Int,
+                             _ lanes: UnsafeMutablePointer<Float>) -> Float {
+        for i in 0..<64 { lanes[i] = 0 }
+        var l = 0
+        while l < n {
+            for i in 0..<64 { lanes[i] = lanes[i].addingProduct(a[l + i], Float(b[l + i])) }
+            l += 64
+        }
+        for i in 0..<16 {
+            lanes[i] += lanes[32 + i]
+            lanes[16 + i] += lanes[48 + i]
+        }
+        for i in 0..<16 { lanes[i] += lanes[16 + i] }
+        return reduceAdd16(lanes)
+    }
+}
