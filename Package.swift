@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "AssistantAPITests", dependencies: ["AssistantAPI", "JSONCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"]),
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"]),
     ],

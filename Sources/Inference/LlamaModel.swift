@@ -10,6 +10,8 @@ public final class LlamaModel: Sendable {
     public let path: String
     let file: GGUFFile
     let runner: LockedRunner
+    let masker: TokenMasker
+    let chatPrompt: ChatPrompt
 
     public static func load(path: String, threads: Int = 2, contextLength: Int = 2048) throws -> LlamaModel {
         try LlamaModel(path: path, threads: threads, contextLength: contextLength)
@@ -26,6 +28,8 @@ public final class LlamaModel: Sendable {
         guard tokenizer.vocabularySize == config.vocabularySize else {
             throw GGUFError.unsupportedModel("tokenizer has \(tokenizer.vocabularySize) tokens but the model \(config.vocabularySize)")
         }
+        self.masker = TokenMasker(tokenizer: tokenizer)
+        self.chatPrompt = try ChatPrompt(tokenizer: tokenizer)
         self.file = file
         self.config = config
         self.path = path

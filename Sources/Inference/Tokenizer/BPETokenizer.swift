@@ -86,6 +86,12 @@ public final class BPETokenizer: Sendable {
 
     public func id(of text: String) -> Int32? { textToID[text] }
 
+    /// Bytes the vocabulary has no token for; text containing them loses them on
+    /// encoding (as in llama.cpp).
+    public var unrepresentableBytes: [UInt8] {
+        (0..<256).filter { byteToID[$0] < 0 }.map(UInt8.init)
+    }
+
     public func isControl(_ id: Int32) -> Bool {
         id >= 0 && Int(id) < kinds.count && kinds[Int(id)] == .control
     }
