@@ -53,12 +53,14 @@ public struct InferenceSession {
     public var tokens: [Int32] { runner.cachedTokens }
 
     /// Makes the cache hold exactly `prompt`, reusing the longest shared prefix,
-    /// and leaves the logits for the token after it. At least the last token is
-    /// always re-evaluated so the logits are fresh.
+    /// and leaves the logits for the token after it. At least the last two tokens
+    /// are re-evaluated: a batch of two or more takes the same arithmetic as a
+    /// fresh evaluation of the whole prompt, so the logits do not depend on what
+    /// was cached before (and seeded sampling is repeatable).
     public func setPrompt(_ prompt: [Int32]) throws {
         var shared = 0
         let cached = runner.cachedTokens
-        while shared < min(cached.count, prompt.count - 1) && cached[shared] == prompt[shared] { shared += 1 }
+        while shared < min(cached.count, prompt.count - 2) && cached[shared] == prompt[shared] { shared += 1 }
         runner.truncateCache(to: shared)
         try runner.append(Array(prompt[shared...]))
     }

@@ -93,15 +93,26 @@ final class GreedyGenerationTests: XCTestCase {
 
     func testCancellationStopsGeneration() async throws {
         let model = try TestModel.model()
-        let stream = model.generate(turns: [ChatTurn(role: "user", content: "Write a long essay about the ocean.")],
-                                    sampling: SamplingOptions(temperature: 0, maxTokens: 1000))
-        var deltas = 0
-        for try await e in stream {
-            if case .textDelta = e { deltas += 1 }
-            if deltas == 3 { break }   // leaving the loop terminates the stream
+        let started = Date()
+        let consumer = Task {
+            var deltas = 0
+            for try await e in model.generate(turns: [ChatTurn(role: "user", content: "Write a long essay about the ocean.")],
+                                              sampling: SamplingOptions(temperature: 0, maxTokens: 2000)) {
+                if case .textDelta = e { deltas += 1 }
+                if deltas == 3 { withUnsafeCurrentTask { $0?.cancel() } }
+            }
+            return deltas
+        }
+        do {
+            let deltas = try await consumer.value
+            XCTAssertLessThan(deltas, 20, "generation went on after cancellation")
+        } catch is CancellationError {
+            // The stream ends by throwing CancellationError once the engine notices.
         }
         // The model is free again: a new generation runs to completion.
         let events = try await TestModel.run(model, [ChatTurn(role: "user", content: "Hi")], sampling: SamplingOptions(temperature: 0, maxTokens: 4))
         guard case .finished? = events.last else { return XCTFail("no finish after cancellation") }
+        // Not a timing assertion: 2000 tokens would take minutes; this bounds a hang only.
+        XCTAssertLessThan(Date().timeIntervalSince(started), 120)
     }
 }

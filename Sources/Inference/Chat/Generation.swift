@@ -15,7 +15,8 @@ extension LlamaModel {
                 try runner.withLock { runner in
                     var job = try GenerationJob(model: self, runner: runner, turns: turns, tools: tools,
                                                 toolChoice: toolChoice, sampling: sampling, cancelled: cancelled) {
-                        continuation.yield($0)
+                        // Nobody listening any more: stop at the next token.
+                        if case .terminated = continuation.yield($0) { cancelled.set() }
                     }
                     try job.run()
                 }
