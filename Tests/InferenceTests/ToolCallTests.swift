@@ -32,9 +32,12 @@ final class ToolCallTests: XCTestCase {
             Self.search.name: "Find me cheap toy trains that are in stock.",
         ]
         for tool in [Self.weather, Self.event, Self.thermostat, Self.search] {
+            // A call may run past max tokens only by its forced header and shortest closing text.
+            let shortest = JSONSchemaMatcher(graph: try SchemaGraph(schemaJSON: tool.parametersJSON, toolName: tool.name)).minimalCompletion()
+            let allowance = model.tokenizer.encode("functions.\(tool.name):\n" + String(decoding: shortest, as: UTF8.self)).count
             var valid = 0
             for seed in 0..<50 {
-                let sampling = SamplingOptions(temperature: 1.0, topP: 1, topK: 0, seed: UInt64(seed), maxTokens: seed % 5 == 0 ? 12 : 40)
+                let sampling = SamplingOptions(temperature: 1.0, topP: 1, topK: 0, seed: UInt64(seed), maxTokens: seed % 5 == 0 ? 12 : 36)
                 let events = try await TestModel.run(model, [ChatTurn(role: "user", content: prompts[tool.name]!)],
                                                      tools: [tool], choice: .function(tool.name), sampling: sampling)
                 let calls = events.compactMap { if case let .toolCall(c) = $0 { return c } else { return nil } }
@@ -45,7 +48,7 @@ final class ToolCallTests: XCTestCase {
                 }
                 guard case let .finished(reason, _, completion)? = events.last else { return XCTFail("no finish") }
                 XCTAssertEqual(reason, .toolCalls)
-                XCTAssertLessThanOrEqual(completion, sampling.maxTokens + 2, "budget respected up to the closing characters")
+                XCTAssertLessThanOrEqual(completion, sampling.maxTokens + allowance, "budget respected up to the closing characters")
             }
             XCTAssertEqual(valid, 50, tool.name)
         }
