@@ -42,9 +42,15 @@ final class DequantizeTests: XCTestCase {
             for _ in 0..<16 { row.append(UInt8(next() & 0xFF)) }
         }
         let x: [Float] = (0..<128).map { _ in Float(Int(next() % 200) - 100) / 37 }
-        var q = [Int8](repeating: 0, count: 128), d = [Float](repeating: 0, count: 4), s = [Float](repeating: 0, count: 4)
-        Kernels.quantizeRow(x, 128, &q, &d, &s)
-        let dot = row.withUnsafeBufferPointer { Kernels.dotQ4_1($0.baseAddress!, q, d, s, 4) }
+        var even = [Int16](repeating: 0, count: 64), odd = [Int16](repeating: 0, count: 64)
+        var d = [Float](repeating: 0, count: 4), s = [Float](repeating: 0, count: 4)
+        Kernels.quantizeRow(x, 128, &even, &odd, &d, &s)
+        var q: [Int16] = []
+        for i in 0..<128 {
+            let half = i % 2 == 0 ? even : odd
+            q.append(half[16 * (i / 32) + (i % 32) / 2])
+        }
+        let dot = row.withUnsafeBufferPointer { Kernels.dotQ4_1($0.baseAddress!, even, odd, d, s, 4) }
         let w = row.withUnsafeBytes { Dequantize.row(.q4_1, $0.baseAddress!, count: 128) }
         // Same formula in Double from the block fields: Σ_b d_w·d_x·Σq_w·q_x + m_w·s_x.
         var exact: Double = 0

@@ -6,7 +6,9 @@ final class Activations {
     private(set) var rows = 0
     private(set) var cols = 0
     private(set) var x: UnsafePointer<Float>
-    let q: UnsafeMutablePointer<Int8>
+    /// Quantised values, even and odd elements of each block (see Kernels).
+    let even: UnsafeMutablePointer<Int16>
+    let odd: UnsafeMutablePointer<Int16>
     let d: UnsafeMutablePointer<Float>
     let s: UnsafeMutablePointer<Float>
     private var preparedType: GGMLType?
@@ -14,14 +16,16 @@ final class Activations {
     init(capacityRows: Int, maxCols: Int) {
         self.capacityRows = capacityRows
         self.maxCols = maxCols
-        q = .allocate(capacity: capacityRows * maxCols)
+        even = .allocate(capacity: capacityRows * maxCols / 2)
+        odd = .allocate(capacity: capacityRows * maxCols / 2)
         d = .allocate(capacity: capacityRows * maxCols / 32)
         s = .allocate(capacity: capacityRows * maxCols / 32)
         x = UnsafePointer(d)
     }
 
     deinit {
-        q.deallocate()
+        even.deallocate()
+        odd.deallocate()
         d.deallocate()
         s.deallocate()
     }
@@ -40,7 +44,7 @@ final class Activations {
         guard type == .q4_1 || type == .q8_0, preparedType != type else { return }
         let nb = cols / 32
         for r in 0..<rows {
-            Kernels.quantizeRow(x + r * cols, cols, q + r * cols, d + r * nb, type == .q4_1 ? s + r * nb : nil)
+            Kernels.quantizeRow(x + r * cols, cols, even + r * cols / 2, odd + r * cols / 2, d + r * nb, type == .q4_1 ? s + r * nb : nil)
         }
         preparedType = type
     }

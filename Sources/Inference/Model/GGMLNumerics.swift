@@ -5,21 +5,27 @@
 /// "close" is not enough.) The reference is ggml's AVX-512 build, which the
 /// fixtures were generated with.
 enum GGMLNumerics {
-    /// ggml_v_expf (AVX-512 variant): a polynomial exp with scalef.
+    /// ggml_v_expf (AVX-512 variant): a polynomial exp with scalef. The final
+    /// j·2ⁿ is done as two exact power-of-two multiplies (|n| <= 192 keeps both
+    /// halves in the normal range, so only the last multiply rounds, as scalef does).
     @inline(__always)
     static func exp(_ x: Float) -> Float {
         let r: Float = 0x1.8p23
         let z = r.addingProduct(x, 0x1.715476p+0)
         let n = z - r
         let b = x.addingProduct(-n, 0x1.62e4p-1).addingProduct(-n, 0x1.7f7d1cp-20)
-        if abs(n) > 192 { return n <= 0 ? 0 : .infinity }
+        if !(abs(n) <= 192) { return n <= 0 ? 0 : .infinity }
         let u = b * b
         let p1 = Float(0x1.573e2ep-5).addingProduct(0x1.0e4020p-7, b)
         let p2 = Float(0x1.fffdb6p-2).addingProduct(0x1.555e66p-3, b)
         let t = p2.addingProduct(p1, u)
         let last = Float(1).addingProduct(0x1.ffffecp-1, b)
         let j = last.addingProduct(t, u)
-        return Float(sign: .plus, exponent: Int(n), significand: j)
+        let ni = Int32(bitPattern: z.bitPattern) &- Int32(bitPattern: r.bitPattern)
+        let n1 = ni >> 1, n2 = ni &- n1
+        let s1 = Float(bitPattern: UInt32(bitPattern: (n1 &+ 127) << 23))
+        let s2 = Float(bitPattern: UInt32(bitPattern: (n2 &+ 127) << 23))
+        return (j * s1) * s2
     }
 
     /// ggml_v_silu: x / (1 + exp(-x)).
@@ -44,36 +50,41 @@ enum GGMLNumerics {
         ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
     }
 
-    /// Dot of two Float16 vectors of length n (a multiple of 64) as tinyBLAS does it
-    /// for batches (16 lanes, one FMA chain per lane, then reduce).
     @inline(__always)
-    static func dotF16Batched(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, _ n: Int,
-                              _ lanes: UnsafeMutablePointer<Float>) -> Float {
-        for i in 0..<16 { lanes[i] = 0 }
-        var l = 0
-        while l < n {
-            for i in 0..<16 { lanes[i] = lanes[i].addingProduct(a[l + i], Float(b[l + i])) }
-            l += 16
-        }
+    static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    static func reduceAdd16(_ v: SIMD16<Float>) -> Float {
+        let t3 = v.highHalf + v.lowHalf
+        let t6 = t3.highHalf + t3.lowHalf
+        return (t6[0] + t6[2]) + (t6[1] + t6[3])
+    }
+
+    /// Dot of two 64-element rows as tinyBLAS does for batches: 16 lanes, one
+    /// FMA chain per lane over the four 16-element chunks, then reduce.
+    @inline(__always)
+    static func dot64Batched(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
+        var lanes = load16(a) * load16(b)
+        lanes = lanes.addingProduct(load16(a + 16), load16(b + 16))
+        lanes = lanes.addingProduct(load16(a + 32), load16(b + 32))
+        lanes = lanes.addingProduct(load16(a + 48), load16(b + 48))
         return reduceAdd16(lanes)
     }
 
-    /// Dot as ggml_vec_dot_f16 does it for one row (4 accumulators of 16 lanes over
-    /// steps of 64, folded 0+2, 1+3, 0+1, then reduce); n a multiple of 64.
+    /// Dot of two 64-element rows as ggml_vec_dot_f16 does for one row: four
+    /// 16-lane accumulators (one product each), folded 0+2, 1+3, 0+1, then reduce.
     @inline(__always)
-    static func dotF16Single(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, _ n: Int,
-                             _ lanes: UnsafeMutablePointer<Float>) -> Float {
-        for i in 0..<64 { lanes[i] = 0 }
-        var l = 0
-        while l < n {
-            for i in 0..<64 { lanes[i] = lanes[i].addingProduct(a[l + i], Float(b[l + i])) }
-            l += 64
-        }
-        for i in 0..<16 {
-            lanes[i] += lanes[32 + i]
-            lanes[16 + i] += lanes[48 + i]
-        }
-        for i in 0..<16 { lanes[i] += lanes[16 + i] }
-        return reduceAdd16(lanes)
+    static func dot64Single(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
+        let s0 = load16(a) * load16(b), s1 = load16(a + 16) * load16(b + 16)
+        let s2 = load16(a + 32) * load16(b + 32), s3 = load16(a + 48) * load16(b + 48)
+        return reduceAdd16((s0 + s2) + (s1 + s3))
+    }
+
+    /// Float16 -> Float for a row (a plain loop: LLVM turns it into vcvtph2ps).
+    @inline(__always)
+    static func widen(_ src: UnsafePointer<Float16>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { dst[i] = Float(src[i]) }
     }
 }

@@ -1,14 +1,23 @@
-/// Integer dot-product kernels in the shape ggml uses on CPU: activations are
-/// quantised to int8 per 32-element block (Q8_1 for Q4_1 weights, Q8_0 for Q8_0
-/// weights) so the inner loops are plain integer multiply-adds, which LLVM
-/// vectorises. Scales are rounded through Float16 exactly as ggml stores them.
+/// Integer dot-product kernels with ggml's arithmetic: activations are quantised
+/// to int8 per 32-element block (Q8_1 for Q4_1 weights, Q8_0 for Q8_0 weights);
+/// per block the products are summed into 8 integer lanes of 4 consecutive
+/// elements, converted to Float and fused-multiply-added into 8 float lanes,
+/// then reduced as hsum_float_8 (see GGMLNumerics).
+///
+/// Layout trick: activations are stored as Int16, split into the even and the
+/// odd elements of each block (16 + 16). A weight block then yields its even and
+/// odd elements as 16-bit lanes by shifts and masks, one 16-bit multiply-add
+/// gives the pair sums, and the pair sums widen to the 8 quad lanes by shifts on
+/// the same register viewed as 32-bit lanes. Everything stays in SIMD types that
+/// Swift inlines (element-type conversions of SIMD vectors do not inline).
 enum Kernels {
     @inline(__always)
     static func roundHalf(_ x: Float) -> Float { Float(Float16(x)) }
 
-    /// x[0..<n] -> int8 blocks with scale d (and s = d * sum(q) when `sums` is given).
+    /// x[0..<n] -> per 32-block scale d (Float16-rounded), s = d·Σq (Float16-rounded,
+    /// when `sums` is given) and the quantised values as even/odd Int16 halves.
     @inline(__always)
-    static func quantizeRow(_ x: UnsafePointer<Float>, _ n: Int, _ qs: UnsafeMutablePointer<Int8>,
+    static func quantizeRow(_ x: UnsafePointer<Float>, _ n: Int, _ even: UnsafeMutablePointer<Int16>, _ odd: UnsafeMutablePointer<Int16>,
                             _ scales: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>?) {
         for b in 0..<n / 32 {
             let xb = x + 32 * b
@@ -17,11 +26,12 @@ enum Kernels {
             let d = amax / 127
             let id: Float = amax != 0 ? 127 / amax : 0
             var sum: Int32 = 0
-            let qb = qs + 32 * b
-            for j in 0..<32 {
-                let q = Int32((xb[j] * id).rounded(.toNearestOrEven))
-                qb[j] = Int8(truncatingIfNeeded: q)
-                sum &+= q
+            for i in 0..<16 {
+                let q0 = Int32((xb[2 * i] * id).rounded(.toNearestOrEven))
+                let q1 = Int32((xb[2 * i + 1] * id).rounded(.toNearestOrEven))
+                even[16 * b + i] = Int16(truncatingIfNeeded: q0)
+                odd[16 * b + i] = Int16(truncatingIfNeeded: q1)
+                sum &+= q0 &+ q1
             }
             scales[b] = roundHalf(d)
             sums?[b] = roundHalf(d * Float(sum))
@@ -29,121 +39,122 @@ enum Kernels {
     }
 
     @inline(__always)
-    static func half(_ p: UnsafePointer<UInt8>, _ offset: Int) -> Float {
-        Float(Float16(bitPattern: UnsafeRawPointer(p + offset).loadUnaligned(as: UInt16.self)))
+    static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
+        Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
     }
 
-    /// One Q4_1 row (nb blocks of 20 bytes) · one Q8_1 activation row, accumulated
-    /// like ggml_vec_dot_q4_1_q8_1: per block 8 integer lanes of 4 products, an FMA
-    /// into 8 float lanes, the m·s terms in a scalar FMA chain.
     @inline(__always)
-    static func dotQ4_1(_ row: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ xd: UnsafePointer<Float>,
-                        _ xs: UnsafePointer<Float>, _ nb: Int) -> Float {
+    static func load16(_ p: UnsafePointer<Int16>) -> SIMD16<Int16> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int16>.self)
+    }
+
+    /// Pair sums (16-bit lanes 2k, 2k+1) -> quad sums (32-bit lane k).
+    @inline(__always)
+    static func quads(_ pairs: SIMD16<Int16>) -> SIMD8<Float> {
+        let r = unsafeBitCast(pairs, to: SIMD8<Int32>.self)
+        let lanes = ((r &<< 16) &>> 16) &+ (r &>> 16)
+        var f = SIMD8<Float>()
+        for i in 0..<8 { f[i] = Float(lanes[i]) }
+        return f
+    }
+
+    /// A Q4_1 block's 32 nibbles as (even elements, odd elements) in 16-bit lanes,
+    /// in the order of `quantizeRow`'s halves.
+    @inline(__always)
+    static func nibbles(_ block: UnsafeRawPointer) -> (SIMD16<Int16>, SIMD16<Int16>) {
+        let u = block.loadUnaligned(fromByteOffset: 4, as: SIMD8<UInt16>.self)
+        let m = SIMD8<UInt16>(repeating: 15)
+        let even = SIMD16<UInt16>(lowHalf: u & m, highHalf: (u &>> 4) & m)
+        let odd = SIMD16<UInt16>(lowHalf: (u &>> 8) & m, highHalf: u &>> 12)
+        return (unsafeBitCast(even, to: SIMD16<Int16>.self), unsafeBitCast(odd, to: SIMD16<Int16>.self))
+    }
+
+    /// A Q8_0 block's 32 signed bytes as (even, odd) 16-bit lanes.
+    @inline(__always)
+    static func bytes(_ block: UnsafeRawPointer) -> (SIMD16<Int16>, SIMD16<Int16>) {
+        let v = unsafeBitCast(block.loadUnaligned(fromByteOffset: 2, as: SIMD16<UInt16>.self), to: SIMD16<Int16>.self)
+        return ((v &<< 8) &>> 8, v &>> 8)
+    }
+
+    @inline(__always)
+    static func hsum(_ acc: SIMD8<Float>) -> Float { GGMLNumerics.hsum8(acc) }
+
+    /// One Q4_1 row · one Q8_1 activation row (ggml_vec_dot_q4_1_q8_1).
+    @inline(__always)
+    static func dotQ4_1(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                        _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ nb: Int) -> Float {
         var acc = SIMD8<Float>()
         var summs: Float = 0
         for b in 0..<nb {
-            let blk = row + 20 * b
-            let q = blk + 4
-            let x = xq + 32 * b
-            var lanes = SIMD8<Int32>()
-            for k in 0..<4 {
-                var lo: Int32 = 0, hi: Int32 = 0
-                for t in 0..<4 {
-                    let v = q[4 * k + t]
-                    lo &+= Int32(v & 15) &* Int32(x[4 * k + t])
-                    hi &+= Int32(v >> 4) &* Int32(x[16 + 4 * k + t])
-                }
-                lanes[k] = lo
-                lanes[k + 4] = hi
-            }
-            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), SIMD8<Float>(lanes))
+            let blk = UnsafeRawPointer(row + 20 * b)
+            let (we, wo) = nibbles(blk)
+            let pairs = we &* load16(xe + 16 * b) &+ wo &* load16(xo + 16 * b)
+            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), quads(pairs))
             summs = summs.addingProduct(half(blk, 2), xs[b])
         }
-        return GGMLNumerics.hsum8(acc) + summs
+        return hsum(acc) + summs
     }
 
-    /// One Q8_0 row (nb blocks of 34 bytes) · one Q8_0 activation row (ggml_vec_dot_q8_0_q8_0).
+    /// One Q8_0 row · one Q8_0 activation row (ggml_vec_dot_q8_0_q8_0).
     @inline(__always)
-    static func dotQ8_0(_ row: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ xd: UnsafePointer<Float>, _ nb: Int) -> Float {
+    static func dotQ8_0(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                        _ xd: UnsafePointer<Float>, _ nb: Int) -> Float {
         var acc = SIMD8<Float>()
         for b in 0..<nb {
-            let blk = row + 34 * b
-            let w = UnsafeRawPointer(blk + 2).assumingMemoryBound(to: Int8.self)
-            let x = xq + 32 * b
-            var lanes = SIMD8<Int32>()
-            for k in 0..<8 {
-                var s: Int32 = 0
-                for t in 0..<4 { s &+= Int32(w[4 * k + t]) &* Int32(x[4 * k + t]) }
-                lanes[k] = s
-            }
-            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), SIMD8<Float>(lanes))
+            let blk = UnsafeRawPointer(row + 34 * b)
+            let (we, wo) = bytes(blk)
+            let pairs = we &* load16(xe + 16 * b) &+ wo &* load16(xo + 16 * b)
+            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), quads(pairs))
         }
-        return GGMLNumerics.hsum8(acc)
+        return hsum(acc)
     }
 
-    /// Unpacks a Q4_1 row into plain nibble values plus per-block d and m, so a
-    /// batch of activation rows can reuse the unpacking.
+    /// Unpacks a Q4_1 row once (even/odd nibble lanes, d, m) for reuse across a batch.
     @inline(__always)
-    static func unpackQ4_1(_ row: UnsafePointer<UInt8>, _ nb: Int, _ w: UnsafeMutablePointer<Int8>,
+    static func unpackQ4_1(_ row: UnsafePointer<UInt8>, _ nb: Int, _ we: UnsafeMutablePointer<Int16>, _ wo: UnsafeMutablePointer<Int16>,
                            _ d: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>) {
         for b in 0..<nb {
-            let blk = row + 20 * b
+            let blk = UnsafeRawPointer(row + 20 * b)
+            let (e, o) = nibbles(blk)
+            UnsafeMutableRawPointer(we + 16 * b).storeBytes(of: e, as: SIMD16<Int16>.self)
+            UnsafeMutableRawPointer(wo + 16 * b).storeBytes(of: o, as: SIMD16<Int16>.self)
             d[b] = half(blk, 0)
             m[b] = half(blk, 2)
-            let q = blk + 4
-            let o = w + 32 * b
-            for j in 0..<16 {
-                o[j] = Int8(q[j] & 15)
-                o[j + 16] = Int8(q[j] >> 4)
-            }
         }
     }
 
-    /// Unpacked Q4_1 row · one Q8_1 activation row (same arithmetic as dotQ4_1).
+    /// An unpacked Q4_1 row · two activation rows at once (the weights are loaded once).
     @inline(__always)
-    static func dotUnpacked(_ w: UnsafePointer<Int8>, _ wd: UnsafePointer<Float>, _ wm: UnsafePointer<Float>,
-                            _ xq: UnsafePointer<Int8>, _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ nb: Int) -> Float {
+    static func dotUnpacked2(_ we: UnsafePointer<Int16>, _ wo: UnsafePointer<Int16>, _ wd: UnsafePointer<Float>, _ wm: UnsafePointer<Float>,
+                             _ xe0: UnsafePointer<Int16>, _ xo0: UnsafePointer<Int16>, _ xd0: UnsafePointer<Float>, _ xs0: UnsafePointer<Float>,
+                             _ xe1: UnsafePointer<Int16>, _ xo1: UnsafePointer<Int16>, _ xd1: UnsafePointer<Float>, _ xs1: UnsafePointer<Float>,
+                             _ nb: Int) -> (Float, Float) {
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+        var summs0: Float = 0, summs1: Float = 0
+        for b in 0..<nb {
+            let e = load16(we + 16 * b), o = load16(wo + 16 * b)
+            let p0 = e &* load16(xe0 + 16 * b) &+ o &* load16(xo0 + 16 * b)
+            let p1 = e &* load16(xe1 + 16 * b) &+ o &* load16(xo1 + 16 * b)
+            acc0 = acc0.addingProduct(SIMD8(repeating: wd[b] * xd0[b]), quads(p0))
+            acc1 = acc1.addingProduct(SIMD8(repeating: wd[b] * xd1[b]), quads(p1))
+            summs0 = summs0.addingProduct(wm[b], xs0[b])
+            summs1 = summs1.addingProduct(wm[b], xs1[b])
+        }
+        return (hsum(acc0) + summs0, hsum(acc1) + summs1)
+    }
+
+    /// An unpacked Q4_1 row · one activation row.
+    @inline(__always)
+    static func dotUnpacked(_ we: UnsafePointer<Int16>, _ wo: UnsafePointer<Int16>, _ wd: UnsafePointer<Float>, _ wm: UnsafePointer<Float>,
+                            _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>, _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>,
+                            _ nb: Int) -> Float {
         var acc = SIMD8<Float>()
         var summs: Float = 0
         for b in 0..<nb {
-            let wb = w + 32 * b, x = xq + 32 * b
-            var lanes = SIMD8<Int32>()
-            for k in 0..<8 {
-                var s: Int32 = 0
-                for t in 0..<4 { s &+= Int32(wb[4 * k + t]) &* Int32(x[4 * k + t]) }
-                lanes[k] = s
-            }
-            acc = acc.addingProduct(SIMD8(repeating: wd[b] * xd[b]), SIMD8<Float>(lanes))
+            let p = load16(we + 16 * b) &* load16(xe + 16 * b) &+ load16(wo + 16 * b) &* load16(xo + 16 * b)
+            acc = acc.addingProduct(SIMD8(repeating: wd[b] * xd[b]), quads(p))
             summs = summs.addingProduct(wm[b], xs[b])
         }
-        return GGMLNumerics.hsum8(acc) + summs
-    }
-
-    /// Unpacks a Q8_0 row's scales and values (values are already int8).
-    @inline(__always)
-    static func unpackQ8_0(_ row: UnsafePointer<UInt8>, _ nb: Int, _ w: UnsafeMutablePointer<Int8>, _ d: UnsafeMutablePointer<Float>) {
-        for b in 0..<nb {
-            let blk = row + 34 * b
-            d[b] = half(blk, 0)
-            let src = UnsafeRawPointer(blk + 2).assumingMemoryBound(to: Int8.self)
-            (w + 32 * b).update(from: src, count: 32)
-        }
-    }
-
-    @inline(__always)
-    static func dotUnpackedQ8_0(_ w: UnsafePointer<Int8>, _ wd: UnsafePointer<Float>,
-                                _ xq: UnsafePointer<Int8>, _ xd: UnsafePointer<Float>, _ nb: Int) -> Float {
-        var acc = SIMD8<Float>()
-        for b in 0..<nb {
-            let wb = w + 32 * b, x = xq + 32 * b
-            var lanes = SIMD8<Int32>()
-            for k in 0..<8 {
-                var s: Int32 = 0
-                for t in 0..<4 { s &+= Int32(wb[4 * k + t]) &* Int32(x[4 * k + t]) }
-                lanes[k] = s
-            }
-            acc = acc.addingProduct(SIMD8(repeating: wd[b] * xd[b]), SIMD8<Float>(lanes))
-        }
-        return GGMLNumerics.hsum8(acc)
+        return hsum(acc) + summs
     }
 }

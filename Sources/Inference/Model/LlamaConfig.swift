@@ -29,7 +29,8 @@ public struct LlamaConfig: Sendable, Equatable {
         guard headCount > 0, kvHeadCount > 0, headCount % kvHeadCount == 0, embeddingLength % headCount == 0 else {
             throw GGUFError.unsupportedModel("head counts \(headCount)/\(kvHeadCount) do not divide embedding length \(embeddingLength)")
         }
-        guard headDim % 2 == 0 else { throw GGUFError.unsupportedModel("odd head dimension \(headDim)") }
+        // The attention kernels reproduce ggml's accumulation order for 64-wide heads.
+        guard headDim == 64 else { throw GGUFError.unsupportedModel("head dimension \(headDim) (this engine implements 64)") }
         if let rope = gguf.metadata["llama.rope.dimension_count"]?.intValue, rope != headDim {
             throw GGUFError.unsupportedModel("partial RoPE (\(rope) of \(headDim) dimensions)")
         }

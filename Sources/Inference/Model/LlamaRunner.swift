@@ -45,7 +45,7 @@ final class LlamaRunner {
         let widest = max(e, f)
         input = Activations(capacityRows: b, maxCols: widest)
         scratch = (0..<pool.threadCount).map { _ in MatmulScratch(maxCols: widest) }
-        attentionScratch = (0..<pool.threadCount).map { _ in buffer(contextLength + 64 + c.headDim + 64 * c.headDim) }
+        attentionScratch = (0..<pool.threadCount).map { _ in buffer(contextLength + 64 + 64 + 64 + 64 * 64) }
         logits = buffer(c.vocabularySize)
     }
 
@@ -173,7 +173,7 @@ final class LlamaRunner {
     /// Causal grouped-query attention for the batch, one (token, head) pair per chunk.
     /// Follows llama.cpp's non-flash path: q and the probabilities are rounded to
     /// Float16 for the F16 matmuls; batches use tinyBLAS's accumulation order and
-    /// single tokens ggml_vec_dot_f16's.
+    /// single tokens ggml_vec_dot_f16's. Head dimension 64 (checked at load).
     private func attention(layer l: Int, tokens n: Int, position p0: Int) {
         let c = config
         let hd = c.headDim, e = c.embeddingLength, kvDim = c.kvDim
@@ -190,49 +190,56 @@ final class LlamaRunner {
             let positions = p0 + t + 1
             let scores = scratchPointers[worker]
             let qh = scores + ctx + 64
-            let lanes = qh + hd
+            let row = qh + 64
+            let lanes = row + 64        // [width][64]: lane m of every output dimension
             let qsrc = q + t * e + h * hd
-            for i in 0..<hd { qh[i] = Float(Float16(qsrc[i])) }
+            for i in 0..<64 { qh[i] = Float(Float16(qsrc[i])) }
             var maxScore = -Float.infinity
             for j in 0..<positions {
-                let kr = keys + layerBase + j * kvDim + kvh * hd
-                let dot = batched ? GGMLNumerics.dotF16Batched(qh, kr, hd, lanes) : GGMLNumerics.dotF16Single(qh, kr, hd, lanes)
+                GGMLNumerics.widen(keys + layerBase + j * kvDim + kvh * hd, row, 64)
+                let dot = batched ? GGMLNumerics.dot64Batched(qh, row) : GGMLNumerics.dot64Single(qh, row)
                 let s = dot * scale
                 scores[j] = s
                 maxScore = max(maxScore, s)
             }
             // Exponentials summed 16 at a time in Float, then in Double (ggml_vec_soft_max_f32).
             let padded = (positions + 15) / 16 * 16
+            for j in 0..<positions { scores[j] = GGMLNumerics.exp(scores[j] - maxScore) }
             for j in positions..<padded { scores[j] = 0 }
             var sum: Double = 0
             var chunk = 0
             while chunk < padded {
-                for j in chunk..<min(chunk + 16, positions) { scores[j] = GGMLNumerics.exp(scores[j] - maxScore) }
-                sum += Double(GGMLNumerics.reduceAdd16(scores + chunk))
+                sum += Double(GGMLNumerics.reduceAdd16(GGMLNumerics.load16(scores + chunk)))
                 chunk += 16
             }
             let inv = Float(1 / sum)
             for j in 0..<positions { scores[j] = Float(Float16(scores[j] * inv)) }
-            // Output element i = dot over positions of p and V[:, i].
-            let out = attn + t * e + h * hd
+            // Output element i = dot over positions of p and V[:, i]; lane j % width
+            // accumulates position j for all 64 outputs at once.
             let width = batched ? 16 : 64
-            for i in 0..<hd * width { lanes[i] = 0 }
+            lanes.initialize(repeating: 0, count: width * 64)
             for j in 0..<positions {
-                let pj = scores[j]
-                let vr = values + layerBase + j * kvDim + kvh * hd
-                let lane = j % width
-                for i in 0..<hd { lanes[i * width + lane] = lanes[i * width + lane].addingProduct(pj, Float(vr[i])) }
-            }
-            for i in 0..<hd {
-                let li = lanes + i * width
-                if !batched {
-                    for m in 0..<16 {
-                        li[m] += li[32 + m]
-                        li[16 + m] += li[48 + m]
-                    }
-                    for m in 0..<16 { li[m] += li[16 + m] }
+                GGMLNumerics.widen(values + layerBase + j * kvDim + kvh * hd, row, 64)
+                let pj = SIMD16<Float>(repeating: scores[j])
+                let lane = lanes + (j % width) * 64
+                for k in stride(from: 0, to: 64, by: 16) {
+                    let acc = GGMLNumerics.load16(lane + k).addingProduct(pj, GGMLNumerics.load16(row + k))
+                    UnsafeMutableRawPointer(lane + k).storeBytes(of: acc, as: SIMD16<Float>.self)
                 }
-                out[i] = GGMLNumerics.reduceAdd16(li)
+            }
+            // Fold lanes per output (vertical over the 64 outputs), then reduce 16 lanes.
+            if !batched {
+                for m in 0..<16 {
+                    for i in 0..<64 {
+                        lanes[m * 64 + i] = (lanes[m * 64 + i] + lanes[(32 + m) * 64 + i]) + (lanes[(16 + m) * 64 + i] + lanes[(48 + m) * 64 + i])
+                    }
+                }
+            }
+            let out = attn + t * e + h * hd
+            for i in 0..<64 {
+                var v = SIMD16<Float>()
+                for m in 0..<16 { v[m] = lanes[m * 64 + i] }
+                out[i] = GGMLNumerics.reduceAdd16(v)
             }
         }
     }

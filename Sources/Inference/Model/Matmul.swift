@@ -7,22 +7,25 @@ struct MatmulTarget {
     let outStride: Int
 }
 
-/// Per-worker scratch for unpacked weight rows.
+/// Per-worker scratch for an unpacked weight row.
 final class MatmulScratch {
-    let w: UnsafeMutablePointer<Int8>
+    let we: UnsafeMutablePointer<Int16>
+    let wo: UnsafeMutablePointer<Int16>
     let wd: UnsafeMutablePointer<Float>
     let wm: UnsafeMutablePointer<Float>
     let xf: UnsafeMutablePointer<Float>
 
     init(maxCols: Int) {
-        w = .allocate(capacity: maxCols)
+        we = .allocate(capacity: maxCols / 2)
+        wo = .allocate(capacity: maxCols / 2)
         wd = .allocate(capacity: maxCols / 32)
         wm = .allocate(capacity: maxCols / 32)
         xf = .allocate(capacity: maxCols)
     }
 
     deinit {
-        w.deallocate()
+        we.deallocate()
+        wo.deallocate()
         wd.deallocate()
         wm.deallocate()
         xf.deallocate()
@@ -60,32 +63,36 @@ enum Matmul {
         let nb = input.blocksPerRow
         let tokens = input.rows
         let cols = input.cols
+        let half = cols / 2
+        let xe = input.even, xo = input.odd, xd = input.d, xs = input.s
         switch w.type {
         case .q4_1:
             if tokens == 1 {
                 for r in start..<end {
-                    t.out[r] = Kernels.dotQ4_1(w.row(r), input.q, input.d, input.s, nb)
+                    t.out[r] = Kernels.dotQ4_1(w.row(r), xe, xo, xd, xs, nb)
                 }
-            } else {
-                for r in start..<end {
-                    Kernels.unpackQ4_1(w.row(r), nb, scratch.w, scratch.wd, scratch.wm)
-                    for k in 0..<tokens {
-                        t.out[k * t.outStride + r] = Kernels.dotUnpacked(scratch.w, scratch.wd, scratch.wm,
-                                                                         input.q + k * cols, input.d + k * nb, input.s + k * nb, nb)
-                    }
+                return
+            }
+            for r in start..<end {
+                Kernels.unpackQ4_1(w.row(r), nb, scratch.we, scratch.wo, scratch.wd, scratch.wm)
+                var k = 0
+                while k + 1 < tokens {
+                    let (a, b) = Kernels.dotUnpacked2(scratch.we, scratch.wo, scratch.wd, scratch.wm,
+                                                      xe + k * half, xo + k * half, xd + k * nb, xs + k * nb,
+                                                      xe + (k + 1) * half, xo + (k + 1) * half, xd + (k + 1) * nb, xs + (k + 1) * nb, nb)
+                    t.out[k * t.outStride + r] = a
+                    t.out[(k + 1) * t.outStride + r] = b
+                    k += 2
+                }
+                if k < tokens {
+                    t.out[k * t.outStride + r] = Kernels.dotUnpacked(scratch.we, scratch.wo, scratch.wd, scratch.wm,
+                                                                     xe + k * half, xo + k * half, xd + k * nb, xs + k * nb, nb)
                 }
             }
         case .q8_0:
-            if tokens == 1 {
-                for r in start..<end {
-                    t.out[r] = Kernels.dotQ8_0(w.row(r), input.q, input.d, nb)
-                }
-            } else {
-                for r in start..<end {
-                    Kernels.unpackQ8_0(w.row(r), nb, scratch.w, scratch.wd)
-                    for k in 0..<tokens {
-                        t.out[k * t.outStride + r] = Kernels.dotUnpackedQ8_0(scratch.w, scratch.wd, input.q + k * cols, input.d + k * nb, nb)
-                    }
+            for r in start..<end {
+                for k in 0..<tokens {
+                    t.out[k * t.outStride + r] = Kernels.dotQ8_0(w.row(r), xe + k * half, xo + k * half, xd + k * nb, nb)
                 }
             }
         case .f32, .f16:
