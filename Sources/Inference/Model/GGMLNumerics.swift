@@ -34,6 +34,40 @@ enum GGMLNumerics {
         x / (1 + exp(0 - x))
     }
 
+    /// `exp` on 16 lanes, bit-identical to the scalar version (which handles
+    /// lanes outside |n| <= 192).
+    @inline(__always)
+    static func exp16(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let r = SIMD16<Float>(repeating: 0x1.8p23)
+        let z = r.addingProduct(x, SIMD16(repeating: 0x1.715476p+0))
+        let n = z - r
+        let b = x.addingProduct(-n, SIMD16(repeating: 0x1.62e4p-1)).addingProduct(-n, SIMD16(repeating: 0x1.7f7d1cp-20))
+        let u = b * b
+        let p1 = SIMD16<Float>(repeating: 0x1.573e2ep-5).addingProduct(SIMD16(repeating: 0x1.0e4020p-7), b)
+        let p2 = SIMD16<Float>(repeating: 0x1.fffdb6p-2).addingProduct(SIMD16(repeating: 0x1.555e66p-3), b)
+        let t = p2.addingProduct(p1, u)
+        let last = SIMD16<Float>(repeating: 1).addingProduct(SIMD16(repeating: 0x1.ffffecp-1), b)
+        let j = last.addingProduct(t, u)
+        let ni = unsafeBitCast(z, to: SIMD16<Int32>.self) &- SIMD16(repeating: Int32(bitPattern: Float(0x1.8p23).bitPattern))
+        let n1 = ni &>> 1, n2 = ni &- n1
+        let bias = SIMD16<Int32>(repeating: 127)
+        let s1 = unsafeBitCast((n1 &+ bias) &<< 23, to: SIMD16<Float>.self)
+        let s2 = unsafeBitCast((n2 &+ bias) &<< 23, to: SIMD16<Float>.self)
+        var result = (j * s1) * s2
+        var extreme = false
+        for i in 0..<16 where !(abs(n[i]) <= 192) { extreme = true }
+        if extreme {
+            for i in 0..<16 { result[i] = exp(x[i]) }
+        }
+        return result
+    }
+
+    /// silu(g) * u over 16 lanes (ggml_vec_swiglu_f32).
+    @inline(__always)
+    static func swiglu16(_ g: SIMD16<Float>, _ u: SIMD16<Float>) -> SIMD16<Float> {
+        g / (SIMD16<Float>(repeating: 1) + exp16(SIMD16<Float>() - g)) * u
+    }
+
     /// _mm512_reduce_add_ps as GCC implements it (halves, then quarters, then pairs).
     @inline(__always)
     static func reduceAdd16(_ v: UnsafePointer<Float>) -> Float {

@@ -95,6 +95,26 @@ enum Kernels {
         return hsum(acc) + summs
     }
 
+    /// Two Q4_1 rows · one activation row (activation loads shared).
+    @inline(__always)
+    static func dotQ4_1x2(_ row0: UnsafePointer<UInt8>, _ row1: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                          _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ nb: Int) -> (Float, Float) {
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+        var summs0: Float = 0, summs1: Float = 0
+        for b in 0..<nb {
+            let e = load16(xe + 16 * b), o = load16(xo + 16 * b)
+            let dx = xd[b], sx = xs[b]
+            let blk0 = UnsafeRawPointer(row0 + 20 * b), blk1 = UnsafeRawPointer(row1 + 20 * b)
+            let (we0, wo0) = nibbles(blk0)
+            let (we1, wo1) = nibbles(blk1)
+            acc0 = acc0.addingProduct(SIMD8(repeating: half(blk0, 0) * dx), quads(we0 &* e &+ wo0 &* o))
+            acc1 = acc1.addingProduct(SIMD8(repeating: half(blk1, 0) * dx), quads(we1 &* e &+ wo1 &* o))
+            summs0 = summs0.addingProduct(half(blk0, 2), sx)
+            summs1 = summs1.addingProduct(half(blk1, 2), sx)
+        }
+        return (hsum(acc0) + summs0, hsum(acc1) + summs1)
+    }
+
     /// One Q8_0 row · one Q8_0 activation row (ggml_vec_dot_q8_0_q8_0).
     @inline(__always)
     static func dotQ8_0(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,

@@ -123,12 +123,25 @@ final class LlamaRunner {
             for i in 0..<n * e { x[i] += proj[i] }
             rmsNorm(x, layer.ffnNorm, rows: n, into: xn)
             input.set(xn, rows: n, cols: e)
+            // Gate and up rows in the same chunks, so each chunk also applies SwiGLU to its rows.
+            let gate = self.gate, up = self.up, hidden = self.hidden
             Matmul.run([MatmulTarget(weight: layer.gate, out: gate, outStride: f),
-                        MatmulTarget(weight: layer.up, out: up, outStride: f)], input, pool: pool, scratch: scratch)
-            for i in 0..<n * f {
-                let g = gate[i]
-                hidden[i] = GGMLNumerics.silu(g) * up[i]
-            }
+                        MatmulTarget(weight: layer.up, out: up, outStride: f)], input, pool: pool, scratch: scratch,
+                       paired: { start, end in
+                           for t in 0..<n {
+                               var i = t * f + start
+                               let stop = t * f + end
+                               while i + 16 <= stop {
+                                   let v = GGMLNumerics.swiglu16(GGMLNumerics.load16(gate + i), GGMLNumerics.load16(up + i))
+                                   UnsafeMutableRawPointer(hidden + i).storeBytes(of: v, as: SIMD16<Float>.self)
+                                   i += 16
+                               }
+                               while i < stop {
+                                   hidden[i] = GGMLNumerics.silu(gate[i]) * up[i]
+                                   i += 1
+                               }
+                           }
+                       })
             input.set(hidden, rows: n, cols: f)
             Matmul.run([MatmulTarget(weight: layer.down, out: proj, outStride: e)], input, pool: pool, scratch: scratch)
             for i in 0..<n * e { x[i] += proj[i] }
@@ -204,8 +217,14 @@ final class LlamaRunner {
             }
             // Exponentials summed 16 at a time in Float, then in Double (ggml_vec_soft_max_f32).
             let padded = (positions + 15) / 16 * 16
-            for j in 0..<positions { scores[j] = GGMLNumerics.exp(scores[j] - maxScore) }
-            for j in positions..<padded { scores[j] = 0 }
+            for j in positions..<padded { scores[j] = -.infinity }
+            let maxv = SIMD16<Float>(repeating: maxScore)
+            var chunkStart = 0
+            while chunkStart < padded {
+                let v = GGMLNumerics.exp16(GGMLNumerics.load16(scores + chunkStart) - maxv)
+                UnsafeMutableRawPointer(scores + chunkStart).storeBytes(of: v, as: SIMD16<Float>.self)
+                chunkStart += 16
+            }
             var sum: Double = 0
             var chunk = 0
             while chunk < padded {

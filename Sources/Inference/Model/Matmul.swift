@@ -33,14 +33,28 @@ final class MatmulScratch {
 }
 
 enum Matmul {
-    static func run(_ targets: [MatmulTarget], _ input: Activations, pool: WorkerPool, scratch: [MatmulScratch]) {
+    /// `paired`: the targets have the same row count and every chunk covers the
+    /// same rows of each; the closure then runs on those rows (a fused epilogue).
+    static func run(_ targets: [MatmulTarget], _ input: Activations, pool: WorkerPool, scratch: [MatmulScratch],
+                    paired: ((Int, Int) -> Void)? = nil) {
         for t in targets {
             precondition(t.weight.cols == input.cols, "\(t.weight.name): \(t.weight.cols) columns, input has \(input.cols)")
             input.prepare(for: t.weight.type)
         }
         let tokens = input.rows
         // Smaller chunks when each row carries a whole batch of work.
-        let rowsPerChunk = tokens == 1 ? 32 : 8
+        let rowsPerChunk = tokens == 1 ? 32 : 16
+        if let paired {
+            let rows = targets[0].weight.rows
+            precondition(targets.allSatisfy { $0.weight.rows == rows })
+            let chunks = (rows + rowsPerChunk - 1) / rowsPerChunk
+            pool.parallelFor(chunks) { c, worker in
+                let start = c * rowsPerChunk, end = min(start + rowsPerChunk, rows)
+                for t in targets { compute(t, input, start, end, scratch[worker]) }
+                paired(start, end)
+            }
+            return
+        }
         var chunks: [(target: Int, start: Int, end: Int)] = []
         for (i, t) in targets.enumerated() {
             var r = 0
@@ -68,9 +82,12 @@ enum Matmul {
         switch w.type {
         case .q4_1:
             if tokens == 1 {
-                for r in start..<end {
-                    t.out[r] = Kernels.dotQ4_1(w.row(r), xe, xo, xd, xs, nb)
+                var r = start
+                while r + 1 < end {
+                    (t.out[r], t.out[r + 1]) = Kernels.dotQ4_1x2(w.row(r), w.row(r + 1), xe, xo, xd, xs, nb)
+                    r += 2
                 }
+                if r < end { t.out[r] = Kernels.dotQ4_1(w.row(r), xe, xo, xd, xs, nb) }
                 return
             }
             for r in start..<end {

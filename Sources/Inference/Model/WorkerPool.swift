@@ -6,21 +6,26 @@ import Synchronization
 /// A forward pass issues ~150 parallel loops per token, so waking threads through
 /// the kernel each time would cost more than the work. Workers spin briefly on an
 /// epoch counter and only then sleep on a condition; the caller takes part in
-/// every loop. One loop at a time: the owner (a model) serialises its callers.
+/// every loop. Joining is optional: once the caller has taken the last chunk it
+/// closes the loop, and a worker that was not scheduled in time skips it instead
+/// of holding everyone up (this matters on a busy machine). One loop at a time:
+/// the owner (a model) serialises its callers.
 final class WorkerPool: @unchecked Sendable {
     let threadCount: Int
     private let epoch = Atomic<Int>(0)
+    /// The epoch workers may still join, or -1 once the caller closed it.
+    private let openEpoch = Atomic<Int>(-1)
     private let nextChunk = Atomic<Int>(0)
-    private let busyWorkers = Atomic<Int>(0)
+    private let activeWorkers = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let shuttingDown = Atomic<Bool>(false)
     private let wake = NSCondition()
-    // Written by the caller before publishing a new epoch, read by workers after seeing it.
+    // Written by the caller before publishing a new epoch, read by joined workers.
     private nonisolated(unsafe) var job: ((Int, Int) -> Void)?
     private nonisolated(unsafe) var chunkCount = 0
     private var workerThreads: [Thread] = []
-    /// Spin iterations before a worker sleeps (~tens of microseconds).
-    private let spinLimit = 20_000
+    /// Spin iterations before a worker sleeps (tens of microseconds).
+    private let spinLimit = 50_000
 
     init(threads: Int) {
         threadCount = max(1, threads)
@@ -55,18 +60,21 @@ final class WorkerPool: @unchecked Sendable {
             job = escaping
             chunkCount = chunks
             nextChunk.store(0, ordering: .relaxed)
-            busyWorkers.store(threadCount - 1, ordering: .relaxed)
-            epoch.add(1, ordering: .sequentiallyConsistent)
+            let e = epoch.load(ordering: .relaxed) + 1
+            openEpoch.store(e, ordering: .sequentiallyConsistent)
+            epoch.store(e, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 wake.lock()
                 wake.broadcast()
                 wake.unlock()
             }
             runChunks(worker: 0, escaping, chunks)
+            // Every chunk is taken: close the loop, then wait only for workers inside it.
+            openEpoch.store(-1, ordering: .sequentiallyConsistent)
             var spins = 0
-            while busyWorkers.load(ordering: .acquiring) > 0 {
+            while activeWorkers.load(ordering: .sequentiallyConsistent) > 0 {
                 spins += 1
-                if spins > 1000 { sched_yield() }
+                if spins > 2000 { sched_yield() }
             }
             job = nil
         }
@@ -99,8 +107,11 @@ final class WorkerPool: @unchecked Sendable {
             }
             seen = current
             if shuttingDown.load(ordering: .sequentiallyConsistent) { return }
-            if let body = job { runChunks(worker: index, body, chunkCount) }
-            busyWorkers.subtract(1, ordering: .releasing)
+            activeWorkers.add(1, ordering: .sequentiallyConsistent)
+            if openEpoch.load(ordering: .sequentiallyConsistent) == current, let body = job {
+                runChunks(worker: index, body, chunkCount)
+            }
+            activeWorkers.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 }
