@@ -190,7 +190,8 @@ func row(_ name: String, _ unit: String, _ a: Double, _ b: Double?, higherIsBett
     let ratio = b.map { higherIsBetter ? a / $0 : $0 / a }
     let bText = b.map { String(format: "%10.1f", $0) } ?? String(repeating: " ", count: 9) + "–"
     let rText = ratio.map { String(format: "%6.2fx", $0) } ?? "     –"
-    print(String(format: "%-22@ %-6@ %10.1f ", name as NSString, unit as NSString, a) + bText + "  " + rText)
+    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    print(pad(name, 22) + " " + pad(unit, 6) + String(format: " %10.1f ", a) + bText + "  " + rText)
 }
 
 let promptTokens = Double(longPrompt.count), decodeTokens = Double(options.decodeTokens)
@@ -199,7 +200,7 @@ let e = (pp: median(engine.map { promptTokens / $0.promptSeconds }), dec: median
 let r = reference.isEmpty ? nil : (pp: median(reference.map { promptTokens / $0.promptSeconds }), dec: median(reference.map { decodeTokens / $0.decodeSeconds }),
                                     ttft: median(reference.map { $0.ttftSeconds * 1000 }), rss: reference.map(\.peakRSSMiB).max() ?? .nan)
 print("")
-print("metric                 unit      assistd  llama.cpp   ratio (>1 = assistd better)")
+print("metric                 unit      assistd  llama.cpp    ratio (>1 = assistd better)")
 row("decode", "tok/s", e.dec, r?.dec, higherIsBetter: true)
 row("prompt (\(longPrompt.count) tokens)", "tok/s", e.pp, r?.pp, higherIsBetter: true)
 row("time to first token", "ms", e.ttft, r?.ttft, higherIsBetter: false)
