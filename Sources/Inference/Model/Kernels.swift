@@ -48,11 +48,22 @@ enum Kernels {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int16>.self)
     }
 
-    /// Pair sums (16-bit lanes 2k, 2k+1) -> quad sums (32-bit lane k).
+    /// Pair sums (16-bit lanes 2k, 2k+1) -> quad sums (32-bit lane k), as Float.
     @inline(__always)
     static func quads(_ pairs: SIMD16<Int16>) -> SIMD8<Float> {
         let r = unsafeBitCast(pairs, to: SIMD8<Int32>.self)
         let lanes = ((r &<< 16) &>> 16) &+ (r &>> 16)
+        var f = SIMD8<Float>()
+        for i in 0..<8 { f[i] = Float(lanes[i]) }
+        return f
+    }
+
+    /// As `quads` when every quad sum fits in Int16 (Q4_1: |sum| <= 4·15·127):
+    /// the pair sum lands in the high half of each 32-bit lane, then one shift.
+    @inline(__always)
+    static func smallQuads(_ pairs: SIMD16<Int16>) -> SIMD8<Float> {
+        let r = unsafeBitCast(pairs, to: SIMD8<Int32>.self)
+        let lanes = (r &+ (r &<< 16)) &>> 16
         var f = SIMD8<Float>()
         for i in 0..<8 { f[i] = Float(lanes[i]) }
         return f
@@ -63,10 +74,9 @@ enum Kernels {
     @inline(__always)
     static func nibbles(_ block: UnsafeRawPointer) -> (SIMD16<Int16>, SIMD16<Int16>) {
         let u = block.loadUnaligned(fromByteOffset: 4, as: SIMD8<UInt16>.self)
-        let m = SIMD8<UInt16>(repeating: 15)
-        let even = SIMD16<UInt16>(lowHalf: u & m, highHalf: (u &>> 4) & m)
-        let odd = SIMD16<UInt16>(lowHalf: (u &>> 8) & m, highHalf: u &>> 12)
-        return (unsafeBitCast(even, to: SIMD16<Int16>.self), unsafeBitCast(odd, to: SIMD16<Int16>.self))
+        let v = SIMD16<UInt16>(lowHalf: u, highHalf: u &>> 4)
+        let m = SIMD16<UInt16>(repeating: 15)
+        return (unsafeBitCast(v & m, to: SIMD16<Int16>.self), unsafeBitCast((v &>> 8) & m, to: SIMD16<Int16>.self))
     }
 
     /// A Q8_0 block's 32 signed bytes as (even, odd) 16-bit lanes.
@@ -89,7 +99,7 @@ enum Kernels {
             let blk = UnsafeRawPointer(row + 20 * b)
             let (we, wo) = nibbles(blk)
             let pairs = we &* load16(xe + 16 * b) &+ wo &* load16(xo + 16 * b)
-            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), quads(pairs))
+            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), smallQuads(pairs))
             summs = summs.addingProduct(half(blk, 2), xs[b])
         }
         return hsum(acc) + summs
@@ -107,10 +117,12 @@ enum Kernels {
             let blk0 = UnsafeRawPointer(row0 + 20 * b), blk1 = UnsafeRawPointer(row1 + 20 * b)
             let (we0, wo0) = nibbles(blk0)
             let (we1, wo1) = nibbles(blk1)
-            acc0 = acc0.addingProduct(SIMD8(repeating: half(blk0, 0) * dx), quads(we0 &* e &+ wo0 &* o))
-            acc1 = acc1.addingProduct(SIMD8(repeating: half(blk1, 0) * dx), quads(we1 &* e &+ wo1 &* o))
-            summs0 = summs0.addingProduct(half(blk0, 2), sx)
-            summs1 = summs1.addingProduct(half(blk1, 2), sx)
+            let d0 = half(blk0, 0), m0 = half(blk0, 2)
+            let d1 = half(blk1, 0), m1 = half(blk1, 2)
+            acc0 = acc0.addingProduct(SIMD8(repeating: d0 * dx), smallQuads(we0 &* e &+ wo0 &* o))
+            acc1 = acc1.addingProduct(SIMD8(repeating: d1 * dx), smallQuads(we1 &* e &+ wo1 &* o))
+            summs0 = summs0.addingProduct(m0, sx)
+            summs1 = summs1.addingProduct(m1, sx)
         }
         return (hsum(acc0) + summs0, hsum(acc1) + summs1)
     }
@@ -155,8 +167,8 @@ enum Kernels {
             let e = load16(we + 16 * b), o = load16(wo + 16 * b)
             let p0 = e &* load16(xe0 + 16 * b) &+ o &* load16(xo0 + 16 * b)
             let p1 = e &* load16(xe1 + 16 * b) &+ o &* load16(xo1 + 16 * b)
-            acc0 = acc0.addingProduct(SIMD8(repeating: wd[b] * xd0[b]), quads(p0))
-            acc1 = acc1.addingProduct(SIMD8(repeating: wd[b] * xd1[b]), quads(p1))
+            acc0 = acc0.addingProduct(SIMD8(repeating: wd[b] * xd0[b]), smallQuads(p0))
+            acc1 = acc1.addingProduct(SIMD8(repeating: wd[b] * xd1[b]), smallQuads(p1))
             summs0 = summs0.addingProduct(wm[b], xs0[b])
             summs1 = summs1.addingProduct(wm[b], xs1[b])
         }
@@ -172,7 +184,7 @@ enum Kernels {
         var summs: Float = 0
         for b in 0..<nb {
             let p = load16(we + 16 * b) &* load16(xe + 16 * b) &+ load16(wo + 16 * b) &* load16(xo + 16 * b)
-            acc = acc.addingProduct(SIMD8(repeating: wd[b] * xd[b]), quads(p))
+            acc = acc.addingProduct(SIMD8(repeating: wd[b] * xd[b]), smallQuads(p))
             summs = summs.addingProduct(wm[b], xs[b])
         }
         return hsum(acc) + summs
