@@ -38,6 +38,7 @@ struct Options {
             case "--install-llama-cpp": install = true
             case "--skip-llama-cpp": skipLlamaCpp = true
             case "--decode-tokens": decodeTokens = max(1, Int(value()) ?? 128)
+            case "--prompt-tokens": promptTokens = max(2, Int(value()) ?? 500)
             case "-h", "--help":
                 print("usage: InferenceBenchmark [--runs N] [--threads T] [--model PATH] [--python PATH | --install-llama-cpp [--venv DIR]] [--skip-llama-cpp]")
                 exit(0)
