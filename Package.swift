@@ -44,6 +44,7 @@ let package = Package(
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite"], path: "Sources/Benchmarks/StoreBenchmark"),
         .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore"], path: "Sources/Benchmarks/RunBenchmark"),
         .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/DashScopeBenchmark"),
+        .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
 
         // Tests: one target per source target, plus end-to-end tests against the built binary.
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
@@ -53,7 +54,7 @@ let package = Package(
             name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"],
             exclude: ["FakeOpenAIServer/fake_openai_server.py"]),
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], exclude: ["FakeDashScope"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"], exclude: ["Scripts"]),
     ],

@@ -1,0 +1,265 @@
+import Foundation
+
+/// The llama forward pass over a KV cache. Not thread-safe: one caller at a time
+/// (LlamaModel serialises generations). Prompt tokens go through in batches so
+/// each weight row is read once per batch instead of once per token.
+final class LlamaRunner {
+    let config: LlamaConfig
+    let weights: LlamaWeights
+    let pool: WorkerPool
+    let contextLength: Int
+    let maxBatch: Int
+
+    /// KV cache in Float16 (as llama.cpp keeps it): [layer][position][kvDim].
+    private let keys: UnsafeMutablePointer<Float16>
+    private let values: UnsafeMutablePointer<Float16>
+    /// Tokens whose K/V are in the cache, in order.
+    private(set) var cachedTokens: [Int32] = []
+
+    private let x, xn, q, k, v, attn, proj, gate, up, hidden: UnsafeMutablePointer<Float>
+    private let ropeCos, ropeSin: UnsafeMutablePointer<Float>
+    private let input: Activations
+    private let scratch: [MatmulScratch]
+    private let attentionScratch: [UnsafeMutablePointer<Float>]
+    let logits: UnsafeMutablePointer<Float>
+
+    init(config c: LlamaConfig, weights: LlamaWeights, threads: Int, contextLength: Int, maxBatch: Int = 32) {
+        self.config = c
+        self.weights = weights
+        self.pool = WorkerPool(threads: threads)
+        self.contextLength = contextLength
+        self.maxBatch = maxBatch
+        let cacheSize = c.layerCount * contextLength * c.kvDim
+        keys = .allocate(capacity: cacheSize)
+        values = .allocate(capacity: cacheSize)
+        func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            p.initialize(repeating: 0, count: n)
+            return p
+        }
+        let e = c.embeddingLength, f = c.feedForwardLength, b = maxBatch
+        x = buffer(b * e); xn = buffer(b * e); q = buffer(b * e); attn = buffer(b * e); proj = buffer(b * e)
+        k = buffer(b * c.kvDim); v = buffer(b * c.kvDim)
+        gate = buffer(b * f); up = buffer(b * f); hidden = buffer(b * f)
+        ropeCos = buffer(b * c.headDim / 2); ropeSin = buffer(b * c.headDim / 2)
+        let widest = max(e, f)
+        input = Activations(capacityRows: b, maxCols: widest)
+        scratch = (0..<pool.threadCount).map { _ in MatmulScratch(maxCols: widest) }
+        attentionScratch = (0..<pool.threadCount).map { _ in buffer(contextLength + 64 + 64 + 64 + 64 * 64) }
+        logits = buffer(c.vocabularySize)
+    }
+
+    deinit {
+        pool.shutdown()
+        keys.deallocate(); values.deallocate()
+        for p in [x, xn, q, k, v, attn, proj, gate, up, hidden, ropeCos, ropeSin, logits] { p.deallocate() }
+        for p in attentionScratch { p.deallocate() }
+    }
+
+    /// Drops cached positions from `count` on (so a new prompt can reuse a shared prefix).
+    func truncateCache(to count: Int) {
+        if count < cachedTokens.count { cachedTokens.removeLast(cachedTokens.count - count) }
+    }
+
+    /// Appends tokens to the cache; afterwards `logits` holds the scores for the
+    /// token after the last one.
+    func append(_ tokens: [Int32]) throws {
+        guard !tokens.isEmpty else { return }
+        guard cachedTokens.count + tokens.count <= contextLength else {
+            throw InferenceError.contextOverflow(needed: cachedTokens.count + tokens.count, limit: contextLength)
+        }
+        for t in tokens where t < 0 || Int(t) >= config.vocabularySize {
+            throw InferenceError.invalidToken(t)
+        }
+        var start = 0
+        while start < tokens.count {
+            var end = min(start + maxBatch, tokens.count)
+            // A lone trailing token would take the single-token attention order;
+            // llama.cpp evaluates the whole prompt as one batch, so keep batches >= 2.
+            if tokens.count - end == 1 && end - start > 2 { end -= 1 }
+            Array(tokens[start..<end]).withUnsafeBufferPointer { batch in
+                forward(batch, position: cachedTokens.count, wantLogits: end == tokens.count)
+            }
+            cachedTokens += tokens[start..<end]
+            start = end
+        }
+    }
+
+    private func forward(_ tokens: UnsafeBufferPointer<Int32>, position p0: Int, wantLogits: Bool) {
+        let c = config
+        let n = tokens.count, e = c.embeddingLength, kvDim = c.kvDim, hd = c.headDim, f = c.feedForwardLength
+        // Embedding rows.
+        for (i, t) in tokens.enumerated() {
+            Dequantize.row(weights.tokenEmbedding.type, UnsafeRawPointer(weights.tokenEmbedding.row(Int(t))), count: e, into: x + i * e)
+        }
+        // RoPE angles as ggml computes them: theta = p * base^(-2i/d), iterated in Float.
+        let thetaScale = powf(c.ropeFrequencyBase, -2.0 / Float(hd))
+        for i in 0..<n {
+            var theta = Float(p0 + i)
+            for j in 0..<hd / 2 {
+                ropeCos[i * hd / 2 + j] = cosf(theta)
+                ropeSin[i * hd / 2 + j] = sinf(theta)
+                theta *= thetaScale
+            }
+        }
+        for (l, layer) in weights.layers.enumerated() {
+            rmsNorm(x, layer.attentionNorm, rows: n, into: xn)
+            input.set(xn, rows: n, cols: e)
+            Matmul.run([MatmulTarget(weight: layer.q, out: q, outStride: e),
+                        MatmulTarget(weight: layer.k, out: k, outStride: kvDim),
+                        MatmulTarget(weight: layer.v, out: v, outStride: kvDim)], input, pool: pool, scratch: scratch)
+            for i in 0..<n {
+                rope(q + i * e, heads: c.headCount, token: i)
+                rope(k + i * kvDim, heads: c.kvHeadCount, token: i)
+                let slot = (l * contextLength + p0 + i) * kvDim
+                for j in 0..<kvDim {
+                    keys[slot + j] = Float16(k[i * kvDim + j])
+                    values[slot + j] = Float16(v[i * kvDim + j])
+                }
+            }
+            attention(layer: l, tokens: n, position: p0)
+            input.set(attn, rows: n, cols: e)
+            Matmul.run([MatmulTarget(weight: layer.o, out: proj, outStride: e)], input, pool: pool, scratch: scratch)
+            for i in 0..<n * e { x[i] += proj[i] }
+            rmsNorm(x, layer.ffnNorm, rows: n, into: xn)
+            input.set(xn, rows: n, cols: e)
+            // Gate and up rows in the same chunks, so each chunk also applies SwiGLU to its rows.
+            let gate = self.gate, up = self.up, hidden = self.hidden
+            Matmul.run([MatmulTarget(weight: layer.gate, out: gate, outStride: f),
+                        MatmulTarget(weight: layer.up, out: up, outStride: f)], input, pool: pool, scratch: scratch,
+                       paired: { start, end in
+                           for t in 0..<n {
+                               var i = t * f + start
+                               let stop = t * f + end
+                               while i + 16 <= stop {
+                                   let v = GGMLNumerics.swiglu16(GGMLNumerics.load16(gate + i), GGMLNumerics.load16(up + i))
+                                   UnsafeMutableRawPointer(hidden + i).storeBytes(of: v, as: SIMD16<Float>.self)
+                                   i += 16
+                               }
+                               while i < stop {
+                                   hidden[i] = GGMLNumerics.silu(gate[i]) * up[i]
+                                   i += 1
+                               }
+                           }
+                       })
+            input.set(hidden, rows: n, cols: f)
+            Matmul.run([MatmulTarget(weight: layer.down, out: proj, outStride: e)], input, pool: pool, scratch: scratch)
+            for i in 0..<n * e { x[i] += proj[i] }
+        }
+        guard wantLogits else { return }
+        let last = x + (n - 1) * e
+        rmsNorm(last, weights.outputNorm, rows: 1, into: xn)
+        input.set(xn, rows: 1, cols: e)
+        Matmul.run([MatmulTarget(weight: weights.output, out: logits, outStride: c.vocabularySize)], input, pool: pool, scratch: scratch)
+    }
+
+    /// RMSNorm as ggml: sum of squares in Double, scale in Float, then times the weight.
+    private func rmsNorm(_ src: UnsafePointer<Float>, _ weight: [Float], rows: Int, into dst: UnsafeMutablePointer<Float>) {
+        let e = config.embeddingLength
+        weight.withUnsafeBufferPointer { w in
+            for r in 0..<rows {
+                let a = src + r * e, y = dst + r * e
+                var sum: Double = 0
+                for i in 0..<e { sum += Double(a[i] * a[i]) }
+                let mean = Float(sum / Double(e))
+                let scale = 1 / sqrtf(mean + config.rmsEpsilon)
+                for i in 0..<e { y[i] = a[i] * scale * w[i] }
+            }
+        }
+    }
+
+    /// "Normal" RoPE: rotates consecutive pairs (the converter already permuted q/k).
+    private func rope(_ vec: UnsafeMutablePointer<Float>, heads: Int, token: Int) {
+        let hd = config.headDim
+        let cosT = ropeCos + token * hd / 2, sinT = ropeSin + token * hd / 2
+        for h in 0..<heads {
+            let base = vec + h * hd
+            for j in 0..<hd / 2 {
+                let x0 = base[2 * j], x1 = base[2 * j + 1]
+                // GCC contracts ggml's `x0*cos - x1*sin` into fma(x0, cos, -(x1*sin)).
+                base[2 * j] = (-(x1 * sinT[j])).addingProduct(x0, cosT[j])
+                base[2 * j + 1] = (x1 * cosT[j]).addingProduct(x0, sinT[j])
+            }
+        }
+    }
+
+    /// Causal grouped-query attention for the batch, one (token, head) pair per chunk.
+    /// Follows llama.cpp's non-flash path: q and the probabilities are rounded to
+    /// Float16 for the F16 matmuls; batches use tinyBLAS's accumulation order and
+    /// single tokens ggml_vec_dot_f16's. Head dimension 64 (checked at load).
+    private func attention(layer l: Int, tokens n: Int, position p0: Int) {
+        let c = config
+        let hd = c.headDim, e = c.embeddingLength, kvDim = c.kvDim
+        let group = c.headCount / c.kvHeadCount
+        let scale = 1 / sqrtf(Float(hd))
+        let layerBase = l * contextLength * kvDim
+        let keys = self.keys, values = self.values, q = self.q, attn = self.attn
+        let scratchPointers = attentionScratch
+        let ctx = contextLength
+        let batched = n > 1
+        pool.parallelFor(n * c.headCount) { item, worker in
+            let t = item / c.headCount, h = item % c.headCount
+            let kvh = h / group
+            let positions = p0 + t + 1
+            let scores = scratchPointers[worker]
+            let qh = scores + ctx + 64
+            let row = qh + 64
+            let lanes = row + 64        // [width][64]: lane m of every output dimension
+            let qsrc = q + t * e + h * hd
+            for i in 0..<64 { qh[i] = Float(Float16(qsrc[i])) }
+            var maxScore = -Float.infinity
+            for j in 0..<positions {
+                GGMLNumerics.widen(keys + layerBase + j * kvDim + kvh * hd, row, 64)
+                let dot = batched ? GGMLNumerics.dot64Batched(qh, row) : GGMLNumerics.dot64Single(qh, row)
+                let s = dot * scale
+                scores[j] = s
+                maxScore = max(maxScore, s)
+            }
+            // Exponentials summed 16 at a time in Float, then in Double (ggml_vec_soft_max_f32).
+            let padded = (positions + 15) / 16 * 16
+            for j in positions..<padded { scores[j] = -.infinity }
+            let maxv = SIMD16<Float>(repeating: maxScore)
+            var chunkStart = 0
+            while chunkStart < padded {
+                let v = GGMLNumerics.exp16(GGMLNumerics.load16(scores + chunkStart) - maxv)
+                UnsafeMutableRawPointer(scores + chunkStart).storeBytes(of: v, as: SIMD16<Float>.self)
+                chunkStart += 16
+            }
+            var sum: Double = 0
+            var chunk = 0
+            while chunk < padded {
+                sum += Double(GGMLNumerics.reduceAdd16(GGMLNumerics.load16(scores + chunk)))
+                chunk += 16
+            }
+            let inv = Float(1 / sum)
+            for j in 0..<positions { scores[j] = Float(Float16(scores[j] * inv)) }
+            // Output element i = dot over positions of p and V[:, i]; lane j % width
+            // accumulates position j for all 64 outputs at once.
+            let width = batched ? 16 : 64
+            lanes.initialize(repeating: 0, count: width * 64)
+            for j in 0..<positions {
+                GGMLNumerics.widen(values + layerBase + j * kvDim + kvh * hd, row, 64)
+                let pj = SIMD16<Float>(repeating: scores[j])
+                let lane = lanes + (j % width) * 64
+                for k in stride(from: 0, to: 64, by: 16) {
+                    let acc = GGMLNumerics.load16(lane + k).addingProduct(pj, GGMLNumerics.load16(row + k))
+                    UnsafeMutableRawPointer(lane + k).storeBytes(of: acc, as: SIMD16<Float>.self)
+                }
+            }
+            // Fold lanes per output (vertical over the 64 outputs), then reduce 16 lanes.
+            if !batched {
+                for m in 0..<16 {
+                    for i in 0..<64 {
+                        lanes[m * 64 + i] = (lanes[m * 64 + i] + lanes[(32 + m) * 64 + i]) + (lanes[(16 + m) * 64 + i] + lanes[(48 + m) * 64 + i])
+                    }
+                }
+            }
+            let out = attn + t * e + h * hd
+            for i in 0..<64 {
+                var v = SIMD16<Float>()
+                for m in 0..<16 { v[m] = lanes[m * 64 + i] }
+                out[i] = GGMLNumerics.reduceAdd16(v)
+            }
+        }
+    }
+}
