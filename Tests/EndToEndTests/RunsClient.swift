@@ -48,6 +48,8 @@ final class RunsClient: @unchecked Sendable {
     /// `$/cancelRequest` notifications the server sent (for its own requests).
     private(set) var serverCancels: [JSONValue] = []
     var toolHandler: ((JSONValue) -> ToolAnswer)?
+    /// `initialize`'s answer.
+    private(set) var initializeResult: JSONValue = .null
 
     /// Starts assistd with the scripted test model playing `script` (written to a temp file),
     /// plus `arguments`, and initializes it.
@@ -68,7 +70,7 @@ final class RunsClient: @unchecked Sendable {
         self.scriptPath = scriptPath
         var capabilities: JSONObject = [:]
         if clientTools { capabilities["tools"] = ["call": true] }
-        _ = try call("initialize", ["clientInfo": ["name": "runs-e2e"], "capabilities": .object(capabilities)])
+        initializeResult = try call("initialize", ["clientInfo": ["name": "runs-e2e"], "capabilities": .object(capabilities)])
     }
 
     deinit {
