@@ -45,8 +45,13 @@ final class RunExecutorCancelRaceTests: XCTestCase {
         func updateStep(_ step: RunStep) throws { try base.updateStep(step) }
         func updateRun(_ run: Run) throws { try base.updateRun(run) }
         func transaction(_ body: () throws -> Void) throws { try base.transaction(body) }
-        func threadMessages(threadID: String) throws -> [Message] { try base.threadMessages(threadID: threadID) }
-        func threadToolSteps(threadID: String) throws -> [RunStep] { try base.threadToolSteps(threadID: threadID) }
+        func recentThreadMessages(threadID: String, limit: Int) throws -> [Message] {
+            try base.recentThreadMessages(threadID: threadID, limit: limit)
+        }
+        func threadToolSteps(threadID: String, since createdAt: Int64) throws -> [RunStep] {
+            try base.threadToolSteps(threadID: threadID, since: createdAt)
+        }
+        func message(id: String) throws -> Message? { try base.message(id: id) }
         func steps(runID: String) throws -> [RunStep] { try base.steps(runID: runID) }
         func runs(withStatuses statuses: [RunStatus]) throws -> [Run] { try base.runs(withStatuses: statuses) }
     }

@@ -22,8 +22,12 @@ public struct PromptBuilder: Sendable {
 
     public init(contextTokens: Int) { self.contextTokens = contextTokens }
 
-    /// A rough token estimate (≈ 4 characters a token), good enough to fit a context window.
+    /// A rough token estimate (≈ 4 characters a token, plus the message's own framing), good
+    /// enough to fit a context window.
     public static func estimateTokens(_ text: String) -> Int { max(1, text.utf8.count / 4) + 4 }
+
+    /// The least `estimateTokens` gives any message.
+    public static let minimumMessageTokens = 5
 
     public func build(
         instructions: String?, messages: [Message], toolSteps: [RunStep], truncation: TruncationStrategy?,

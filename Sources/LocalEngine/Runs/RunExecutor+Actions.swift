@@ -175,7 +175,7 @@ extension RunExecutor {
                 }
                 if state.openMessage == nil,
                     let messageID = state.openSteps.compactMap({ $0.stepDetails.messageCreation?.messageID }).first,
-                    let message = try? repository.threadMessages(threadID: run.threadID).first(where: { $0.id == messageID })
+                    let message = try? repository.message(id: messageID)
                 {
                     state.openMessage = message
                 }

@@ -78,8 +78,12 @@ extension RunExecutor {
 
     func chatRequest(for state: RunState) throws -> ChatRequest {
         let run = state.snapshot
-        let messages = try repository.threadMessages(threadID: run.threadID)
-        let toolSteps = try repository.threadToolSteps(threadID: run.threadID)
+        // Every message costs at least PromptBuilder.minimumMessageTokens, so no more than this
+        // many can fit the context; last_messages needs at most its count.
+        var limit = max(1, model.contextTokens / PromptBuilder.minimumMessageTokens)
+        if run.truncationStrategy?.type == "last_messages", let keep = run.truncationStrategy?.lastMessages { limit = min(limit, keep) }
+        let messages = try repository.recentThreadMessages(threadID: run.threadID, limit: limit)
+        let toolSteps = try repository.threadToolSteps(threadID: run.threadID, since: messages.first?.createdAt ?? 0)
         let builder = PromptBuilder(contextTokens: model.contextTokens)
         let prompt = builder.build(
             instructions: run.instructions, messages: messages, toolSteps: toolSteps,

@@ -23,10 +23,12 @@ public protocol RunRepository: Sendable {
     /// Several updates in one transaction (a run's end touches the run, a step and a message).
     func transaction(_ body: () throws -> Void) throws
 
-    /// The thread's messages, oldest first.
-    func threadMessages(threadID: String) throws -> [Message]
-    /// The thread's `tool_calls` steps, oldest first (for rebuilding the prompt).
-    func threadToolSteps(threadID: String) throws -> [RunStep]
+    /// The thread's newest `limit` messages, oldest first (a prompt holds no more).
+    func recentThreadMessages(threadID: String, limit: Int) throws -> [Message]
+    /// The thread's `tool_calls` steps created at or after `createdAt`, oldest first (for
+    /// placing tool rounds among those messages).
+    func threadToolSteps(threadID: String, since createdAt: Int64) throws -> [RunStep]
+    func message(id: String) throws -> Message?
     func steps(runID: String) throws -> [RunStep]
     /// Runs in any of these statuses, across all threads (restart recovery).
     func runs(withStatuses statuses: [RunStatus]) throws -> [Run]

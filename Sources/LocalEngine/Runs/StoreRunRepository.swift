@@ -48,10 +48,13 @@ struct StoreRunRepository: RunRepository {
     }
 
     func transaction(_ body: () throws -> Void) throws { try store.transaction(body) }
-    func threadMessages(threadID: String) throws -> [Message] { try store.messages(threadID: threadID) }
-    func threadToolSteps(threadID: String) throws -> [RunStep] {
-        try store.steps(threadID: threadID).filter { $0.type == RunStep.toolCalls }
+    func recentThreadMessages(threadID: String, limit: Int) throws -> [Message] {
+        try store.recentMessages(threadID: threadID, limit: limit)
     }
+    func threadToolSteps(threadID: String, since createdAt: Int64) throws -> [RunStep] {
+        try store.steps(threadID: threadID, since: createdAt).filter { $0.type == RunStep.toolCalls }
+    }
+    func message(id: String) throws -> Message? { try store.message(id: id) }
     func steps(runID: String) throws -> [RunStep] { try store.steps(runID: runID) }
     func runs(withStatuses statuses: [RunStatus]) throws -> [Run] { try store.runs(withStatuses: statuses) }
 }

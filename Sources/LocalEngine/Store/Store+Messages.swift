@@ -55,6 +55,15 @@ extension Store {
         try fetchAll(Message.self, "SELECT json FROM messages WHERE thread_id = ? ORDER BY seq ASC", [.text(threadID)])
     }
 
+    /// The newest `limit` messages of the thread, oldest first: a prompt never needs more than
+    /// its context holds, so a turn's cost does not grow with the thread's history.
+    public func recentMessages(threadID: String, limit: Int) throws -> [Message] {
+        try fetchAll(
+            Message.self, "SELECT json FROM messages WHERE thread_id = ? ORDER BY seq DESC LIMIT ?",
+            [.text(threadID), .int(Int64(limit))]
+        ).reversed()
+    }
+
     /// How many messages the thread has.
     public func messageCount(threadID: String) throws -> Int {
         try withConnection { db in

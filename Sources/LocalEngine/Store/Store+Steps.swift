@@ -43,6 +43,13 @@ extension Store {
         try fetchAll(RunStep.self, "SELECT json FROM steps WHERE run_id = ? ORDER BY seq ASC", [.text(runID)])
     }
 
+    /// The thread's steps created at or after `createdAt`, oldest first.
+    public func steps(threadID: String, since createdAt: Int64) throws -> [RunStep] {
+        try fetchAll(
+            RunStep.self, "SELECT json FROM steps WHERE thread_id = ? AND created_at >= ? ORDER BY seq ASC",
+            [.text(threadID), .int(createdAt)])
+    }
+
     /// Every step of every run of the thread, oldest first (for placing tool calls in a prompt).
     public func steps(threadID: String) throws -> [RunStep] {
         try fetchAll(RunStep.self, "SELECT json FROM steps WHERE thread_id = ? ORDER BY seq ASC", [.text(threadID)])
