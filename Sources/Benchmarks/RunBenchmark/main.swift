@@ -25,10 +25,11 @@ struct Options {
             case "--runs": options.runs = Int(rest.popFirst() ?? "") ?? options.runs
             case "--chunks": options.chunks = Int(rest.popFirst() ?? "") ?? options.chunks
             case "--runs-per-thread": options.runsPerThread = max(1, Int(rest.popFirst() ?? "") ?? options.runsPerThread)
+            case let flag where flag.hasPrefix("-"): options.binary = ""; rest.removeAll()
             default: options.binary = argument
             }
         }
-        if options.binary.isEmpty {
+        if options.binary.isEmpty || !FileManager.default.isExecutableFile(atPath: options.binary) {
             FileHandle.standardError.write(Data("usage: RunBenchmark PATH_TO_ASSISTD [--runs N] [--chunks K] [--runs-per-thread R]\n".utf8))
             exit(2)
         }
