@@ -50,8 +50,19 @@ final class DequantizeTests: XCTestCase {
             let half = i % 2 == 0 ? even : odd
             q.append(half[16 * (i / 32) + (i % 32) / 2])
         }
-        let dot = row.withUnsafeBufferPointer { Kernels.dotQ4_1($0.baseAddress!, even, odd, d, s, 4) }
         let w = row.withUnsafeBytes { Dequantize.row(.q4_1, $0.baseAddress!, count: 128) }
+        var packed = row
+        packed.withUnsafeMutableBufferPointer { PackedQ4_1.repack($0.baseAddress!, rows: 1, blocksPerRow: 4) }
+        let dd = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 4)
+        defer { dd.deallocate() }
+        let dot = packed.withUnsafeBufferPointer { PackedQ4_1.dot($0.baseAddress!, even, odd, d, s, 4, dd) }
+        // The four-row and four-token kernels compute each dot exactly as the single one.
+        let fourRows = (packed + packed + packed + packed).withUnsafeBufferPointer { PackedQ4_1.dot4Rows($0.baseAddress!, 80, even, odd, d, s, 4, dd) }
+        XCTAssertEqual([fourRows.0, fourRows.1, fourRows.2, fourRows.3], [dot, dot, dot, dot])
+        let fourTokens = packed.withUnsafeBufferPointer {
+            PackedQ4_1.dot4Tokens($0.baseAddress!, even + even + even + even, odd + odd + odd + odd, d + d + d + d, s + s + s + s, 64, 4, dd)
+        }
+        XCTAssertEqual([fourTokens.0, fourTokens.1, fourTokens.2, fourTokens.3], [dot, dot, dot, dot])
         // Same formula in Double from the block fields: Σ_b d_w·d_x·Σq_w·q_x + m_w·s_x.
         var exact: Double = 0
         for b in 0..<4 {

@@ -14,8 +14,11 @@ final class MatmulScratch {
     let wd: UnsafeMutablePointer<Float>
     let wm: UnsafeMutablePointer<Float>
     let xf: UnsafeMutablePointer<Float>
+    /// d·xd per block for four (row, token) pairs plus converted scales (PackedQ4_1's kernels).
+    let dd: UnsafeMutablePointer<Float>
 
     init(maxCols: Int) {
+        dd = .allocate(capacity: 8 * maxCols / 32)
         we = .allocate(capacity: maxCols / 2)
         wo = .allocate(capacity: maxCols / 2)
         wd = .allocate(capacity: maxCols / 32)
@@ -29,6 +32,7 @@ final class MatmulScratch {
         wd.deallocate()
         wm.deallocate()
         xf.deallocate()
+        dd.deallocate()
     }
 }
 
@@ -81,29 +85,34 @@ enum Matmul {
         let xe = input.even, xo = input.odd, xd = input.d, xs = input.s
         switch w.type {
         case .q4_1:
+            precondition(w.packed, "\(w.name): Q4_1 rows must be repacked at load")
+            let dd = scratch.dd
             if tokens == 1 {
                 var r = start
-                while r + 1 < end {
-                    (t.out[r], t.out[r + 1]) = Kernels.dotQ4_1x2(w.row(r), w.row(r + 1), xe, xo, xd, xs, nb)
-                    r += 2
+                while r + 4 <= end {
+                    (t.out[r], t.out[r + 1], t.out[r + 2], t.out[r + 3]) = PackedQ4_1.dot4Rows(w.row(r), w.rowBytes, xe, xo, xd, xs, nb, dd)
+                    r += 4
                 }
-                if r < end { t.out[r] = Kernels.dotQ4_1(w.row(r), xe, xo, xd, xs, nb) }
+                while r < end {
+                    t.out[r] = PackedQ4_1.dot(w.row(r), xe, xo, xd, xs, nb, dd)
+                    r += 1
+                }
                 return
             }
             for r in start..<end {
-                Kernels.unpackQ4_1(w.row(r), nb, scratch.we, scratch.wo, scratch.wd, scratch.wm)
+                let row = w.row(r)
                 var k = 0
-                while k + 1 < tokens {
-                    let (a, b) = Kernels.dotUnpacked2(scratch.we, scratch.wo, scratch.wd, scratch.wm,
-                                                      xe + k * half, xo + k * half, xd + k * nb, xs + k * nb,
-                                                      xe + (k + 1) * half, xo + (k + 1) * half, xd + (k + 1) * nb, xs + (k + 1) * nb, nb)
+                while k + 4 <= tokens {
+                    let (a, b, c, d) = PackedQ4_1.dot4Tokens(row, xe + k * half, xo + k * half, xd + k * nb, xs + k * nb, half, nb, dd)
                     t.out[k * t.outStride + r] = a
                     t.out[(k + 1) * t.outStride + r] = b
-                    k += 2
+                    t.out[(k + 2) * t.outStride + r] = c
+                    t.out[(k + 3) * t.outStride + r] = d
+                    k += 4
                 }
-                if k < tokens {
-                    t.out[k * t.outStride + r] = Kernels.dotUnpacked(scratch.we, scratch.wo, scratch.wd, scratch.wm,
-                                                                     xe + k * half, xo + k * half, xd + k * nb, xs + k * nb, nb)
+                while k < tokens {
+                    t.out[k * t.outStride + r] = PackedQ4_1.dot(row, xe + k * half, xo + k * half, xd + k * nb, xs + k * nb, nb, dd)
+                    k += 1
                 }
             }
         case .q8_0:
