@@ -53,16 +53,21 @@ final class DequantizeTests: XCTestCase {
         let w = row.withUnsafeBytes { Dequantize.row(.q4_1, $0.baseAddress!, count: 128) }
         var packed = row
         packed.withUnsafeMutableBufferPointer { PackedQ4_1.repack($0.baseAddress!, rows: 1, blocksPerRow: 4) }
-        let dd = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 4)
+        let dd = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 4 + 8)
         defer { dd.deallocate() }
         let dot = packed.withUnsafeBufferPointer { PackedQ4_1.dot($0.baseAddress!, even, odd, d, s, 4, dd) }
         // The four-row and four-token kernels compute each dot exactly as the single one.
         let fourRows = (packed + packed + packed + packed).withUnsafeBufferPointer { PackedQ4_1.dot4Rows($0.baseAddress!, 80, even, odd, d, s, 4, dd) }
         XCTAssertEqual([fourRows.0, fourRows.1, fourRows.2, fourRows.3], [dot, dot, dot, dot])
-        let fourTokens = packed.withUnsafeBufferPointer {
-            PackedQ4_1.dot4Tokens($0.baseAddress!, even + even + even + even, odd + odd + odd + odd, d + d + d + d, s + s + s + s, 64, 4, dd)
+        // Four identical tokens, interleaved block by block as Activations stores a batch.
+        func interleaved<T>(_ v: [T], _ width: Int) -> [T] {
+            (0..<v.count / width).flatMap { b in Array(repeating: Array(v[width * b..<width * (b + 1)]), count: 4).joined() }
         }
-        XCTAssertEqual([fourTokens.0, fourTokens.1, fourTokens.2, fourTokens.3], [dot, dot, dot, dot])
+        let fourTokens = packed.withUnsafeBufferPointer {
+            PackedQ4_1.rowScales($0.baseAddress!, 4, dd + 16)
+            return PackedQ4_1.dot4Tokens($0.baseAddress!, dd + 16, interleaved(even, 16), interleaved(odd, 16), interleaved(d, 1), interleaved(s, 1), 4, 4, dd)
+        }
+        XCTAssertEqual(fourTokens, SIMD4(repeating: dot))
         // Same formula in Double from the block fields: Σ_b d_w·d_x·Σq_w·q_x + m_w·s_x.
         var exact: Double = 0
         for b in 0..<4 {

@@ -16,10 +16,13 @@ enum Kernels {
 
     /// x[0..<n] -> per 32-block scale d (Float16-rounded), s = d·Σq (Float16-rounded,
     /// when `sums` is given) and the quantised values as even/odd Int16 halves.
+    /// Block b goes to even/odd + 16·b·stride and scales/sums[b·stride], so a batch
+    /// of `stride` rows can interleave its rows block by block (see Activations).
     @inline(__always)
     static func quantizeRow(_ x: UnsafePointer<Float>, _ n: Int, _ even: UnsafeMutablePointer<Int16>, _ odd: UnsafeMutablePointer<Int16>,
-                            _ scales: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>?) {
+                            _ scales: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>?, stride: Int = 1) {
         for b in 0..<n / 32 {
+            let e = even + 16 * b * stride, o = odd + 16 * b * stride
             let xb = x + 32 * b
             var amax: Float = 0
             for j in 0..<32 { amax = max(amax, abs(xb[j])) }
@@ -29,12 +32,12 @@ enum Kernels {
             for i in 0..<16 {
                 let q0 = Int32((xb[2 * i] * id).rounded(.toNearestOrEven))
                 let q1 = Int32((xb[2 * i + 1] * id).rounded(.toNearestOrEven))
-                even[16 * b + i] = Int16(truncatingIfNeeded: q0)
-                odd[16 * b + i] = Int16(truncatingIfNeeded: q1)
+                e[i] = Int16(truncatingIfNeeded: q0)
+                o[i] = Int16(truncatingIfNeeded: q1)
                 sum &+= q0 &+ q1
             }
-            scales[b] = roundHalf(d)
-            sums?[b] = roundHalf(d * Float(sum))
+            scales[b * stride] = roundHalf(d)
+            sums?[b * stride] = roundHalf(d * Float(sum))
         }
     }
 
@@ -81,15 +84,43 @@ enum Kernels {
 
     /// One Q8_0 row · one Q8_0 activation row (ggml_vec_dot_q8_0_q8_0).
     @inline(__always)
+    /// Activation block b at xe/xo + 16·b·stride and xd[b·stride] (Activations' layout).
     static func dotQ8_0(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
-                        _ xd: UnsafePointer<Float>, _ nb: Int) -> Float {
+                        _ xd: UnsafePointer<Float>, _ nb: Int, stride: Int = 1) -> Float {
         var acc = SIMD8<Float>()
         for b in 0..<nb {
             let blk = UnsafeRawPointer(row + 34 * b)
             let (we, wo) = bytes(blk)
-            let pairs = we &* load16(xe + 16 * b) &+ wo &* load16(xo + 16 * b)
-            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), quads(pairs))
+            let pairs = we &* load16(xe + 16 * b * stride) &+ wo &* load16(xo + 16 * b * stride)
+            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b * stride]), quads(pairs))
         }
         return hsum(acc)
+    }
+
+    /// Four consecutive Q8_0 rows · one activation row (the LM head in decode):
+    /// activation loads shared, the rows two groups ahead prefetched.
+    @inline(__always)
+    static func dotQ8_0x4(_ row: UnsafePointer<UInt8>, _ rowBytes: Int, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                          _ xd: UnsafePointer<Float>, _ nb: Int) -> (Float, Float, Float, Float) {
+        let r0 = UnsafeRawPointer(row), r1 = r0 + rowBytes, r2 = r0 + 2 * rowBytes, r3 = r0 + 3 * rowBytes
+        let ahead = r0 + 8 * rowBytes
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        for b in 0..<nb {
+            // A group is 4·34·nb bytes: 136 per block step, three lines cover it.
+            Prefetch.read(ahead + 136 * b)
+            Prefetch.read(ahead + 136 * b + 64)
+            Prefetch.read(ahead + 136 * b + 128)
+            let e = load16(xe + 16 * b), o = load16(xo + 16 * b)
+            let dx = xd[b]
+            let (we0, wo0) = bytes(r0 + 34 * b)
+            a0 = a0.addingProduct(SIMD8(repeating: half(r0, 34 * b) * dx), quads(we0 &* e &+ wo0 &* o))
+            let (we1, wo1) = bytes(r1 + 34 * b)
+            a1 = a1.addingProduct(SIMD8(repeating: half(r1, 34 * b) * dx), quads(we1 &* e &+ wo1 &* o))
+            let (we2, wo2) = bytes(r2 + 34 * b)
+            a2 = a2.addingProduct(SIMD8(repeating: half(r2, 34 * b) * dx), quads(we2 &* e &+ wo2 &* o))
+            let (we3, wo3) = bytes(r3 + 34 * b)
+            a3 = a3.addingProduct(SIMD8(repeating: half(r3, 34 * b) * dx), quads(we3 &* e &+ wo3 &* o))
+        }
+        return (hsum(a0), hsum(a1), hsum(a2), hsum(a3))
     }
 }

@@ -14,11 +14,11 @@ final class MatmulScratch {
     let wd: UnsafeMutablePointer<Float>
     let wm: UnsafeMutablePointer<Float>
     let xf: UnsafeMutablePointer<Float>
-    /// d·xd per block for four (row, token) pairs plus converted scales (PackedQ4_1's kernels).
+    /// d·xd per block for up to eight (row, token) pairs plus converted scales (PackedQ4_1's kernels).
     let dd: UnsafeMutablePointer<Float>
 
     init(maxCols: Int) {
-        dd = .allocate(capacity: 8 * maxCols / 32)
+        dd = .allocate(capacity: 10 * maxCols / 32)
         we = .allocate(capacity: maxCols / 2)
         wo = .allocate(capacity: maxCols / 2)
         wd = .allocate(capacity: maxCols / 32)
@@ -81,7 +81,6 @@ enum Matmul {
         let nb = input.blocksPerRow
         let tokens = input.rows
         let cols = input.cols
-        let half = cols / 2
         let xe = input.even, xo = input.odd, xd = input.d, xs = input.s
         switch w.type {
         case .q4_1:
@@ -99,26 +98,43 @@ enum Matmul {
                 }
                 return
             }
+            // dd takes 8·nb products; the row's d and m as Float follow it.
+            let df = dd + 8 * nb
             for r in start..<end {
                 let row = w.row(r)
+                PackedQ4_1.rowScales(row, nb, df)
                 var k = 0
+                while k + 8 <= tokens {
+                    let v = PackedQ4_1.dot8Tokens(row, df, xe + 16 * k, xo + 16 * k, xd + k, xs + k, tokens, nb, dd)
+                    for j in 0..<8 { t.out[(k + j) * t.outStride + r] = v[j] }
+                    k += 8
+                }
                 while k + 4 <= tokens {
-                    let (a, b, c, d) = PackedQ4_1.dot4Tokens(row, xe + k * half, xo + k * half, xd + k * nb, xs + k * nb, half, nb, dd)
-                    t.out[k * t.outStride + r] = a
-                    t.out[(k + 1) * t.outStride + r] = b
-                    t.out[(k + 2) * t.outStride + r] = c
-                    t.out[(k + 3) * t.outStride + r] = d
+                    let v = PackedQ4_1.dot4Tokens(row, df, xe + 16 * k, xo + 16 * k, xd + k, xs + k, tokens, nb, dd)
+                    for j in 0..<4 { t.out[(k + j) * t.outStride + r] = v[j] }
                     k += 4
                 }
                 while k < tokens {
-                    t.out[k * t.outStride + r] = PackedQ4_1.dot(row, xe + k * half, xo + k * half, xd + k * nb, xs + k * nb, nb, dd)
+                    t.out[k * t.outStride + r] = PackedQ4_1.dot(row, xe + 16 * k, xo + 16 * k, xd + k, xs + k, nb, dd, stride: tokens)
                     k += 1
                 }
             }
         case .q8_0:
+            if tokens == 1 {
+                var r = start
+                while r + 4 <= end {
+                    (t.out[r], t.out[r + 1], t.out[r + 2], t.out[r + 3]) = Kernels.dotQ8_0x4(w.row(r), w.rowBytes, xe, xo, xd, nb)
+                    r += 4
+                }
+                while r < end {
+                    t.out[r] = Kernels.dotQ8_0(w.row(r), xe, xo, xd, nb)
+                    r += 1
+                }
+                return
+            }
             for r in start..<end {
                 for k in 0..<tokens {
-                    t.out[k * t.outStride + r] = Kernels.dotQ8_0(w.row(r), xe + k * half, xo + k * half, xd + k * nb, nb)
+                    t.out[k * t.outStride + r] = Kernels.dotQ8_0(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens)
                 }
             }
         case .f32, .f16:

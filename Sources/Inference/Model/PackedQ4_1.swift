@@ -61,12 +61,12 @@ enum PackedQ4_1 {
     /// as ggml's sequential fused multiply-adds.
     @inline(__always)
     static func scales(_ row: UnsafePointer<UInt8>, _ nb: Int, _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>,
-                       _ dd: UnsafeMutablePointer<Float>) -> Float {
+                       _ dd: UnsafeMutablePointer<Float>, stride: Int = 1) -> Float {
         let d = UnsafeRawPointer(row + 16 * nb).assumingMemoryBound(to: Float16.self)
         let m = d + nb
-        for b in 0..<nb { dd[b] = Float(d[b]) * xd[b] }
+        for b in 0..<nb { dd[b] = Float(d[b]) * xd[b * stride] }
         var summs: Float = 0
-        for b in 0..<nb { summs = summs.addingProduct(Float(m[b]), xs[b]) }
+        for b in 0..<nb { summs = summs.addingProduct(Float(m[b]), xs[b * stride]) }
         return summs
     }
 
@@ -91,22 +91,25 @@ enum PackedQ4_1 {
         return summs
     }
 
-    /// `scales` for one row and four activation rows (k-th at xd + k·nb).
+    /// A row's d and m as Float (df[b], df[nb + b]), once per row of a batch.
     @inline(__always)
-    static func scales4Tokens(_ row: UnsafePointer<UInt8>, _ nb: Int, _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>,
-                              _ dd: UnsafeMutablePointer<Float>) -> SIMD4<Float> {
-        let d = UnsafeRawPointer(row + 16 * nb).assumingMemoryBound(to: Float16.self)
-        let m = d + nb
-        let df = dd + 4 * nb, mf = dd + 5 * nb
-        for b in 0..<nb { df[b] = Float(d[b]) }
-        for b in 0..<nb { mf[b] = Float(m[b]) }
-        for k in 0..<4 {
-            let ddk = dd + k * nb, xdk = xd + k * nb
-            for b in 0..<nb { ddk[b] = df[b] * xdk[b] }
-        }
-        var summs = SIMD4<Float>()
+    static func rowScales(_ row: UnsafePointer<UInt8>, _ nb: Int, _ df: UnsafeMutablePointer<Float>) {
+        let h = UnsafeRawPointer(row + 16 * nb).assumingMemoryBound(to: Float16.self)
+        for i in 0..<2 * nb { df[i] = Float(h[i]) }
+    }
+
+    /// `scales` for one row (d, m from `rowScales`) and `width` activation rows whose
+    /// scales lie side by side (Activations' layout, `stride` rows per block):
+    /// dd[width·b + k] = d[b]·xd_k[b]; returns the `width` sequential Σ m·xs chains.
+    @inline(__always)
+    static func scalesTokens<V: SIMD>(_ df: UnsafePointer<Float>, _ nb: Int, _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>,
+                                      _ stride: Int, _ dd: UnsafeMutablePointer<Float>, _: V.Type) -> V where V.Scalar == Float {
+        var summs = V()
         for b in 0..<nb {
-            summs = summs.addingProduct(SIMD4(repeating: mf[b]), SIMD4(xs[b], xs[nb + b], xs[2 * nb + b], xs[3 * nb + b]))
+            let xdb = UnsafeRawPointer(xd + b * stride).loadUnaligned(as: V.self)
+            let xsb = UnsafeRawPointer(xs + b * stride).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(dd + V.scalarCount * b).storeBytes(of: V(repeating: df[b]) * xdb, as: V.self)
+            summs = summs.addingProduct(V(repeating: df[nb + b]), xsb)
         }
         return summs
     }
@@ -118,13 +121,15 @@ enum PackedQ4_1 {
 
     /// One packed row · one activation row (ggml_vec_dot_q4_1_q8_1).
     @inline(__always)
+    /// Activation block b at xe/xo + 16·b·stride, xd/xs[b·stride] (Activations' layout).
     static func dot(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
-                    _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ nb: Int, _ dd: UnsafeMutablePointer<Float>) -> Float {
-        let summs = scales(row, nb, xd, xs, dd)
+                    _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ nb: Int, _ dd: UnsafeMutablePointer<Float>,
+                    stride: Int = 1) -> Float {
+        let summs = scales(row, nb, xd, xs, dd, stride: stride)
         var acc = SIMD8<Float>()
         for b in 0..<nb {
             let (we, wo) = halves(row + 16 * b)
-            acc = acc.addingProduct(SIMD8(repeating: dd[b]), blockSum(we, wo, xe + 16 * b, xo + 16 * b))
+            acc = acc.addingProduct(SIMD8(repeating: dd[b]), blockSum(we, wo, xe + 16 * b * stride, xo + 16 * b * stride))
         }
         return Kernels.hsum(acc) + summs
     }
@@ -156,21 +161,46 @@ enum PackedQ4_1 {
     }
 
     /// One packed row · four activation rows (prompt batches: weights widened once).
-    /// Activation row k starts at xe + k·half, xd + k·nb.
+    /// Activation row k's block b is at xe/xo + 16·(b·stride + k), xd/xs[b·stride + k];
+    /// df from `rowScales`.
     @inline(__always)
-    static func dot4Tokens(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
-                           _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ half: Int, _ nb: Int,
-                           _ dd: UnsafeMutablePointer<Float>) -> (Float, Float, Float, Float) {
-        let s = scales4Tokens(row, nb, xd, xs, dd)
+    static func dot4Tokens(_ row: UnsafePointer<UInt8>, _ df: UnsafePointer<Float>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                           _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ stride: Int, _ nb: Int,
+                           _ dd: UnsafeMutablePointer<Float>) -> SIMD4<Float> {
+        let s = scalesTokens(df, nb, xd, xs, stride, dd, SIMD4<Float>.self)
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         for b in 0..<nb {
             let (we, wo) = halves(row + 16 * b)
-            let e = xe + 16 * b, o = xo + 16 * b
-            a0 = a0.addingProduct(SIMD8(repeating: dd[b]), blockSum(we, wo, e, o))
-            a1 = a1.addingProduct(SIMD8(repeating: dd[nb + b]), blockSum(we, wo, e + half, o + half))
-            a2 = a2.addingProduct(SIMD8(repeating: dd[2 * nb + b]), blockSum(we, wo, e + 2 * half, o + 2 * half))
-            a3 = a3.addingProduct(SIMD8(repeating: dd[3 * nb + b]), blockSum(we, wo, e + 3 * half, o + 3 * half))
+            let e = xe + 16 * b * stride, o = xo + 16 * b * stride, f = dd + 4 * b
+            a0 = a0.addingProduct(SIMD8(repeating: f[0]), blockSum(we, wo, e, o))
+            a1 = a1.addingProduct(SIMD8(repeating: f[1]), blockSum(we, wo, e + 16, o + 16))
+            a2 = a2.addingProduct(SIMD8(repeating: f[2]), blockSum(we, wo, e + 32, o + 32))
+            a3 = a3.addingProduct(SIMD8(repeating: f[3]), blockSum(we, wo, e + 48, o + 48))
         }
-        return (Kernels.hsum(a0) + s[0], Kernels.hsum(a1) + s[1], Kernels.hsum(a2) + s[2], Kernels.hsum(a3) + s[3])
+        return SIMD4(Kernels.hsum(a0), Kernels.hsum(a1), Kernels.hsum(a2), Kernels.hsum(a3)) + s
+    }
+
+    /// As `dot4Tokens` for eight activation rows.
+    @inline(__always)
+    static func dot8Tokens(_ row: UnsafePointer<UInt8>, _ df: UnsafePointer<Float>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                           _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ stride: Int, _ nb: Int,
+                           _ dd: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+        let s = scalesTokens(df, nb, xd, xs, stride, dd, SIMD8<Float>.self)
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+        for b in 0..<nb {
+            let (we, wo) = halves(row + 16 * b)
+            let e = xe + 16 * b * stride, o = xo + 16 * b * stride, f = dd + 8 * b
+            a0 = a0.addingProduct(SIMD8(repeating: f[0]), blockSum(we, wo, e, o))
+            a1 = a1.addingProduct(SIMD8(repeating: f[1]), blockSum(we, wo, e + 16, o + 16))
+            a2 = a2.addingProduct(SIMD8(repeating: f[2]), blockSum(we, wo, e + 32, o + 32))
+            a3 = a3.addingProduct(SIMD8(repeating: f[3]), blockSum(we, wo, e + 48, o + 48))
+            a4 = a4.addingProduct(SIMD8(repeating: f[4]), blockSum(we, wo, e + 64, o + 64))
+            a5 = a5.addingProduct(SIMD8(repeating: f[5]), blockSum(we, wo, e + 80, o + 80))
+            a6 = a6.addingProduct(SIMD8(repeating: f[6]), blockSum(we, wo, e + 96, o + 96))
+            a7 = a7.addingProduct(SIMD8(repeating: f[7]), blockSum(we, wo, e + 112, o + 112))
+        }
+        return SIMD8(Kernels.hsum(a0), Kernels.hsum(a1), Kernels.hsum(a2), Kernels.hsum(a3),
+                     Kernels.hsum(a4), Kernels.hsum(a5), Kernels.hsum(a6), Kernels.hsum(a7)) + s
     }
 }
