@@ -5,11 +5,11 @@
 /// then reduced as hsum_float_8 (see GGMLNumerics).
 ///
 /// Layout trick: activations are stored as Int16, split into the even and the
-/// odd elements of each block (16 + 16). A weight block then yields its even and
-/// odd elements as 16-bit lanes by shifts and masks, one 16-bit multiply-add
-/// gives the pair sums, and the pair sums widen to the 8 quad lanes by shifts on
-/// the same register viewed as 32-bit lanes. Everything stays in SIMD types that
-/// Swift inlines (element-type conversions of SIMD vectors do not inline).
+/// odd elements of each block (16 + 16). A weight block yields its even and odd
+/// elements as 16-bit lanes (PackedQ4_1 for Q4_1, shifts for Q8_0); one
+/// `vpmaddwd` per half gives pair sums in 32-bit lanes and their sum is the 8
+/// quad lanes. Everything stays in SIMD types written as element loops, which
+/// LLVM vectorises (SIMD element-type conversions are not inlined).
 enum Kernels {
     @inline(__always)
     static func roundHalf(_ x: Float) -> Float { Float(Float16(x)) }
@@ -51,22 +51,25 @@ enum Kernels {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int16>.self)
     }
 
-    /// Pair sums (16-bit lanes 2k, 2k+1) -> quad sums (32-bit lane k), as Float.
+    /// Lane k = a[2k]·b[2k] + a[2k+1]·b[2k+1] in Int32. Written as widen, multiply,
+    /// add neighbours so that LLVM emits one `vpmaddwd`.
     @inline(__always)
-    static func quads(_ pairs: SIMD16<Int16>) -> SIMD8<Float> {
-        let r = unsafeBitCast(pairs, to: SIMD8<Int32>.self)
-        let lanes = ((r &<< 16) &>> 16) &+ (r &>> 16)
-        var f = SIMD8<Float>()
-        for i in 0..<8 { f[i] = Float(lanes[i]) }
-        return f
+    static func multiplyAddPairs(_ a: SIMD16<Int16>, _ b: SIMD16<Int16>) -> SIMD8<Int32> {
+        var wa = SIMD16<Int32>(), wb = SIMD16<Int32>()
+        for i in 0..<16 {
+            wa[i] = Int32(a[i])
+            wb[i] = Int32(b[i])
+        }
+        let m = wa &* wb
+        var r = SIMD8<Int32>()
+        for k in 0..<8 { r[k] = m[2 * k] &+ m[2 * k + 1] }
+        return r
     }
 
-    /// As `quads` when every quad sum fits in Int16 (Q4_1: |sum| <= 4·15·127):
-    /// the pair sum lands in the high half of each 32-bit lane, then one shift.
+    /// Quad sums of the products of (even, odd) halves: lane k covers elements 4k…4k+3.
     @inline(__always)
-    static func smallQuads(_ pairs: SIMD16<Int16>) -> SIMD8<Float> {
-        let r = unsafeBitCast(pairs, to: SIMD8<Int32>.self)
-        let lanes = (r &+ (r &<< 16)) &>> 16
+    static func quadSums(_ we: SIMD16<Int16>, _ xe: SIMD16<Int16>, _ wo: SIMD16<Int16>, _ xo: SIMD16<Int16>) -> SIMD8<Float> {
+        let lanes = multiplyAddPairs(we, xe) &+ multiplyAddPairs(wo, xo)
         var f = SIMD8<Float>()
         for i in 0..<8 { f[i] = Float(lanes[i]) }
         return f
@@ -91,8 +94,7 @@ enum Kernels {
         for b in 0..<nb {
             let blk = UnsafeRawPointer(row + 34 * b)
             let (we, wo) = bytes(blk)
-            let pairs = we &* load16(xe + 16 * b * stride) &+ wo &* load16(xo + 16 * b * stride)
-            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b * stride]), quads(pairs))
+            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b * stride]), quadSums(we, load16(xe + 16 * b * stride), wo, load16(xo + 16 * b * stride)))
         }
         return hsum(acc)
     }
@@ -113,13 +115,13 @@ enum Kernels {
             let e = load16(xe + 16 * b), o = load16(xo + 16 * b)
             let dx = xd[b]
             let (we0, wo0) = bytes(r0 + 34 * b)
-            a0 = a0.addingProduct(SIMD8(repeating: half(r0, 34 * b) * dx), quads(we0 &* e &+ wo0 &* o))
+            a0 = a0.addingProduct(SIMD8(repeating: half(r0, 34 * b) * dx), quadSums(we0, e, wo0, o))
             let (we1, wo1) = bytes(r1 + 34 * b)
-            a1 = a1.addingProduct(SIMD8(repeating: half(r1, 34 * b) * dx), quads(we1 &* e &+ wo1 &* o))
+            a1 = a1.addingProduct(SIMD8(repeating: half(r1, 34 * b) * dx), quadSums(we1, e, wo1, o))
             let (we2, wo2) = bytes(r2 + 34 * b)
-            a2 = a2.addingProduct(SIMD8(repeating: half(r2, 34 * b) * dx), quads(we2 &* e &+ wo2 &* o))
+            a2 = a2.addingProduct(SIMD8(repeating: half(r2, 34 * b) * dx), quadSums(we2, e, wo2, o))
             let (we3, wo3) = bytes(r3 + 34 * b)
-            a3 = a3.addingProduct(SIMD8(repeating: half(r3, 34 * b) * dx), quads(we3 &* e &+ wo3 &* o))
+            a3 = a3.addingProduct(SIMD8(repeating: half(r3, 34 * b) * dx), quadSums(we3, e, wo3, o))
         }
         return (hsum(a0), hsum(a1), hsum(a2), hsum(a3))
     }

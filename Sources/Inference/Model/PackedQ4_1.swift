@@ -116,7 +116,7 @@ enum PackedQ4_1 {
 
     @inline(__always)
     static func blockSum(_ we: SIMD16<Int16>, _ wo: SIMD16<Int16>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>) -> SIMD8<Float> {
-        Kernels.smallQuads(we &* Kernels.load16(xe) &+ wo &* Kernels.load16(xo))
+        Kernels.quadSums(we, Kernels.load16(xe), wo, Kernels.load16(xo))
     }
 
     /// One packed row · one activation row (ggml_vec_dot_q4_1_q8_1).
