@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Q4_1 weights repacked once at load, in place, so the decode and prompt
 /// kernels read them with few instructions. Same bytes per row as ggml's layout:
