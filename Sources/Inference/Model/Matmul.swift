@@ -86,8 +86,11 @@ enum Matmul {
         let view = ActivationView(input)
         let jobs = targets.map(MatmulJob.init)
         let scratchPointers = scratch.map(\.pointers)
-        // Smaller chunks when each row carries a whole batch of work.
-        let rowsPerChunk = view.rows == 1 ? 32 : 16
+        // Smaller chunks when each row carries a whole batch of work; for one token,
+        // at most ~128 chunks per matrix (the LM head's 49152 rows would otherwise
+        // be 1536 claims on a shared counter), in multiples of 4 rows.
+        let widest = jobs.map(\.rows).max() ?? 0
+        let rowsPerChunk = view.rows == 1 ? max(32, widest / 128 / 4 * 4) : 16
         jobs.withUnsafeBufferPointer { jobs in
             scratchPointers.withUnsafeBufferPointer { scratch in
                 if let paired {
