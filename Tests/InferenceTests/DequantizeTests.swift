@@ -50,8 +50,24 @@ final class DequantizeTests: XCTestCase {
             let half = i % 2 == 0 ? even : odd
             q.append(half[16 * (i / 32) + (i % 32) / 2])
         }
-        let dot = row.withUnsafeBufferPointer { Kernels.dotQ4_1($0.baseAddress!, even, odd, d, s, 4) }
         let w = row.withUnsafeBytes { Dequantize.row(.q4_1, $0.baseAddress!, count: 128) }
+        var packed = row
+        packed.withUnsafeMutableBufferPointer { PackedQ4_1.repack($0.baseAddress!, rows: 1, blocksPerRow: 4) }
+        let dd = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 4 + 8)
+        defer { dd.deallocate() }
+        let dot = packed.withUnsafeBufferPointer { PackedQ4_1.dot($0.baseAddress!, even, odd, d, s, 4, dd) }
+        // The four-row and four-token kernels compute each dot exactly as the single one.
+        let fourRows = (packed + packed + packed + packed).withUnsafeBufferPointer { PackedQ4_1.dot4Rows($0.baseAddress!, 80, even, odd, d, s, 4, dd) }
+        XCTAssertEqual([fourRows.0, fourRows.1, fourRows.2, fourRows.3], [dot, dot, dot, dot])
+        // Four identical tokens, interleaved block by block as Activations stores a batch.
+        func interleaved<T>(_ v: [T], _ width: Int) -> [T] {
+            (0..<v.count / width).flatMap { b in Array(repeating: Array(v[width * b..<width * (b + 1)]), count: 4).joined() }
+        }
+        let fourTokens = packed.withUnsafeBufferPointer {
+            PackedQ4_1.rowScales($0.baseAddress!, 4, dd + 16)
+            return PackedQ4_1.dot4Tokens($0.baseAddress!, dd + 16, interleaved(even, 16), interleaved(odd, 16), interleaved(d, 1), interleaved(s, 1), 4, 4, dd)
+        }
+        XCTAssertEqual(fourTokens, SIMD4(repeating: dot))
         // Same formula in Double from the block fields: Σ_b d_w·d_x·Σq_w·q_x + m_w·s_x.
         var exact: Double = 0
         for b in 0..<4 {

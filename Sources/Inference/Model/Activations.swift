@@ -1,5 +1,10 @@
 /// A batch of activation rows in Float plus their int8 block quantisations,
 /// prepared once and shared by every weight matrix that reads them.
+///
+/// The quantised rows are interleaved block by block: block b of row t is at
+/// even/odd + 16·(b·rows + t) and d/s[b·rows + t]. A kernel working on several
+/// tokens then finds them at fixed offsets from one pointer, and their scales
+/// side by side. With one row this is the plain row layout.
 final class Activations {
     let capacityRows: Int
     let maxCols: Int
@@ -42,9 +47,8 @@ final class Activations {
     /// Quantises for weights of `type` (Q8_1-style for Q4_1, Q8_0 for Q8_0; floats need nothing).
     func prepare(for type: GGMLType) {
         guard type == .q4_1 || type == .q8_0, preparedType != type else { return }
-        let nb = cols / 32
         for r in 0..<rows {
-            Kernels.quantizeRow(x + r * cols, cols, even + r * cols / 2, odd + r * cols / 2, d + r * nb, type == .q4_1 ? s + r * nb : nil)
+            Kernels.quantizeRow(x + r * cols, cols, even + 16 * r, odd + 16 * r, d + r, type == .q4_1 ? s + r : nil, stride: rows)
         }
         preparedType = type
     }

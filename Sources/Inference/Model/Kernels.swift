@@ -5,21 +5,24 @@
 /// then reduced as hsum_float_8 (see GGMLNumerics).
 ///
 /// Layout trick: activations are stored as Int16, split into the even and the
-/// odd elements of each block (16 + 16). A weight block then yields its even and
-/// odd elements as 16-bit lanes by shifts and masks, one 16-bit multiply-add
-/// gives the pair sums, and the pair sums widen to the 8 quad lanes by shifts on
-/// the same register viewed as 32-bit lanes. Everything stays in SIMD types that
-/// Swift inlines (element-type conversions of SIMD vectors do not inline).
+/// odd elements of each block (16 + 16). A weight block yields its even and odd
+/// elements as 16-bit lanes (PackedQ4_1 for Q4_1, shifts for Q8_0); one
+/// `vpmaddwd` per half gives pair sums in 32-bit lanes and their sum is the 8
+/// quad lanes. Everything stays in SIMD types written as element loops, which
+/// LLVM vectorises (SIMD element-type conversions are not inlined).
 enum Kernels {
     @inline(__always)
     static func roundHalf(_ x: Float) -> Float { Float(Float16(x)) }
 
     /// x[0..<n] -> per 32-block scale d (Float16-rounded), s = d·Σq (Float16-rounded,
     /// when `sums` is given) and the quantised values as even/odd Int16 halves.
+    /// Block b goes to even/odd + 16·b·stride and scales/sums[b·stride], so a batch
+    /// of `stride` rows can interleave its rows block by block (see Activations).
     @inline(__always)
     static func quantizeRow(_ x: UnsafePointer<Float>, _ n: Int, _ even: UnsafeMutablePointer<Int16>, _ odd: UnsafeMutablePointer<Int16>,
-                            _ scales: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>?) {
+                            _ scales: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>?, stride: Int = 1) {
         for b in 0..<n / 32 {
+            let e = even + 16 * b * stride, o = odd + 16 * b * stride
             let xb = x + 32 * b
             var amax: Float = 0
             for j in 0..<32 { amax = max(amax, abs(xb[j])) }
@@ -29,12 +32,12 @@ enum Kernels {
             for i in 0..<16 {
                 let q0 = Int32((xb[2 * i] * id).rounded(.toNearestOrEven))
                 let q1 = Int32((xb[2 * i + 1] * id).rounded(.toNearestOrEven))
-                even[16 * b + i] = Int16(truncatingIfNeeded: q0)
-                odd[16 * b + i] = Int16(truncatingIfNeeded: q1)
+                e[i] = Int16(truncatingIfNeeded: q0)
+                o[i] = Int16(truncatingIfNeeded: q1)
                 sum &+= q0 &+ q1
             }
-            scales[b] = roundHalf(d)
-            sums?[b] = roundHalf(d * Float(sum))
+            scales[b * stride] = roundHalf(d)
+            sums?[b * stride] = roundHalf(d * Float(sum))
         }
     }
 
@@ -48,35 +51,28 @@ enum Kernels {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int16>.self)
     }
 
-    /// Pair sums (16-bit lanes 2k, 2k+1) -> quad sums (32-bit lane k), as Float.
+    /// Lane k = a[2k]·b[2k] + a[2k+1]·b[2k+1] in Int32. Written as widen, multiply,
+    /// add neighbours so that LLVM emits one `vpmaddwd`.
     @inline(__always)
-    static func quads(_ pairs: SIMD16<Int16>) -> SIMD8<Float> {
-        let r = unsafeBitCast(pairs, to: SIMD8<Int32>.self)
-        let lanes = ((r &<< 16) &>> 16) &+ (r &>> 16)
+    static func multiplyAddPairs(_ a: SIMD16<Int16>, _ b: SIMD16<Int16>) -> SIMD8<Int32> {
+        var wa = SIMD16<Int32>(), wb = SIMD16<Int32>()
+        for i in 0..<16 {
+            wa[i] = Int32(a[i])
+            wb[i] = Int32(b[i])
+        }
+        let m = wa &* wb
+        var r = SIMD8<Int32>()
+        for k in 0..<8 { r[k] = m[2 * k] &+ m[2 * k + 1] }
+        return r
+    }
+
+    /// Quad sums of the products of (even, odd) halves: lane k covers elements 4k…4k+3.
+    @inline(__always)
+    static func quadSums(_ we: SIMD16<Int16>, _ xe: SIMD16<Int16>, _ wo: SIMD16<Int16>, _ xo: SIMD16<Int16>) -> SIMD8<Float> {
+        let lanes = multiplyAddPairs(we, xe) &+ multiplyAddPairs(wo, xo)
         var f = SIMD8<Float>()
         for i in 0..<8 { f[i] = Float(lanes[i]) }
         return f
-    }
-
-    /// As `quads` when every quad sum fits in Int16 (Q4_1: |sum| <= 4·15·127):
-    /// the pair sum lands in the high half of each 32-bit lane, then one shift.
-    @inline(__always)
-    static func smallQuads(_ pairs: SIMD16<Int16>) -> SIMD8<Float> {
-        let r = unsafeBitCast(pairs, to: SIMD8<Int32>.self)
-        let lanes = (r &+ (r &<< 16)) &>> 16
-        var f = SIMD8<Float>()
-        for i in 0..<8 { f[i] = Float(lanes[i]) }
-        return f
-    }
-
-    /// A Q4_1 block's 32 nibbles as (even elements, odd elements) in 16-bit lanes,
-    /// in the order of `quantizeRow`'s halves.
-    @inline(__always)
-    static func nibbles(_ block: UnsafeRawPointer) -> (SIMD16<Int16>, SIMD16<Int16>) {
-        let u = block.loadUnaligned(fromByteOffset: 4, as: SIMD8<UInt16>.self)
-        let v = SIMD16<UInt16>(lowHalf: u, highHalf: u &>> 4)
-        let m = SIMD16<UInt16>(repeating: 15)
-        return (unsafeBitCast(v & m, to: SIMD16<Int16>.self), unsafeBitCast((v &>> 8) & m, to: SIMD16<Int16>.self))
     }
 
     /// A Q8_0 block's 32 signed bytes as (even, odd) 16-bit lanes.
@@ -89,104 +85,44 @@ enum Kernels {
     @inline(__always)
     static func hsum(_ acc: SIMD8<Float>) -> Float { GGMLNumerics.hsum8(acc) }
 
-    /// One Q4_1 row · one Q8_1 activation row (ggml_vec_dot_q4_1_q8_1).
-    @inline(__always)
-    static func dotQ4_1(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
-                        _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ nb: Int) -> Float {
-        var acc = SIMD8<Float>()
-        var summs: Float = 0
-        for b in 0..<nb {
-            let blk = UnsafeRawPointer(row + 20 * b)
-            let (we, wo) = nibbles(blk)
-            let pairs = we &* load16(xe + 16 * b) &+ wo &* load16(xo + 16 * b)
-            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), smallQuads(pairs))
-            summs = summs.addingProduct(half(blk, 2), xs[b])
-        }
-        return hsum(acc) + summs
-    }
-
-    /// Two Q4_1 rows · one activation row (activation loads shared).
-    @inline(__always)
-    static func dotQ4_1x2(_ row0: UnsafePointer<UInt8>, _ row1: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
-                          _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ nb: Int) -> (Float, Float) {
-        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-        var summs0: Float = 0, summs1: Float = 0
-        for b in 0..<nb {
-            let e = load16(xe + 16 * b), o = load16(xo + 16 * b)
-            let dx = xd[b], sx = xs[b]
-            let blk0 = UnsafeRawPointer(row0 + 20 * b), blk1 = UnsafeRawPointer(row1 + 20 * b)
-            let (we0, wo0) = nibbles(blk0)
-            let (we1, wo1) = nibbles(blk1)
-            let d0 = half(blk0, 0), m0 = half(blk0, 2)
-            let d1 = half(blk1, 0), m1 = half(blk1, 2)
-            acc0 = acc0.addingProduct(SIMD8(repeating: d0 * dx), smallQuads(we0 &* e &+ wo0 &* o))
-            acc1 = acc1.addingProduct(SIMD8(repeating: d1 * dx), smallQuads(we1 &* e &+ wo1 &* o))
-            summs0 = summs0.addingProduct(m0, sx)
-            summs1 = summs1.addingProduct(m1, sx)
-        }
-        return (hsum(acc0) + summs0, hsum(acc1) + summs1)
-    }
-
     /// One Q8_0 row · one Q8_0 activation row (ggml_vec_dot_q8_0_q8_0).
     @inline(__always)
+    /// Activation block b at xe/xo + 16·b·stride and xd[b·stride] (Activations' layout).
     static func dotQ8_0(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
-                        _ xd: UnsafePointer<Float>, _ nb: Int) -> Float {
+                        _ xd: UnsafePointer<Float>, _ nb: Int, stride: Int = 1) -> Float {
         var acc = SIMD8<Float>()
         for b in 0..<nb {
             let blk = UnsafeRawPointer(row + 34 * b)
             let (we, wo) = bytes(blk)
-            let pairs = we &* load16(xe + 16 * b) &+ wo &* load16(xo + 16 * b)
-            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b]), quads(pairs))
+            acc = acc.addingProduct(SIMD8(repeating: half(blk, 0) * xd[b * stride]), quadSums(we, load16(xe + 16 * b * stride), wo, load16(xo + 16 * b * stride)))
         }
         return hsum(acc)
     }
 
-    /// Unpacks a Q4_1 row once (even/odd nibble lanes, d, m) for reuse across a batch.
+    /// Four consecutive Q8_0 rows · one activation row (the LM head in decode):
+    /// activation loads shared, the rows two groups ahead prefetched.
     @inline(__always)
-    static func unpackQ4_1(_ row: UnsafePointer<UInt8>, _ nb: Int, _ we: UnsafeMutablePointer<Int16>, _ wo: UnsafeMutablePointer<Int16>,
-                           _ d: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>) {
+    static func dotQ8_0x4(_ row: UnsafePointer<UInt8>, _ rowBytes: Int, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                          _ xd: UnsafePointer<Float>, _ nb: Int) -> (Float, Float, Float, Float) {
+        let r0 = UnsafeRawPointer(row), r1 = r0 + rowBytes, r2 = r0 + 2 * rowBytes, r3 = r0 + 3 * rowBytes
+        let ahead = r0 + 8 * rowBytes
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         for b in 0..<nb {
-            let blk = UnsafeRawPointer(row + 20 * b)
-            let (e, o) = nibbles(blk)
-            UnsafeMutableRawPointer(we + 16 * b).storeBytes(of: e, as: SIMD16<Int16>.self)
-            UnsafeMutableRawPointer(wo + 16 * b).storeBytes(of: o, as: SIMD16<Int16>.self)
-            d[b] = half(blk, 0)
-            m[b] = half(blk, 2)
+            // A group is 4·34·nb bytes: 136 per block step, three lines cover it.
+            Prefetch.read(ahead + 136 * b)
+            Prefetch.read(ahead + 136 * b + 64)
+            Prefetch.read(ahead + 136 * b + 128)
+            let e = load16(xe + 16 * b), o = load16(xo + 16 * b)
+            let dx = xd[b]
+            let (we0, wo0) = bytes(r0 + 34 * b)
+            a0 = a0.addingProduct(SIMD8(repeating: half(r0, 34 * b) * dx), quadSums(we0, e, wo0, o))
+            let (we1, wo1) = bytes(r1 + 34 * b)
+            a1 = a1.addingProduct(SIMD8(repeating: half(r1, 34 * b) * dx), quadSums(we1, e, wo1, o))
+            let (we2, wo2) = bytes(r2 + 34 * b)
+            a2 = a2.addingProduct(SIMD8(repeating: half(r2, 34 * b) * dx), quadSums(we2, e, wo2, o))
+            let (we3, wo3) = bytes(r3 + 34 * b)
+            a3 = a3.addingProduct(SIMD8(repeating: half(r3, 34 * b) * dx), quadSums(we3, e, wo3, o))
         }
-    }
-
-    /// An unpacked Q4_1 row · two activation rows at once (the weights are loaded once).
-    @inline(__always)
-    static func dotUnpacked2(_ we: UnsafePointer<Int16>, _ wo: UnsafePointer<Int16>, _ wd: UnsafePointer<Float>, _ wm: UnsafePointer<Float>,
-                             _ xe0: UnsafePointer<Int16>, _ xo0: UnsafePointer<Int16>, _ xd0: UnsafePointer<Float>, _ xs0: UnsafePointer<Float>,
-                             _ xe1: UnsafePointer<Int16>, _ xo1: UnsafePointer<Int16>, _ xd1: UnsafePointer<Float>, _ xs1: UnsafePointer<Float>,
-                             _ nb: Int) -> (Float, Float) {
-        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-        var summs0: Float = 0, summs1: Float = 0
-        for b in 0..<nb {
-            let e = load16(we + 16 * b), o = load16(wo + 16 * b)
-            let p0 = e &* load16(xe0 + 16 * b) &+ o &* load16(xo0 + 16 * b)
-            let p1 = e &* load16(xe1 + 16 * b) &+ o &* load16(xo1 + 16 * b)
-            acc0 = acc0.addingProduct(SIMD8(repeating: wd[b] * xd0[b]), smallQuads(p0))
-            acc1 = acc1.addingProduct(SIMD8(repeating: wd[b] * xd1[b]), smallQuads(p1))
-            summs0 = summs0.addingProduct(wm[b], xs0[b])
-            summs1 = summs1.addingProduct(wm[b], xs1[b])
-        }
-        return (hsum(acc0) + summs0, hsum(acc1) + summs1)
-    }
-
-    /// An unpacked Q4_1 row · one activation row.
-    @inline(__always)
-    static func dotUnpacked(_ we: UnsafePointer<Int16>, _ wo: UnsafePointer<Int16>, _ wd: UnsafePointer<Float>, _ wm: UnsafePointer<Float>,
-                            _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>, _ xd: UnsafePointer<Float>, _ xs: UnsafePointer<Float>,
-                            _ nb: Int) -> Float {
-        var acc = SIMD8<Float>()
-        var summs: Float = 0
-        for b in 0..<nb {
-            let p = load16(we + 16 * b) &* load16(xe + 16 * b) &+ load16(wo + 16 * b) &* load16(xo + 16 * b)
-            acc = acc.addingProduct(SIMD8(repeating: wd[b] * xd[b]), smallQuads(p))
-            summs = summs.addingProduct(wm[b], xs[b])
-        }
-        return hsum(acc) + summs
+        return (hsum(a0), hsum(a1), hsum(a2), hsum(a3))
     }
 }

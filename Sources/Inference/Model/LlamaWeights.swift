@@ -6,6 +6,8 @@ struct WeightMatrix: @unchecked Sendable {
     let rows: Int
     let cols: Int
     let rowBytes: Int
+    /// Q4_1 rows in `PackedQ4_1`'s layout (the matmul reads only that layout).
+    private(set) var packed = false
 
     init(_ gguf: GGUFFile, _ name: String, cols: Int, rows: Int) throws {
         let info = try gguf.requireTensor(name)
@@ -22,6 +24,15 @@ struct WeightMatrix: @unchecked Sendable {
     }
 
     func row(_ r: Int) -> UnsafePointer<UInt8> { data + r * rowBytes }
+
+    /// Repacks Q4_1 rows in place (see PackedQ4_1); other types are left as they are.
+    func packedForMatmul() throws -> WeightMatrix {
+        guard type == .q4_1, !packed else { return self }
+        try PackedQ4_1.repackMapped(UnsafeMutablePointer(mutating: data), rows: rows, blocksPerRow: cols / 32)
+        var m = self
+        m.packed = true
+        return m
+    }
 }
 
 /// A vector of norm weights, converted to Float once (they are tiny).
@@ -54,21 +65,24 @@ struct LlamaWeights: @unchecked Sendable {
         var layers: [LayerWeights] = []
         for i in 0..<c.layerCount {
             let p = "blk.\(i)."
+            func matrix(_ name: String, cols: Int, rows: Int) throws -> WeightMatrix {
+                try WeightMatrix(gguf, p + name, cols: cols, rows: rows).packedForMatmul()
+            }
             layers.append(LayerWeights(
                 attentionNorm: try loadVector(gguf, p + "attn_norm.weight", count: e),
-                q: try WeightMatrix(gguf, p + "attn_q.weight", cols: e, rows: e),
-                k: try WeightMatrix(gguf, p + "attn_k.weight", cols: e, rows: c.kvDim),
-                v: try WeightMatrix(gguf, p + "attn_v.weight", cols: e, rows: c.kvDim),
-                o: try WeightMatrix(gguf, p + "attn_output.weight", cols: e, rows: e),
+                q: try matrix("attn_q.weight", cols: e, rows: e),
+                k: try matrix("attn_k.weight", cols: e, rows: c.kvDim),
+                v: try matrix("attn_v.weight", cols: e, rows: c.kvDim),
+                o: try matrix("attn_output.weight", cols: e, rows: e),
                 ffnNorm: try loadVector(gguf, p + "ffn_norm.weight", count: e),
-                gate: try WeightMatrix(gguf, p + "ffn_gate.weight", cols: e, rows: c.feedForwardLength),
-                up: try WeightMatrix(gguf, p + "ffn_up.weight", cols: e, rows: c.feedForwardLength),
-                down: try WeightMatrix(gguf, p + "ffn_down.weight", cols: c.feedForwardLength, rows: e)))
+                gate: try matrix("ffn_gate.weight", cols: e, rows: c.feedForwardLength),
+                up: try matrix("ffn_up.weight", cols: e, rows: c.feedForwardLength),
+                down: try matrix("ffn_down.weight", cols: c.feedForwardLength, rows: e)))
         }
         self.layers = layers
         outputNorm = try loadVector(gguf, "output_norm.weight", count: e)
         if gguf.tensor(named: "output.weight") != nil {
-            output = try WeightMatrix(gguf, "output.weight", cols: e, rows: c.vocabularySize)
+            output = try WeightMatrix(gguf, "output.weight", cols: e, rows: c.vocabularySize).packedForMatmul()
         } else {
             output = tokenEmbedding
         }

@@ -7,28 +7,69 @@ struct MatmulTarget {
     let outStride: Int
 }
 
-/// Per-worker scratch for an unpacked weight row.
+/// Per-worker scratch space for the kernels.
 final class MatmulScratch {
-    let we: UnsafeMutablePointer<Int16>
-    let wo: UnsafeMutablePointer<Int16>
-    let wd: UnsafeMutablePointer<Float>
-    let wm: UnsafeMutablePointer<Float>
+    /// d·xd per block for up to eight (row, token) pairs plus converted scales (PackedQ4_1's kernels).
+    let dd: UnsafeMutablePointer<Float>
+    /// One dequantised row (float weights).
     let xf: UnsafeMutablePointer<Float>
 
     init(maxCols: Int) {
-        we = .allocate(capacity: maxCols / 2)
-        wo = .allocate(capacity: maxCols / 2)
-        wd = .allocate(capacity: maxCols / 32)
-        wm = .allocate(capacity: maxCols / 32)
+        dd = .allocate(capacity: 10 * maxCols / 32)
         xf = .allocate(capacity: maxCols)
     }
 
     deinit {
-        we.deallocate()
-        wo.deallocate()
-        wd.deallocate()
-        wm.deallocate()
+        dd.deallocate()
         xf.deallocate()
+    }
+
+    var pointers: ScratchPointers { ScratchPointers(dd: dd, xf: xf) }
+}
+
+/// A chunk's inputs with no reference-counted fields, so the per-chunk calls do
+/// no retain/release (that showed up at a few percent of decode).
+struct MatmulJob {
+    let type: GGMLType
+    let packed: Bool
+    let data: UnsafePointer<UInt8>
+    let rowBytes: Int
+    let rows: Int
+    let out: UnsafeMutablePointer<Float>
+    let outStride: Int
+
+    init(_ t: MatmulTarget) {
+        type = t.weight.type
+        packed = t.weight.packed
+        data = t.weight.data
+        rowBytes = t.weight.rowBytes
+        rows = t.weight.rows
+        out = t.out
+        outStride = t.outStride
+    }
+
+    @inline(__always)
+    func row(_ r: Int) -> UnsafePointer<UInt8> { data + r * rowBytes }
+}
+
+struct ScratchPointers {
+    let dd: UnsafeMutablePointer<Float>
+    let xf: UnsafeMutablePointer<Float>
+}
+
+/// Activations after `prepare`, as plain pointers.
+struct ActivationView {
+    let x: UnsafePointer<Float>
+    let even: UnsafePointer<Int16>
+    let odd: UnsafePointer<Int16>
+    let d: UnsafePointer<Float>
+    let s: UnsafePointer<Float>
+    let rows: Int
+    let cols: Int
+
+    init(_ a: Activations) {
+        x = a.x; even = UnsafePointer(a.even); odd = UnsafePointer(a.odd); d = UnsafePointer(a.d); s = UnsafePointer(a.s)
+        rows = a.rows; cols = a.cols
     }
 }
 
@@ -39,77 +80,107 @@ enum Matmul {
                     paired: ((Int, Int) -> Void)? = nil) {
         for t in targets {
             precondition(t.weight.cols == input.cols, "\(t.weight.name): \(t.weight.cols) columns, input has \(input.cols)")
+            precondition(t.weight.type != .q4_1 || t.weight.packed, "\(t.weight.name): Q4_1 rows must be repacked at load")
             input.prepare(for: t.weight.type)
         }
-        let tokens = input.rows
-        // Smaller chunks when each row carries a whole batch of work.
-        let rowsPerChunk = tokens == 1 ? 32 : 16
-        if let paired {
-            let rows = targets[0].weight.rows
-            precondition(targets.allSatisfy { $0.weight.rows == rows })
-            let chunks = (rows + rowsPerChunk - 1) / rowsPerChunk
-            pool.parallelFor(chunks) { c, worker in
-                let start = c * rowsPerChunk, end = min(start + rowsPerChunk, rows)
-                for t in targets { compute(t, input, start, end, scratch[worker]) }
-                paired(start, end)
-            }
-            return
-        }
-        var chunks: [(target: Int, start: Int, end: Int)] = []
-        for (i, t) in targets.enumerated() {
-            var r = 0
-            while r < t.weight.rows {
-                let end = min(r + rowsPerChunk, t.weight.rows)
-                chunks.append((i, r, end))
-                r = end
-            }
-        }
-        chunks.withUnsafeBufferPointer { plan in
-            pool.parallelFor(plan.count) { c, worker in
-                let chunk = plan[c]
-                compute(targets[chunk.target], input, chunk.start, chunk.end, scratch[worker])
+        let view = ActivationView(input)
+        let jobs = targets.map(MatmulJob.init)
+        let scratchPointers = scratch.map(\.pointers)
+        // Smaller chunks when each row carries a whole batch of work; for one token,
+        // at most ~128 chunks per matrix (the LM head's 49152 rows would otherwise
+        // be 1536 claims on a shared counter), in multiples of 4 rows.
+        let widest = jobs.map(\.rows).max() ?? 0
+        let rowsPerChunk = view.rows == 1 ? max(32, widest / 128 / 4 * 4) : 16
+        jobs.withUnsafeBufferPointer { jobs in
+            scratchPointers.withUnsafeBufferPointer { scratch in
+                if let paired {
+                    let rows = jobs[0].rows
+                    precondition(jobs.allSatisfy { $0.rows == rows })
+                    let chunks = (rows + rowsPerChunk - 1) / rowsPerChunk
+                    pool.parallelFor(chunks) { c, worker in
+                        let start = c * rowsPerChunk, end = min(start + rowsPerChunk, rows)
+                        for j in jobs.indices { compute(jobs[j], view, start, end, scratch[worker]) }
+                        paired(start, end)
+                    }
+                    return
+                }
+                var chunks: [(job: Int, start: Int, end: Int)] = []
+                for (i, t) in jobs.enumerated() {
+                    var r = 0
+                    while r < t.rows {
+                        let end = min(r + rowsPerChunk, t.rows)
+                        chunks.append((i, r, end))
+                        r = end
+                    }
+                }
+                chunks.withUnsafeBufferPointer { plan in
+                    pool.parallelFor(plan.count) { c, worker in
+                        let chunk = plan[c]
+                        compute(jobs[chunk.job], view, chunk.start, chunk.end, scratch[worker])
+                    }
+                }
             }
         }
     }
 
-    static func compute(_ t: MatmulTarget, _ input: Activations, _ start: Int, _ end: Int, _ scratch: MatmulScratch) {
-        let w = t.weight
-        let nb = input.blocksPerRow
+    static func compute(_ t: MatmulJob, _ input: ActivationView, _ start: Int, _ end: Int, _ scratch: ScratchPointers) {
+        let w = t
+        let nb = input.cols / 32
         let tokens = input.rows
         let cols = input.cols
-        let half = cols / 2
         let xe = input.even, xo = input.odd, xd = input.d, xs = input.s
         switch w.type {
         case .q4_1:
+            let dd = scratch.dd
             if tokens == 1 {
                 var r = start
-                while r + 1 < end {
-                    (t.out[r], t.out[r + 1]) = Kernels.dotQ4_1x2(w.row(r), w.row(r + 1), xe, xo, xd, xs, nb)
-                    r += 2
+                while r + 4 <= end {
+                    (t.out[r], t.out[r + 1], t.out[r + 2], t.out[r + 3]) = PackedQ4_1.dot4Rows(w.row(r), w.rowBytes, xe, xo, xd, xs, nb, dd)
+                    r += 4
                 }
-                if r < end { t.out[r] = Kernels.dotQ4_1(w.row(r), xe, xo, xd, xs, nb) }
+                while r < end {
+                    t.out[r] = PackedQ4_1.dot(w.row(r), xe, xo, xd, xs, nb, dd)
+                    r += 1
+                }
                 return
             }
+            // dd takes 8·nb products; the row's d and m as Float follow it.
+            let df = dd + 8 * nb
             for r in start..<end {
-                Kernels.unpackQ4_1(w.row(r), nb, scratch.we, scratch.wo, scratch.wd, scratch.wm)
+                let row = w.row(r)
+                PackedQ4_1.rowScales(row, nb, df)
                 var k = 0
-                while k + 1 < tokens {
-                    let (a, b) = Kernels.dotUnpacked2(scratch.we, scratch.wo, scratch.wd, scratch.wm,
-                                                      xe + k * half, xo + k * half, xd + k * nb, xs + k * nb,
-                                                      xe + (k + 1) * half, xo + (k + 1) * half, xd + (k + 1) * nb, xs + (k + 1) * nb, nb)
-                    t.out[k * t.outStride + r] = a
-                    t.out[(k + 1) * t.outStride + r] = b
-                    k += 2
+                while k + 8 <= tokens {
+                    let v = PackedQ4_1.dot8Tokens(row, df, xe + 16 * k, xo + 16 * k, xd + k, xs + k, tokens, nb, dd)
+                    for j in 0..<8 { t.out[(k + j) * t.outStride + r] = v[j] }
+                    k += 8
                 }
-                if k < tokens {
-                    t.out[k * t.outStride + r] = Kernels.dotUnpacked(scratch.we, scratch.wo, scratch.wd, scratch.wm,
-                                                                     xe + k * half, xo + k * half, xd + k * nb, xs + k * nb, nb)
+                while k + 4 <= tokens {
+                    let v = PackedQ4_1.dot4Tokens(row, df, xe + 16 * k, xo + 16 * k, xd + k, xs + k, tokens, nb, dd)
+                    for j in 0..<4 { t.out[(k + j) * t.outStride + r] = v[j] }
+                    k += 4
+                }
+                while k < tokens {
+                    t.out[k * t.outStride + r] = PackedQ4_1.dot(row, xe + 16 * k, xo + 16 * k, xd + k, xs + k, nb, dd, stride: tokens)
+                    k += 1
                 }
             }
         case .q8_0:
+            if tokens == 1 {
+                var r = start
+                while r + 4 <= end {
+                    (t.out[r], t.out[r + 1], t.out[r + 2], t.out[r + 3]) = Kernels.dotQ8_0x4(w.row(r), w.rowBytes, xe, xo, xd, nb)
+                    r += 4
+                }
+                while r < end {
+                    t.out[r] = Kernels.dotQ8_0(w.row(r), xe, xo, xd, nb)
+                    r += 1
+                }
+                return
+            }
             for r in start..<end {
                 for k in 0..<tokens {
-                    t.out[k * t.outStride + r] = Kernels.dotQ8_0(w.row(r), xe + k * half, xo + k * half, xd + k * nb, nb)
+                    t.out[k * t.outStride + r] = Kernels.dotQ8_0(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens)
                 }
             }
         case .f32, .f16:
@@ -123,7 +194,7 @@ enum Matmul {
                 }
             }
         default:
-            preconditionFailure("unsupported weight type \(w.type.name) reached the matmul")
+            preconditionFailure("unsupported weight type \(w.type) reached the matmul")
         }
     }
 }
