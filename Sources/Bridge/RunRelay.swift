@@ -58,20 +58,29 @@ struct RunRelay: Sendable {
     /// becomes an output that says so, and the run goes on.
     static func answer(_ run: Run, with callTool: @escaping CallTool) async -> [ToolOutput] {
         let calls = run.requiredAction?.submitToolOutputs?.toolCalls ?? []
-        return await withTaskGroup(of: (Int, String).self) { group in
-            for (index, call) in calls.enumerated() {
+        // Results are collected in a dictionary keyed by position: a task group of tuple results
+        // crashed with an out-of-range index in release builds (Swift 6.3, Linux).
+        let outputs = await withTaskGroup(of: AnsweredCall.self, returning: [Int: String].self) { group in
+            for (position, call) in calls.enumerated() {
                 group.addTask {
                     do {
-                        return (index, try await callTool(run.threadID, run.id, call))
+                        return AnsweredCall(position: position, output: try await callTool(run.threadID, run.id, call))
                     } catch {
-                        return (index, "Error: the client's tools/call for \(call.name) failed: \(Self.describe(error))")
+                        return AnsweredCall(
+                            position: position, output: "Error: the client's tools/call for \(call.name) failed: \(Self.describe(error))")
                     }
                 }
             }
-            var outputs = Array(repeating: "", count: calls.count)
-            for await (index, output) in group { outputs[index] = output }
-            return zip(calls, outputs).map { ToolOutput(toolCallID: $0.id, output: $1) }
+            var outputs: [Int: String] = [:]
+            for await answered in group { outputs[answered.position] = answered.output }
+            return outputs
         }
+        return calls.enumerated().map { position, call in ToolOutput(toolCallID: call.id, output: outputs[position] ?? "") }
+    }
+
+    struct AnsweredCall: Sendable {
+        let position: Int
+        let output: String
     }
 
     static func describe(_ error: any Error) -> String {
