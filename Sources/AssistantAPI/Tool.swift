@@ -28,22 +28,7 @@ public struct Tool: Codable, Sendable, Equatable {
 
     /// The same tool with plugin secrets (`auth.user_token` and the like) replaced, for storage and logs.
     public var redacted: Tool {
-        Tool(raw: Self.redact(.object(raw)).objectValue ?? raw)
-    }
-
-    static let secretKeys: Set<String> = ["user_token", "api_key", "token", "password", "secret", "authorization"]
-
-    static func redact(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .object(let object):
-            var copy: JSONObject = [:]
-            for (key, member) in object {
-                copy[key] = secretKeys.contains(key.lowercased()) ? .string("[redacted]") : redact(member)
-            }
-            return .object(copy)
-        case .array(let array): return .array(array.map(redact))
-        default: return value
-        }
+        Tool(raw: SecretRedaction.redact(.object(raw)).objectValue ?? raw)
     }
 
     public init(from decoder: any Decoder) throws {

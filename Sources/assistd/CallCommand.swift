@@ -1,3 +1,4 @@
+import AssistantAPI
 import Bridge
 import Foundation
 import JSONCore
@@ -74,7 +75,7 @@ enum CallCommand {
     /// The bridge on one end of a pipe pair, a client on the other.
     static func startInProcessServer(_ options: CommandLineOptions, logger: Logger) throws -> ProtocolClient {
         var trace: MessageTrace?
-        if let path = options.tracePath { trace = try MessageTrace(path: path, redact: TraceRedaction.redact) }
+        if let path = options.tracePath { trace = try MessageTrace(path: path, redact: SecretRedaction.redact) }
         let bridge = try ServerAssembly.makeBridge(options: options, logger: logger) { _ in }
         let toServer = try makePipe()
         let toClient = try makePipe()

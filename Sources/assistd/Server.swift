@@ -21,7 +21,7 @@ enum Server {
         var trace: MessageTrace?
         if let path = options.tracePath {
             do {
-                trace = try MessageTrace(path: path, redact: TraceRedaction.redact)
+                trace = try MessageTrace(path: path, redact: SecretRedaction.redact)
             } catch {
                 fail("\(error)")
             }

@@ -1,9 +1,10 @@
 import JSONCore
 
-/// The redaction hook for `--trace`: values of secret-bearing keys (plugin `user_token`s, API
-/// keys, authorization headers) are replaced wherever they appear in a message, and so is every
-/// value of a `headers` object (`initializationOptions.headers` may carry a key under any name).
-public enum TraceRedaction {
+/// Hides secrets in JSON before it is stored, traced or logged: values of secret-bearing keys
+/// (plugin `user_token`s, API keys, authorization headers) wherever they appear, and every value
+/// of a `headers` object (`initializationOptions.headers` may carry a key under any name).
+/// One rule for the `--trace` file and for tools written to the local database.
+public enum SecretRedaction {
     public static let secretKeys: Set<String> = ["user_token", "api_key", "apikey", "authorization", "password", "secret", "token"]
     public static let secretSuffixes = ["_token", "-token", "api-key", "_secret", "-secret"]
     public static let replacement: JSONValue = "[redacted]"
