@@ -22,10 +22,11 @@ fi
 for transport in lsp job; do
   results="$work/results-$transport"
   pids="$work/pids-$transport"
+  trace="$work/trace-$transport"
   : > "$pids"
   # Own XDG dirs: nothing is written to the user's Neovim state.
   XDG_DATA_HOME="$work/xdg-data" XDG_STATE_HOME="$work/xdg-state" XDG_CACHE_HOME="$work/xdg-cache" \
-  ASSISTD_TRANSPORT=$transport ASSISTD_TEST_RESULTS=$results ASSISTD_TEST_PIDS=$pids \
+  ASSISTD_TRANSPORT=$transport ASSISTD_TEST_RESULTS=$results ASSISTD_TEST_PIDS=$pids ASSISTD_TEST_TRACE=$trace \
     timeout 180 nvim --headless -u NONE -i NONE -n --cmd "set rtp^=$plugin" -c "luafile $here/test.lua" \
     > "$work/out-$transport" 2>&1
   status=$?
@@ -38,7 +39,13 @@ for transport in lsp job; do
     not_ok "nvim/$transport: the test run ended (exit $status)"
     cat "$work/out-$transport"
   fi
-  # Every assistd the run started must be gone once Neovim has quit (VimLeavePre stops it).
+  # Quitting sends shutdown and exit (assistd would also stop at the end of its input, with code 1).
+  if grep -q '"method":"shutdown"' "$trace" 2>/dev/null && grep -q '"method":"exit"' "$trace"; then
+    ok "nvim/$transport: quitting Neovim sends shutdown and exit"
+  else
+    not_ok "nvim/$transport: quitting Neovim sends shutdown and exit (trace: $(tail -c 400 "$trace" 2>/dev/null))"
+  fi
+  # Every assistd the run started must be gone once Neovim has quit.
   stray=""
   for pid in $(cat "$pids"); do
     tries=0

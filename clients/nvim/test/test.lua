@@ -1,11 +1,13 @@
 -- Headless tests of assistd.nvim against the real assistd with the scripted test model.
 -- Environment: ASSISTD_BIN (the binary), ASSISTD_TRANSPORT (auto|lsp|job),
 -- ASSISTD_TEST_RESULTS (a file: one "ok - …" / "not ok - …" line per test),
--- ASSISTD_TEST_PIDS (a file: the pid of every assistd started, for run.sh to check).
+-- ASSISTD_TEST_PIDS (a file: the pid of every assistd started, for run.sh to check),
+-- ASSISTD_TEST_TRACE (the --trace file of the assistd left running when the tests quit).
 local bin = assert(os.getenv("ASSISTD_BIN"), "ASSISTD_BIN is not set")
 local transport = os.getenv("ASSISTD_TRANSPORT") or "auto"
 local results_path = assert(os.getenv("ASSISTD_TEST_RESULTS"))
 local pids_path = assert(os.getenv("ASSISTD_TEST_PIDS"))
+local exit_trace_path = assert(os.getenv("ASSISTD_TEST_TRACE"))
 local tmp = vim.fn.tempname()
 vim.fn.mkdir(tmp, "p")
 
@@ -321,6 +323,8 @@ test("stop: shutdown and exit end assistd with code 0; the next command starts i
   if pid and vim.loop.kill(pid, 0) == 0 then
     error("assistd " .. pid .. " still runs")
   end
+  -- the last assistd keeps a trace, for run.sh to see the shutdown and exit that quitting sends
+  require("assistd").setup(vim.tbl_extend("force", options, { args = { "--trace", exit_trace_path } }))
   vim.cmd("AssistdChat")
   wait_for("a new chat", function()
     return server.state == "ready" and vim.b.assistd_thread_id ~= nil
@@ -328,5 +332,9 @@ test("stop: shutdown and exit end assistd with code 0; the next command starts i
   remember_pid() -- run.sh checks that quitting Neovim stops it
 end)
 
-vim.fn.writefile(results, results_path)
+local result_lines = {}
+for _, result in ipairs(results) do
+  vim.list_extend(result_lines, vim.split(result, "\n"))
+end
+vim.fn.writefile(result_lines, results_path)
 vim.cmd("qa!")
