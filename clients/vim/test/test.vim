@@ -36,7 +36,7 @@ function! s:Test(name, Body) abort
     call add(s:results, 'ok - ' . line)
   catch
     call add(s:results, 'not ok - ' . line)
-    call add(s:results, '    ' . v:exception)
+    call extend(s:results, map(split(v:exception, "\n"), {_, line -> '    ' . line}))
     call add(s:results, '    at ' . v:throwpoint)
   endtry
 endfunction
