@@ -14,7 +14,7 @@ local function canonical(value)
     return vim.json.encode(value)
   end
   local parts = {}
-  if vim.tbl_islist(value) and next(value) ~= nil then
+  if (vim.islist or vim.tbl_islist)(value) and next(value) ~= nil then
     for _, item in ipairs(value) do
       table.insert(parts, canonical(item))
     end

@@ -102,10 +102,10 @@ end
 local function create_buffer(thread_id)
   local buf = vim.api.nvim_create_buf(true, false)
   vim.api.nvim_buf_set_name(buf, "assistd://" .. thread_id)
-  vim.api.nvim_buf_set_option(buf, "buftype", "nofile")
-  vim.api.nvim_buf_set_option(buf, "bufhidden", "hide")
-  vim.api.nvim_buf_set_option(buf, "swapfile", false)
-  vim.api.nvim_buf_set_option(buf, "filetype", "markdown")
+  vim.bo[buf].buftype = "nofile"
+  vim.bo[buf].bufhidden = "hide"
+  vim.bo[buf].swapfile = false
+  vim.bo[buf].filetype = "markdown"
   vim.api.nvim_buf_set_var(buf, "assistd_thread_id", thread_id)
   local keymaps = config.get().keymaps or {}
   if keymaps.send then

@@ -5,6 +5,7 @@ local M = {}
 
 function M.setup(opts)
   local cfg = config.set(opts)
+  require("assistd.commands").define()
   local keymaps = cfg.keymaps or {}
   if keymaps.chat then
     vim.keymap.set("n", keymaps.chat, "<cmd>AssistdChat<CR>", { desc = "assistd: new chat" })
