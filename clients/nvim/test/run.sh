@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the Neovim client's tests headless against assistd ($ASSISTD_BIN, default
-# $repo/.build/debug/assistd), once per transport (vim.lsp.rpc, jobstart). Last line: "N passed, N failed".
+# $repo/.build/debug/assistd), once per transport (vim.lsp.rpc, jobstart), with $NVIM (default nvim).
+# Last line: "N passed, N failed".
 here=$(cd "$(dirname "$0")" && pwd)
 plugin=$(dirname "$here")
 repo=$(cd "$plugin/../.." && pwd)
@@ -27,7 +28,7 @@ for transport in lsp job; do
   # Own XDG dirs: nothing is written to the user's Neovim state.
   XDG_DATA_HOME="$work/xdg-data" XDG_STATE_HOME="$work/xdg-state" XDG_CACHE_HOME="$work/xdg-cache" \
   ASSISTD_TRANSPORT=$transport ASSISTD_TEST_RESULTS=$results ASSISTD_TEST_PIDS=$pids ASSISTD_TEST_TRACE=$trace \
-    timeout 180 nvim --headless -u NONE -i NONE -n --cmd "set rtp^=$plugin" -c "luafile $here/test.lua" \
+    timeout 180 "${NVIM:-nvim}" --headless -u NONE -i NONE -n --cmd "set rtp^=$plugin" -c "luafile $here/test.lua" \
     > "$work/out-$transport" 2>&1
   status=$?
   if [ -f "$results" ]; then
