@@ -140,6 +140,19 @@ local function tail(buf, n)
   return vim.list_slice(all, #all - n + 1, #all)
 end
 
+test("a missing binary is reported by checkhealth and by the commands", function()
+  require("assistd").setup(vim.tbl_extend("force", options, { cmd = tmp .. "/no-such-assistd" }))
+  notes = {}
+  vim.cmd("AssistdChat")
+  vim.cmd("checkhealth assistd")
+  local report = text(0)
+  vim.cmd("bwipeout!")
+  require("assistd").setup(options)
+  expect_contains(report, "binary not found: " .. tmp .. "/no-such-assistd", "health")
+  expect_contains(notes[1] or "", "assistd binary not found: " .. tmp .. "/no-such-assistd", "the notification")
+  expect_equal(server.state, "stopped", "state")
+end)
+
 test("checkhealth reports the binary, its version, the backend and the model", function()
   vim.cmd("checkhealth assistd")
   local report = text(0)
