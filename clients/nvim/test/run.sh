@@ -29,7 +29,7 @@ for transport in lsp job; do
   XDG_DATA_HOME="$work/xdg-data" XDG_STATE_HOME="$work/xdg-state" XDG_CACHE_HOME="$work/xdg-cache" \
   ASSISTD_TRANSPORT=$transport ASSISTD_TEST_RESULTS=$results ASSISTD_TEST_PIDS=$pids ASSISTD_TEST_TRACE=$trace \
     timeout 180 "${NVIM:-nvim}" --headless -u NONE -i NONE -n --cmd "set rtp^=$plugin" -c "luafile $here/test.lua" \
-    > "$work/out-$transport" 2>&1
+    < /dev/null > "$work/out-$transport" 2>&1
   status=$?
   if [ -f "$results" ]; then
     passed=$((passed + $(grep -c '^ok - ' "$results")))

@@ -25,7 +25,7 @@ trace="$work/trace"
 : > "$pids"
 ASSISTD_TEST_RESULTS=$results ASSISTD_TEST_PIDS=$pids ASSISTD_TEST_TRACE=$trace \
   timeout 180 vim -N -u NONE -i NONE -n -es --cmd "set rtp^=$plugin" -S "$here/test.vim" \
-  > "$work/out" 2>&1
+  < /dev/null > "$work/out" 2>&1
 status=$?
 if [ -f "$results" ]; then
   passed=$((passed + $(grep -c '^ok - ' "$results")))
