@@ -153,6 +153,22 @@ test("a missing binary is reported by checkhealth and by the commands", function
   expect_equal(server.state, "stopped", "state")
 end)
 
+test("an assistd that exits at once is reported with the reason", function()
+  require("assistd").setup(vim.tbl_extend("force", options, { args = { "--bogus" } }))
+  notes = {}
+  vim.cmd("AssistdChat")
+  wait_for("the notification", function()
+    return server.state == "stopped" and #notes > 0
+  end)
+  require("assistd").setup(options)
+  expect_contains(notes[1], "assistd: assistd exited (code 2)", "the notification")
+  if transport == "job" then
+    expect_contains(notes[1], "unknown flag '--bogus'", "the notification")
+  else
+    expect_contains(notes[1], "its stderr is in ", "the notification")
+  end
+end)
+
 test("checkhealth reports the binary, its version, the backend and the model", function()
   vim.cmd("checkhealth assistd")
   local report = text(0)

@@ -25,6 +25,7 @@ let s:waiting = []
 let s:streams = {}
 let s:exit_code = v:null
 let s:errors = []
+let s:stderr = [] " the last lines, to say why the process stopped
 
 " g:assistd over the defaults.
 function! assistd#config() abort
@@ -105,12 +106,20 @@ function! s:on_message(channel, message) abort
   endif
 endfunction
 
+function! s:on_stderr(channel, line) abort
+  call add(s:stderr, a:line)
+  if len(s:stderr) > 5
+    call remove(s:stderr, 0)
+  endif
+endfunction
+
 function! s:on_exit(job, code) abort
   let expected = s:state ==# 'stopping'
   let s:state = 'stopped'
   let s:exit_code = a:code
   let s:job = v:null
-  let gone = {'code': s:NOT_RUNNING, 'message': 'assistd exited (code ' . a:code . ')'}
+  let why = empty(s:stderr) ? '' : ': ' . join(s:stderr, ' ')
+  let gone = {'code': s:NOT_RUNNING, 'message': 'assistd exited (code ' . a:code . ')' . why}
   let open = s:streams
   let s:streams = {}
   for stream in values(open)
@@ -141,8 +150,9 @@ function! assistd#ensure(Callback) abort
   endif
   let s:state = 'starting'
   let s:exit_code = v:null
+  let s:stderr = []
   let s:job = job_start(argv, {'in_mode': 'lsp', 'out_mode': 'lsp', 'err_mode': 'nl',
-        \ 'out_cb': function('s:on_message'), 'err_cb': {channel, line -> 0},
+        \ 'out_cb': function('s:on_message'), 'err_cb': function('s:on_stderr'),
         \ 'exit_cb': function('s:on_exit'), 'noblock': 1})
   if job_status(s:job) !=# 'run'
     let s:state = 'stopped'
@@ -167,6 +177,9 @@ function! s:on_initialized(channel, response) abort
   endif
   let s:info = a:response.result
   let s:state = 'ready'
+  if get(s:info, 'protocolVersion', '') !~# '^1\.'
+    call assistd#error('initialize', {'code': '-', 'message': 'protocol ' . get(s:info, 'protocolVersion', '?') . ' is not 1.x'})
+  endif
   call assistd#notify('initialized', {})
   call s:flush(v:null)
 endfunction

@@ -89,6 +89,16 @@ function! s:WaitIdle(buf) abort
   call s:WaitFor('the run to end', {-> !assistd#chat#is_running(a:buf)})
 endfunction
 
+function! s:ExitTest() abort
+  let g:assistd = extend(deepcopy(s:options), {'args': ['--bogus']})
+  let before = len(assistd#state().errors)
+  AssistdChat
+  call s:WaitFor('the error', {-> assistd#state().state ==# 'stopped' && len(assistd#state().errors) > before})
+  let g:assistd = deepcopy(s:options)
+  call s:ExpectContains(assistd#state().errors[before], "assistd exited (code 2): assistd: unknown flag '--bogus'", 'the error')
+endfunction
+call s:Test('an assistd that exits at once is reported with the reason', function('s:ExitTest'))
+
 let s:chat = -1
 function! s:StreamTest() abort
   AssistdChat

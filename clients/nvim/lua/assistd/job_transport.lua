@@ -7,6 +7,7 @@ local M = {}
 function M.start(argv, dispatchers)
   local callbacks, next_id, job = {}, 0, nil
   local closing = false
+  local stderr = {} -- the last lines, to say why the process stopped
 
   local function send(message)
     if closing or not job then
@@ -43,7 +44,16 @@ function M.start(argv, dispatchers)
     on_stdout = function(_, data)
       read(table.concat(data, "\n"))
     end,
-    on_stderr = function() end,
+    on_stderr = function(_, data)
+      for _, line in ipairs(data) do
+        if line ~= "" then
+          table.insert(stderr, line)
+        end
+      end
+      while #stderr > 5 do
+        table.remove(stderr, 1)
+      end
+    end,
     on_exit = function(_, code, signal)
       closing = true
       dispatchers.on_exit(code, signal)
@@ -66,6 +76,9 @@ function M.start(argv, dispatchers)
     end,
     notify = function(method, params)
       return send({ jsonrpc = "2.0", method = method, params = params })
+    end,
+    stderr_tail = function()
+      return table.concat(stderr, "\n")
     end,
     is_closing = function()
       return closing

@@ -58,10 +58,11 @@ local function flush(err)
   end
 end
 
-local function on_exit(code)
+local function on_exit(code, stderr_tail)
   local expected = M.state == "stopping"
   M.state, M.exit_code, client = "stopped", code, nil
-  local gone = { code = M.NOT_RUNNING, message = "assistd exited (code " .. tostring(code) .. ")" }
+  local why = (stderr_tail and stderr_tail ~= "") and (": " .. stderr_tail) or ""
+  local gone = { code = M.NOT_RUNNING, message = "assistd exited (code " .. tostring(code) .. ")" .. why }
   local open = streams
   streams = {}
   for _, stream in pairs(open) do
@@ -69,7 +70,7 @@ local function on_exit(code)
   end
   flush(gone)
   if not expected then
-    vim.notify("assistd: the process exited (code " .. tostring(code) .. ")", vim.log.levels.WARN)
+    vim.notify("assistd: " .. gone.message, vim.log.levels.WARN)
   end
 end
 
@@ -95,7 +96,7 @@ local dispatchers = {
   end,
   on_exit = function(code)
     vim.schedule(function()
-      on_exit(code)
+      on_exit(code, client and client.stderr_tail())
     end)
   end,
   on_error = function(code, err)

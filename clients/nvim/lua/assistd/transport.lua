@@ -1,4 +1,4 @@
--- Starts assistd and returns {kind, pid, request, notify, is_closing, terminate}:
+-- Starts assistd and returns {kind, pid, request, notify, stderr_tail, is_closing, terminate}:
 -- vim.lsp.rpc.start where present (its signature changed in 0.10), else our jobstart transport.
 local M = {}
 
@@ -18,6 +18,11 @@ local function lsp_rpc(argv, dispatchers)
     pid = client.pid,
     request = client.request,
     notify = client.notify,
+    stderr_tail = function()
+      -- vim.lsp.rpc writes the process's stderr to the LSP log
+      local ok, path = pcall(vim.lsp.get_log_path)
+      return ok and ("its stderr is in " .. path) or ""
+    end,
     is_closing = client.is_closing or function()
       return client.handle == nil or client.handle:is_closing()
     end,
