@@ -1,99 +1,19 @@
 -- Chat buffers: one per thread. The text below the last prompt line is the next message;
--- the reply streams in below it as thread.message.delta events arrive.
+-- the reply streams in below it as thread.message.delta events arrive (see transcript.lua).
 local config = require("assistd.config")
 local server = require("assistd.server")
 local index = require("assistd.index")
 local assistant = require("assistd.assistant")
+local transcript = require("assistd.transcript")
 
 local M = {}
-
-M.PROMPT = "### You"
-M.REPLY = "### Assistant"
 
 local chats = {} -- bufnr -> { thread_id, run = nil | { request_id, run_id, final, cancel_requested, detached } }
 local last_chat = nil
 
-local function valid(buf)
-  return buf and vim.api.nvim_buf_is_valid(buf)
-end
-
-local function last_line(buf)
-  local count = vim.api.nvim_buf_line_count(buf)
-  return vim.api.nvim_buf_get_lines(buf, count - 1, count, false)[1], count
-end
-
-local function append(buf, lines)
-  local count = vim.api.nvim_buf_line_count(buf)
-  vim.api.nvim_buf_set_lines(buf, count, count, false, lines)
-end
-
--- Keeps the cursor of windows showing buf on the last line, so the reply stays in view.
-local function follow(buf)
-  for _, win in ipairs(vim.api.nvim_list_wins()) do
-    if vim.api.nvim_win_get_buf(win) == buf then
-      vim.api.nvim_win_set_cursor(win, { vim.api.nvim_buf_line_count(buf), 0 })
-    end
-  end
-end
-
--- Continues the last line with text (which may hold newlines).
-local function stream_text(buf, text)
-  if not valid(buf) or text == "" then
-    return
-  end
-  local line, count = last_line(buf)
-  local parts = vim.split(text, "\n", { plain = true })
-  parts[1] = line .. parts[1]
-  vim.api.nvim_buf_set_lines(buf, count - 1, count, false, parts)
-  follow(buf)
-end
-
--- A line of its own ("[tool …]", "[run failed …]"); streamed text continues below it.
-local function note(buf, text)
-  if not valid(buf) then
-    return
-  end
-  local line, count = last_line(buf)
-  if line == "" then
-    vim.api.nvim_buf_set_lines(buf, count - 1, count, false, { text, "" })
-  else
-    append(buf, { text, "" })
-  end
-  follow(buf)
-end
-
-local function prompt(buf)
-  local line = last_line(buf)
-  append(buf, line == "" and { M.PROMPT, "" } or { "", M.PROMPT, "" })
-  follow(buf)
-end
-
-local function message_text(message)
-  local parts = {}
-  for _, content in ipairs(message.content or {}) do
-    if content.type == "text" and type(content.text) == "table" then
-      table.insert(parts, content.text.value or "")
-    else
-      table.insert(parts, "[" .. tostring(content.type) .. "]")
-    end
-  end
-  return table.concat(parts, "\n")
-end
-
-local function render(buf, messages)
-  local lines = {}
-  for _, message in ipairs(messages) do
-    table.insert(lines, message.role == "user" and M.PROMPT or M.REPLY)
-    vim.list_extend(lines, vim.split(message_text(message), "\n", { plain = true }))
-    table.insert(lines, "")
-  end
-  vim.list_extend(lines, { M.PROMPT, "" })
-  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
-end
-
 local function find_buffer(thread_id)
   for buf, chat in pairs(chats) do
-    if chat.thread_id == thread_id and valid(buf) then
+    if chat.thread_id == thread_id and transcript.valid(buf) then
       return buf
     end
   end
@@ -141,7 +61,7 @@ local function show(buf)
     vim.cmd(window)
   end
   vim.api.nvim_win_set_buf(0, buf)
-  follow(buf)
+  transcript.follow(buf)
 end
 
 -- Opens the chat of thread_id (loading its messages), or of a new thread; then(buf) after.
@@ -162,7 +82,7 @@ function M.open(thread_id, after)
           return
         end
         local buf = create_buffer(thread_id)
-        render(buf, list.data or {})
+        transcript.render(buf, list.data or {})
         show(buf)
         return after and after(buf)
       end)
@@ -172,7 +92,7 @@ function M.open(thread_id, after)
           return
         end
         local buf = create_buffer(thread.id)
-        vim.api.nvim_buf_set_lines(buf, 0, -1, false, { M.PROMPT, "" })
+        vim.api.nvim_buf_set_lines(buf, 0, -1, false, { transcript.PROMPT, "" })
         show(buf)
         return after and after(buf)
       end)
@@ -180,31 +100,15 @@ function M.open(thread_id, after)
   end)
 end
 
-local function outcome(err, run)
-  if err then
-    return ("[error %s: %s]"):format(tostring(err.code), tostring(err.message))
-  end
-  if type(run) ~= "table" or run.status == "completed" then
-    return nil
-  end
-  local text = "[run " .. tostring(run.status)
-  if type(run.last_error) == "table" then
-    text = text .. ": " .. tostring(run.last_error.code) .. ": " .. tostring(run.last_error.message)
-  elseif type(run.incomplete_details) == "table" and run.incomplete_details.reason then
-    text = text .. ": " .. tostring(run.incomplete_details.reason)
-  end
-  return text .. "]"
-end
-
 local function finish(buf, chat, line)
   chat.run = nil
-  if not valid(buf) then
+  if not transcript.valid(buf) then
     return
   end
   if line then
-    note(buf, line)
+    transcript.note(buf, line)
   end
-  prompt(buf)
+  transcript.prompt(buf)
 end
 
 local function cancel_run(buf, chat, run)
@@ -231,7 +135,7 @@ local function on_event(buf, chat, run, event, data)
   elseif event == "thread.message.delta" and type(data.delta) == "table" then
     for _, content in ipairs(data.delta.content or {}) do
       if content.type == "text" and type(content.text) == "table" then
-        stream_text(buf, content.text.value or "")
+        transcript.stream_text(buf, content.text.value or "")
       end
     end
   end
@@ -241,7 +145,7 @@ local function on_tool(buf, tool_call, result, err)
   local body = tool_call[tool_call.type or "function"] or {}
   local name = tool_call.type == "function" and body.name or tool_call.type
   local answer = err and ("error: " .. tostring(err.message)) or result.output
-  note(buf, ("[tool %s %s -> %s]"):format(tostring(name), tostring(body.arguments), answer))
+  transcript.note(buf, ("[tool %s %s -> %s]"):format(tostring(name), tostring(body.arguments), answer))
 end
 
 local function start_run(buf, chat, assistant_id)
@@ -252,8 +156,8 @@ local function start_run(buf, chat, assistant_id)
   while last > 1 and lines[last] == "" do
     last = last - 1
   end
-  vim.api.nvim_buf_set_lines(buf, last, -1, false, { "", M.REPLY, "" })
-  follow(buf)
+  vim.api.nvim_buf_set_lines(buf, last, -1, false, { "", transcript.REPLY, "" })
+  transcript.follow(buf)
   local params = { thread_id = chat.thread_id, assistant_id = assistant_id, stream = true, handle_tools = true }
   local handlers = {
     on_event = function(event, data)
@@ -265,7 +169,7 @@ local function start_run(buf, chat, assistant_id)
   }
   server.stream("runs/create", params, handlers, function(err, result)
     if not run.detached then
-      finish(buf, chat, outcome(err, result or run.final))
+      finish(buf, chat, transcript.outcome(err, result or run.final))
     end
   end)
   run.request_id = handlers.request_id
@@ -289,19 +193,13 @@ function M.send(buf)
     return vim.notify("assistd: a run is in progress; :AssistdCancel stops it", vim.log.levels.WARN)
   end
   local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  local at
-  for i = #lines, 1, -1 do
-    if lines[i] == M.PROMPT then
-      at = i
-      break
-    end
-  end
+  local at = transcript.last_prompt(lines)
   local text = at and vim.trim(table.concat(lines, "\n", at + 1)) or ""
   if not at then
-    prompt(buf)
+    transcript.prompt(buf)
   end
   if text == "" then
-    return vim.notify("assistd: write your message below the '" .. M.PROMPT .. "' line", vim.log.levels.WARN)
+    return vim.notify("assistd: write your message below the '" .. transcript.PROMPT .. "' line", vim.log.levels.WARN)
   end
   chat.run = {}
   last_chat = buf
@@ -341,22 +239,15 @@ end
 -- Sends a message (the selection with a question) in the last chat, or a new one.
 function M.ask(text)
   local function put(buf)
-    local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-    local at
-    for i = #lines, 1, -1 do
-      if lines[i] == M.PROMPT then
-        at = i
-        break
-      end
-    end
+    local at = transcript.last_prompt(vim.api.nvim_buf_get_lines(buf, 0, -1, false))
     if not at then
-      prompt(buf)
+      transcript.prompt(buf)
       at = vim.api.nvim_buf_line_count(buf) - 1
     end
     vim.api.nvim_buf_set_lines(buf, at, -1, false, vim.split(text, "\n", { plain = true }))
     M.send(buf)
   end
-  if valid(last_chat) and chats[last_chat] then
+  if transcript.valid(last_chat) and chats[last_chat] then
     show(last_chat)
     put(last_chat)
   else

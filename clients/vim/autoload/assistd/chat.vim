@@ -1,72 +1,14 @@
 " Chat buffers: one per thread. The text below the last prompt line is the next message; the
-" reply streams in below it as thread.message.delta events arrive.
+" reply streams in below it as thread.message.delta events arrive (see transcript.vim).
 
-let s:PROMPT = '### You'
-let s:REPLY = '### Assistant'
+let s:PROMPT = assistd#transcript#prompt_line()
+let s:REPLY = assistd#transcript#reply_line()
 let s:chats = {}      " bufnr -> {'thread_id', 'run': {} while a run is on}
 let s:last_chat = -1
 let s:assistants = {} " assistant definition (JSON) -> id, for this session
 
 function! s:valid(buf) abort
   return a:buf > 0 && bufexists(a:buf) && has_key(s:chats, a:buf)
-endfunction
-
-function! s:last_line(buf) abort
-  return getbufline(a:buf, '$')[0]
-endfunction
-
-function! s:line_count(buf) abort
-  return len(getbufline(a:buf, 1, '$'))
-endfunction
-
-" Keeps the cursor of windows showing buf on the last line, so the reply stays in view.
-function! s:follow(buf) abort
-  for win in win_findbuf(a:buf)
-    call win_execute(win, 'normal! G')
-  endfor
-endfunction
-
-" Continues the last line with text (which may hold newlines).
-function! s:stream_text(buf, text) abort
-  if !s:valid(a:buf) || a:text ==# ''
-    return
-  endif
-  let parts = split(a:text, "\n", 1)
-  let parts[0] = s:last_line(a:buf) . parts[0]
-  call setbufline(a:buf, s:line_count(a:buf), parts)
-  call s:follow(a:buf)
-endfunction
-
-" A line of its own ("[tool …]", "[run failed …]"); streamed text continues below it.
-function! s:note(buf, text) abort
-  if !s:valid(a:buf)
-    return
-  endif
-  let last = s:line_count(a:buf)
-  if s:last_line(a:buf) ==# ''
-    call setbufline(a:buf, last, [a:text, ''])
-  else
-    call appendbufline(a:buf, last, [a:text, ''])
-  endif
-  call s:follow(a:buf)
-endfunction
-
-function! s:prompt(buf) abort
-  let lines = s:last_line(a:buf) ==# '' ? [s:PROMPT, ''] : ['', s:PROMPT, '']
-  call appendbufline(a:buf, s:line_count(a:buf), lines)
-  call s:follow(a:buf)
-endfunction
-
-function! s:message_text(message) abort
-  let parts = []
-  for content in get(a:message, 'content', [])
-    if get(content, 'type', '') ==# 'text'
-      call add(parts, content.text.value)
-    else
-      call add(parts, '[' . get(content, 'type', '?') . ']')
-    endif
-  endfor
-  return join(parts, "\n")
 endfunction
 
 function! s:create_buffer(thread_id, lines) abort
@@ -115,7 +57,7 @@ function! assistd#chat#open(thread_id) abort
       let lines = []
       for message in a:list.data
         call add(lines, message.role ==# 'user' ? s:PROMPT : s:REPLY)
-        call extend(lines, split(s:message_text(message), "\n", 1))
+        call extend(lines, split(assistd#transcript#message_text(message), "\n", 1))
         call add(lines, '')
       endfor
       call s:create_buffer(self.thread_id, extend(lines, [s:PROMPT, '']))
@@ -126,31 +68,15 @@ function! assistd#chat#open(thread_id) abort
   endif
 endfunction
 
-function! s:outcome(err, run) abort
-  if a:err isnot v:null
-    return printf('[error %s: %s]', get(a:err, 'code', '?'), get(a:err, 'message', ''))
-  endif
-  if type(a:run) != v:t_dict || get(a:run, 'status', '') ==# 'completed'
-    return ''
-  endif
-  let text = '[run ' . a:run.status
-  if type(get(a:run, 'last_error', v:null)) == v:t_dict
-    let text .= ': ' . get(a:run.last_error, 'code', '') . ': ' . get(a:run.last_error, 'message', '')
-  elseif type(get(a:run, 'incomplete_details', v:null)) == v:t_dict
-    let text .= ': ' . get(a:run.incomplete_details, 'reason', '')
-  endif
-  return text . ']'
-endfunction
-
 function! s:finish(buf, chat, line) abort
   let a:chat.run = {}
   if !s:valid(a:buf)
     return
   endif
   if a:line !=# ''
-    call s:note(a:buf, a:line)
+    call assistd#transcript#note(a:buf, a:line)
   endif
-  call s:prompt(a:buf)
+  call assistd#transcript#prompt(a:buf)
 endfunction
 
 function! s:cancel_run(buf, chat, run) abort
@@ -178,7 +104,7 @@ function! s:start_run(buf, chat, assistant_id) abort
     call deletebufline(a:buf, last + 1, '$')
   endif
   call appendbufline(a:buf, last, ['', s:REPLY, ''])
-  call s:follow(a:buf)
+  call assistd#transcript#follow(a:buf)
   let handlers = {'buf': a:buf, 'chat': a:chat, 'run': run}
   function! handlers.on_event(event, data) abort
     if get(self.run, 'detached', 0) || type(a:data) != v:t_dict
@@ -193,7 +119,7 @@ function! s:start_run(buf, chat, assistant_id) abort
     elseif a:event ==# 'thread.message.delta' && type(get(a:data, 'delta', v:null)) == v:t_dict
       for content in get(a:data.delta, 'content', [])
         if get(content, 'type', '') ==# 'text' && type(get(content, 'text', v:null)) == v:t_dict
-          call s:stream_text(self.buf, get(content.text, 'value', ''))
+          call assistd#transcript#stream_text(self.buf, get(content.text, 'value', ''))
         endif
       endfor
     endif
@@ -203,11 +129,11 @@ function! s:start_run(buf, chat, assistant_id) abort
     let body = get(a:tool_call, kind, {})
     let name = kind ==# 'function' ? get(body, 'name', '') : kind
     let answer = a:error isnot v:null ? 'error: ' . a:error.message : a:result.output
-    call s:note(self.buf, printf('[tool %s %s -> %s]', name, get(body, 'arguments', ''), answer))
+    call assistd#transcript#note(self.buf, printf('[tool %s %s -> %s]', name, get(body, 'arguments', ''), answer))
   endfunction
   let params = {'thread_id': a:chat.thread_id, 'assistant_id': a:assistant_id, 'stream': v:true, 'handle_tools': v:true}
   call assistd#stream('runs/create', params, handlers,
-        \ {err, result -> get(run, 'detached', 0) ? 0 : s:finish(a:buf, a:chat, s:outcome(err, result isnot v:null ? result : get(run, 'final', v:null)))})
+        \ {err, result -> get(run, 'detached', 0) ? 0 : s:finish(a:buf, a:chat, assistd#transcript#outcome(err, result isnot v:null ? result : get(run, 'final', v:null)))})
   let run.request_id = get(handlers, 'request_id', 0)
 endfunction
 
@@ -245,16 +171,10 @@ function! assistd#chat#send(...) abort
     return
   endif
   let lines = getbufline(buf, 1, '$')
-  let at = -1
-  for i in range(len(lines) - 1, 0, -1)
-    if lines[i] ==# s:PROMPT
-      let at = i
-      break
-    endif
-  endfor
+  let at = assistd#transcript#last_prompt(lines)
   let text = at < 0 ? '' : trim(join(lines[at + 1 :], "\n"))
   if at < 0
-    call s:prompt(buf)
+    call assistd#transcript#prompt(buf)
   endif
   if text ==# ''
     echohl WarningMsg | echomsg "assistd: write your message below the '" . s:PROMPT . "' line" | echohl None
