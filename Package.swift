@@ -36,7 +36,13 @@ let package = Package(
         .target(name: "DashScope", dependencies: ["AssistantAPI", "JSONCore"]),
 
         // The method table and lifecycle.
-        .target(name: "Bridge", dependencies: ["JSONRPC", "AssistantAPI", "LocalEngine", "DashScope", "JSONCore"]),
+        // `rpc.discover` answers protocol/assistd.openrpc.json, compiled in from that one file at
+        // build time (a raw string literal: `.embedInCode`'s byte array took ~20 s of CPU per edit).
+        .target(
+            name: "Bridge", dependencies: ["JSONRPC", "AssistantAPI", "LocalEngine", "DashScope", "JSONCore"],
+            plugins: ["EmbedOpenRPC"]),
+        .plugin(name: "EmbedOpenRPC", capability: .buildTool(), dependencies: ["EmbedText"], path: "Sources/Plugins/EmbedOpenRPC"),
+        .executableTarget(name: "EmbedText", path: "Sources/Tools/EmbedText"),
 
         .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference"]),
 

@@ -8,12 +8,13 @@ public struct ParamReader {
     public let path: String
     private(set) var read: Set<String> = []
 
-    /// `params` may be absent or `null` for methods whose fields are all optional.
+    /// `params` may be absent or `null` for methods whose fields are all optional. Params that
+    /// are not an object are refused naming `path` (`""` for params itself, as protocol/README.md says).
     public init(_ params: JSONValue?, path: String = "") throws(APIError) {
         switch params {
         case nil, .null?: object = [:]
         case .object(let object)?: self.object = object
-        case let other?: throw APIError.invalid(path.isEmpty ? "params" : path, "expected an object, got \(other.typeName)")
+        case let other?: throw APIError.invalid(path, "expected an object of named fields, got \(other.typeName)")
         }
         self.path = path
     }

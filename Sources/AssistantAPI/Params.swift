@@ -40,6 +40,10 @@ public struct CreateAssistantParams: Sendable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         settings = try ModelSettings.read(&reader)
         if settings.model == nil { throw APIError.invalid("model", "is required") }
         name = try reader.optionalString("name", maxLength: Validation.maxNameLength)
@@ -61,6 +65,10 @@ public struct UpdateAssistantParams: Sendable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         assistantID = try reader.id("assistant_id")
         settings = try ModelSettings.read(&reader)
         name = try reader.optionalString("name", maxLength: Validation.maxNameLength)
@@ -102,40 +110,26 @@ public struct ListParams: Sendable, Equatable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         self = try Self.read(&reader)
     }
 }
 
-/// Params naming one object by its ids (`retrieve`, `delete`).
-public struct ObjectRef: Sendable, Equatable {
-    public var ids: [String: String]
-
-    public init(_ params: JSONValue?, keys: [String]) throws(APIError) {
-        var reader = try ParamReader(params)
-        var ids: [String: String] = [:]
-        for key in keys { ids[key] = try reader.id(key) }
-        self.ids = ids
-    }
-
-    public subscript(key: String) -> String { ids[key] ?? "" }
-}
-
-/// `{thread_id?, …, metadata}` for the metadata-only updates of threads, messages and runs.
-public struct UpdateMetadataParams: Sendable {
-    public var ids: [String: String]
+/// The `metadata` of the metadata-only updates of threads, messages and runs; the ids are the
+/// method's own fields.
+public struct MetadataUpdate: Sendable {
+    /// nil when absent: the metadata stays as it is.
     public var metadata: [String: String]?
+    /// The params as sent, for the hosted backend.
     public var raw: JSONObject
 
-    public init(_ params: JSONValue?, keys: [String]) throws(APIError) {
-        var reader = try ParamReader(params)
-        var ids: [String: String] = [:]
-        for key in keys { ids[key] = try reader.id(key) }
-        self.ids = ids
+    public init(reader: inout ParamReader) throws(APIError) {
         metadata = try Validation.metadata(&reader)
         raw = reader.object
     }
-
-    public subscript(key: String) -> String { ids[key] ?? "" }
 }
 
 /// One new message: `{role, content, file_ids, metadata}`.
@@ -174,14 +168,16 @@ public struct CreateThreadParams: Sendable {
     public var raw: JSONObject
 
     public init(_ params: JSONValue?) throws(APIError) {
-        // The official SDK sends the JSON string "" as the body of an empty create.
-        var reader = try ParamReader(params == .string("") ? nil : params)
-        messages = try NewMessage.readList(&reader, "messages") ?? []
-        metadata = try Validation.metadata(&reader) ?? [:]
-        raw = reader.object
+        var reader = try Self.reader(for: params)
+        try self.init(reader: &reader)
     }
 
-    init(reader: inout ParamReader) throws(APIError) {
+    /// The official SDK sends the JSON string "" as the body of an empty create.
+    public static func reader(for params: JSONValue?) throws(APIError) -> ParamReader {
+        try ParamReader(params == .string("") ? nil : params)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         messages = try NewMessage.readList(&reader, "messages") ?? []
         metadata = try Validation.metadata(&reader) ?? [:]
         raw = reader.object
@@ -195,6 +191,10 @@ public struct CreateMessageParams: Sendable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         threadID = try reader.id("thread_id")
         message = try NewMessage.read(&reader)
         raw = reader.object
@@ -208,26 +208,14 @@ public struct ListMessagesParams: Sendable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         threadID = try reader.id("thread_id")
         list = try ListParams.read(&reader)
         runID = try reader.optionalString("run_id")
     }
-}
-
-/// Params naming a parent (`thread_id`, or `thread_id` + `run_id`) plus list params.
-public struct ListChildrenParams: Sendable {
-    public var ids: [String: String]
-    public var list: ListParams
-
-    public init(_ params: JSONValue?, keys: [String]) throws(APIError) {
-        var reader = try ParamReader(params)
-        var ids: [String: String] = [:]
-        for key in keys { ids[key] = try reader.id(key) }
-        self.ids = ids
-        list = try ListParams.read(&reader)
-    }
-
-    public subscript(key: String) -> String { ids[key] ?? "" }
 }
 
 /// The run fields shared by `runs/create` and `runs/createThreadAndRun`. A field given here
@@ -265,6 +253,10 @@ public struct CreateRunParams: Sendable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         threadID = try reader.id("thread_id")
         options = try RunOptions.read(&reader)
         raw = reader.object
@@ -278,6 +270,10 @@ public struct CreateThreadAndRunParams: Sendable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         if var threadReader = try reader.optionalObject("thread") {
             thread = try CreateThreadParams(reader: &threadReader)
         } else {
@@ -309,6 +305,10 @@ public struct SubmitToolOutputsParams: Sendable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         threadID = try reader.id("thread_id")
         runID = try reader.id("run_id")
         guard let items = try reader.objectArray("tool_outputs") else {
@@ -345,6 +345,10 @@ public struct WaitRunParams: Sendable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         threadID = try reader.id("thread_id")
         runID = try reader.id("run_id")
         timeoutMs = try reader.optionalInt("timeout_ms", in: 0...Int(Int32.max))
@@ -357,6 +361,10 @@ public struct AssistantFileParams: Sendable {
 
     public init(_ params: JSONValue?) throws(APIError) {
         var reader = try ParamReader(params)
+        try self.init(reader: &reader)
+    }
+
+    public init(reader: inout ParamReader) throws(APIError) {
         assistantID = try reader.id("assistant_id")
         fileID = try reader.id("file_id")
     }

@@ -44,16 +44,11 @@ public final class BridgeServer: MessageDispatcher {
     /// The process's exit code if it ended now: 0 once `shutdown` was received, else 1.
     public var exitCode: Int32 { lifecycle == .shutDown ? 0 : 1 }
 
-    /// Every client→server method the server knows, with its status (the table test reads this).
-    public var methodStatuses: [String: MethodStatus] {
-        var statuses = methods.statuses
-        for method in Self.builtInMethods { statuses[method] = .implemented }
-        return statuses
-    }
-
-    /// The names `initialize` advertises: implemented methods, sorted.
-    public var implementedMethods: [String] {
-        methodStatuses.filter { $0.value == .implemented }.keys.sorted()
+    /// Every client→server method the server knows: the registered ones and the bridge's own,
+    /// sorted. `initialize` advertises these as `capabilities.methods` (the bridge's notifications
+    /// included, as clients of protocol 1.0 have seen them).
+    public var methodNames: [String] {
+        (methods.names + Self.builtInMethods).sorted()
     }
 
     // MARK: - MessageDispatcher
@@ -83,27 +78,22 @@ public final class BridgeServer: MessageDispatcher {
                 return .null
             })
         }
-        switch methods.entry(for: method) {
-        case nil:
+        guard let handler = methods.handler(for: method) else {
             return .reply(.failure(.methodNotFound(method)))
-        case .planned:
-            return .reply(.failure(.methodNotFound(method, detail: "Method \(method) is not implemented yet")))
-        case .implemented(let handler):
-            let capabilities = state.withLock { $0.clientCapabilities }
-            let params = request.params
-            let configuration = configuration
-            return .run { channel in
-                let context = RequestContext(channel: channel, clientCapabilities: capabilities, logger: configuration.logger)
-                do {
-                    return try await handler(context, params)
-                } catch let error as JSONRPCError {
-                    throw error
-                } catch let error as CancellationError {
-                    throw error
-                } catch {
-                    if let mapped = configuration.errorMapper?(error) { throw mapped }
-                    throw error
-                }
+        }
+        let capabilities = state.withLock { $0.clientCapabilities }
+        let params = request.params
+        return .run { [configuration] channel in
+            let context = RequestContext(channel: channel, clientCapabilities: capabilities, logger: configuration.logger)
+            do {
+                return try await handler(context, params)
+            } catch let error as JSONRPCError {
+                throw error
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                if let mapped = configuration.errorMapper?(error) { throw mapped }
+                throw error
             }
         }
     }
@@ -136,49 +126,34 @@ public final class BridgeServer: MessageDispatcher {
     }
 
     private func initialize(_ rawParams: JSONValue?) -> Result<JSONValue, JSONRPCError> {
-        let capabilities: JSONValue
-        let clientName: String?
-        var backend = configuration.backend
-        do throws(JSONRPCError) {
-            let params = try Params(rawParams)
-            if let processID = params.value("processId"), processID.intValue == nil {
-                throw .invalidParams("processId must be an integer or null, got \(processID.typeName)", path: "processId")
-            }
-            _ = try params.optionalString("protocolVersion")
-            let clientInfo = try params.optionalObject("clientInfo")
-            clientName = try clientInfo?.string("name")
-            _ = try clientInfo?.optionalString("version")
-            capabilities = .object(try params.optionalObject("capabilities")?.object ?? [:])
-            if let clientTools = capabilities["clientTools"], clientTools.boolValue == nil {
-                throw .invalidParams("capabilities.clientTools must be a boolean, got \(clientTools.typeName)", path: "capabilities.clientTools")
-            }
-            if let call = capabilities["tools"]?["call"], call.boolValue == nil {
-                throw .invalidParams("capabilities.tools.call must be a boolean, got \(call.typeName)", path: "capabilities.tools.call")
-            }
-            let initializationOptions = try params.optionalObject("initializationOptions")?.object ?? [:]
-            if let prepareBackend = configuration.prepareBackend {
-                do {
-                    backend = try prepareBackend(initializationOptions)
-                } catch let error as JSONRPCError {
-                    throw error
-                } catch {
-                    throw configuration.errorMapper?(error) ?? .invalidParams("\(error)", path: "initializationOptions")
-                }
-            }
+        let params: InitializeParams
+        do {
+            params = try InitializeParams(rawParams)
         } catch {
-            return .failure(error)
+            return .failure(AssistantErrorMapping.jsonRPCError(for: error))
+        }
+        let capabilities = JSONValue.object(params.capabilities)
+        var backend = configuration.backend
+        if let prepareBackend = configuration.prepareBackend {
+            do {
+                backend = try prepareBackend(params.initializationOptions)
+            } catch let error as JSONRPCError {
+                return .failure(error)
+            } catch {
+                return .failure(configuration.errorMapper?(error) ?? .invalidParams("\(error)", path: "initializationOptions"))
+            }
         }
         state.withLock {
             $0.lifecycle = .running
             $0.clientCapabilities = capabilities
         }
-        configuration.logger.info("initialized by \(clientName ?? "an unnamed client")")
+        configuration.logger.info("initialized by \(params.clientName ?? "an unnamed client")")
         return .success([
             "protocolVersion": .string(configuration.protocolVersion),
             "serverInfo": ["name": .string(configuration.serverName), "version": .string(configuration.serverVersion)],
             "backend": backend,
             "capabilities": [
-                "methods": .array(implementedMethods.map(JSONValue.string)),
+                "methods": .array(methodNames.map(JSONValue.string)),
                 "streaming": .bool(configuration.streaming),
                 "clientTools": .bool(configuration.clientTools),
             ],

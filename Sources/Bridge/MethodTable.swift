@@ -1,71 +1,52 @@
+import AssistantAPI
 import JSONCore
 import JSONRPC
 
-/// A method's handler: params as sent (nil when absent or null) in, result out. Throw
-/// `JSONRPCError` for protocol errors; other errors go through the bridge's error mapper.
-public typealias MethodHandler = @Sendable (RequestContext, JSONValue?) async throws -> JSONValue
+/// A method's handler: params as sent (nil when absent) in, result out. Throws `JSONRPCError`
+/// for protocol errors; other errors go through the bridge's error mapper.
+typealias MethodHandler = @Sendable (RequestContext, JSONValue?) async throws -> JSONValue
 
-/// Whether a method of the protocol works yet; mirrors `x-assistd-status` in the OpenRPC document.
-public enum MethodStatus: String, Sendable {
-    case implemented
-    /// Declared in the protocol, answered -32601 "not implemented yet" until registered.
-    case planned
-}
-
-/// The client→server request methods beyond the lifecycle. One line per method:
+/// The client→server request methods beyond the lifecycle, one registration per declaration:
 ///
-///     var methods = MethodTable.assistantAPI()
-///     methods.register("threads/create") { context, params in try await backend.createThread(params) }
+///     var methods = MethodTable(backends: backends)
+///     methods.register(RetrieveRun.self)
 public struct MethodTable: Sendable {
-    enum Entry: Sendable {
-        case implemented(MethodHandler)
-        case planned
+    private var handlers: [String: MethodHandler] = [:]
+    private let backends: BackendSlot
+    private let toolCallTimeout: Duration
+
+    public init(backends: BackendSlot, toolCallTimeout: Duration = .seconds(300)) {
+        self.backends = backends
+        self.toolCallTimeout = toolCallTimeout
     }
 
-    private(set) var entries: [String: Entry] = [:]
-
-    public init() {}
-
-    /// Every Assistant API method of DESIGN.md, declared planned.
-    public static func assistantAPI() -> MethodTable {
-        var table = MethodTable()
-        table.declarePlanned(AssistantAPIMethods.all)
+    /// Every method of the Assistant API (`AssistantAPIMethods.all`).
+    public static func assistantAPI(backends: BackendSlot, toolCallTimeout: Duration = .seconds(300)) -> MethodTable {
+        var table = MethodTable(backends: backends, toolCallTimeout: toolCallTimeout)
+        for method in AssistantAPIMethods.all { table.register(method) }
         return table
     }
 
-    /// Registers (or replaces) a handler; a planned method becomes implemented.
-    public mutating func register(_ method: String, _ handler: @escaping MethodHandler) {
-        precondition(!BridgeServer.builtInMethods.contains(method), "\(method) is handled by the bridge itself")
-        entries[method] = .implemented(handler)
-    }
-
-    /// Declares methods that exist in the protocol but are not implemented yet.
-    public mutating func declarePlanned(_ methods: [String]) {
-        for method in methods where entries[method] == nil {
-            entries[method] = .planned
+    public mutating func register<Method: RequestMethod>(_ method: Method.Type) {
+        precondition(!BridgeServer.builtInMethods.contains(Method.name), "\(Method.name) is handled by the bridge itself")
+        precondition(handlers[Method.name] == nil, "\(Method.name) is registered twice")
+        let backends = backends
+        let toolCallTimeout = toolCallTimeout
+        handlers[Method.name] = { context, params in
+            let request: Method
+            do throws(APIError) {
+                request = try Method.read(params)
+            } catch {
+                // Bad params are -32602 whatever the error mapper says (protocol/README.md, "Errors").
+                throw AssistantErrorMapping.jsonRPCError(for: error)
+            }
+            let call = MethodCall(backend: backends.current, context: context, toolCallTimeout: toolCallTimeout)
+            return try await request.call(call).resultJSON()
         }
     }
 
-    public var statuses: [String: MethodStatus] {
-        entries.mapValues { entry in
-            if case .implemented = entry { return .implemented }
-            return .planned
-        }
-    }
+    /// The registered method names, sorted.
+    public var names: [String] { handlers.keys.sorted() }
 
-    func entry(for method: String) -> Entry? { entries[method] }
-}
-
-/// The Assistant API as JSON-RPC methods (DESIGN.md).
-public enum AssistantAPIMethods {
-    public static let all: [String] = [
-        "assistants/create", "assistants/list", "assistants/retrieve", "assistants/update", "assistants/delete",
-        "threads/create", "threads/retrieve", "threads/update", "threads/delete",
-        "messages/create", "messages/list", "messages/retrieve", "messages/update",
-        "runs/create", "runs/createThreadAndRun", "runs/list", "runs/retrieve", "runs/update",
-        "runs/submitToolOutputs", "runs/wait", "runs/cancel",
-        "steps/list", "steps/retrieve",
-        "assistants/files/create", "assistants/files/list", "assistants/files/retrieve", "assistants/files/delete",
-        "messages/files/list", "messages/files/retrieve",
-    ]
+    func handler(for method: String) -> MethodHandler? { handlers[method] }
 }

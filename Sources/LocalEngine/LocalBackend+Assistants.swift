@@ -19,16 +19,16 @@ extension LocalBackend {
         assistant.maxTokens = settings.maxTokens
         let stored = Store.storable(assistant)
         try store.insertAssistant(stored)
-        return stored.stamped()
+        return stored
     }
 
     public func listAssistants(_ params: ListParams) async throws -> ListPage<Assistant> {
-        try store.listAssistants(params).stamped()
+        try store.listAssistants(params)
     }
 
     public func retrieveAssistant(id: String) async throws -> Assistant {
         guard let assistant = try store.assistant(id: id) else { throw APIError.notFound("assistant", id: id) }
-        return assistant.stamped()
+        return assistant
     }
 
     /// Fields given replace the stored ones; fields left out stay. `metadata` replaces the whole map.
@@ -46,21 +46,20 @@ extension LocalBackend {
             if let description = params.description { assistant.description = description }
             if let fileIDs = params.fileIDs { assistant.fileIDs = fileIDs }
             if let metadata = params.metadata { assistant.metadata = metadata }
-        }.stamped()
+        }
     }
 
     public func deleteAssistant(id: String) async throws -> DeletionStatus {
         guard try store.deleteAssistant(id: id) else { throw APIError.notFound("assistant", id: id) }
-        return DeletionStatus(id: id, object: "assistant.deleted").stamped()
+        return DeletionStatus(id: id, object: "assistant.deleted")
     }
 
     public func createAssistantFile(_ params: AssistantFileParams) async throws -> AssistantFile {
         try store.attachAssistantFile(assistantID: params.assistantID, fileID: params.fileID, createdAt: Timestamp.now())
-            .stamped()
     }
 
     public func listAssistantFiles(assistantID: String, _ list: ListParams) async throws -> ListPage<AssistantFile> {
-        try store.listAssistantFiles(assistantID: assistantID, list).stamped()
+        try store.listAssistantFiles(assistantID: assistantID, list)
     }
 
     public func retrieveAssistantFile(_ params: AssistantFileParams) async throws -> AssistantFile {
@@ -68,7 +67,7 @@ extension LocalBackend {
         guard let file = try store.assistantFile(assistantID: params.assistantID, fileID: params.fileID) else {
             throw APIError.notFound("file", id: params.fileID)
         }
-        return file.stamped()
+        return file
     }
 
     public func deleteAssistantFile(_ params: AssistantFileParams) async throws -> DeletionStatus {
@@ -76,7 +75,7 @@ extension LocalBackend {
         guard try store.detachAssistantFile(assistantID: params.assistantID, fileID: params.fileID) else {
             throw APIError.notFound("file", id: params.fileID)
         }
-        return DeletionStatus(id: params.fileID, object: "assistant.file.deleted").stamped()
+        return DeletionStatus(id: params.fileID, object: "assistant.file.deleted")
     }
 
     private func requireAssistant(_ id: String) throws {

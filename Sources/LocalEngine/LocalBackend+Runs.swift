@@ -4,11 +4,11 @@ import JSONCore
 /// runs/{list,retrieve,update} and steps/* over stored objects.
 extension LocalBackend {
     public func listRuns(threadID: String, _ list: ListParams) async throws -> ListPage<Run> {
-        try store.listRuns(threadID: threadID, list).stamped()
+        try store.listRuns(threadID: threadID, list)
     }
 
     public func retrieveRun(threadID: String, runID: String) async throws -> Run {
-        try existingRun(threadID: threadID, runID: runID).stamped()
+        try existingRun(threadID: threadID, runID: runID)
     }
 
     /// `metadata` replaces the whole map, in one transaction with the read so that a status
@@ -19,18 +19,18 @@ extension LocalBackend {
             return try store.modifyRun(id: runID) { run in
                 if let metadata { run.metadata = metadata }
             }
-        }.stamped()
+        }
     }
 
     public func listSteps(threadID: String, runID: String, _ list: ListParams) async throws -> ListPage<RunStep> {
         _ = try existingRun(threadID: threadID, runID: runID)
-        return try store.listSteps(runID: runID, list).stamped()
+        return try store.listSteps(runID: runID, list)
     }
 
     public func retrieveStep(threadID: String, runID: String, stepID: String) async throws -> RunStep {
         _ = try existingRun(threadID: threadID, runID: runID)
         guard let step = try store.step(runID: runID, id: stepID) else { throw APIError.notFound("run step", id: stepID) }
-        return step.stamped()
+        return step
     }
 
     /// The run of that thread; `notFound` naming the thread or the run.

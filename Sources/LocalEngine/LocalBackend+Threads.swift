@@ -11,25 +11,25 @@ extension LocalBackend {
                 try store.insertMessage(Self.message(message, threadID: thread.id))
             }
         }
-        return thread.stamped()
+        return thread
     }
 
     public func retrieveThread(id: String) async throws -> ThreadObject {
         guard let thread = try store.thread(id: id) else { throw APIError.notFound("thread", id: id) }
-        return thread.stamped()
+        return thread
     }
 
     /// `metadata` replaces the whole map; nil leaves it as it is.
     public func updateThread(id: String, metadata: [String: String]?, raw: JSONObject) async throws -> ThreadObject {
         try store.modifyThread(id: id) { thread in
             if let metadata { thread.metadata = metadata }
-        }.stamped()
+        }
     }
 
     /// Deletes the thread with its messages, runs and steps.
     public func deleteThread(id: String) async throws -> DeletionStatus {
         guard try store.deleteThread(id: id) else { throw APIError.notFound("thread", id: id) }
-        return DeletionStatus(id: id, object: "thread.deleted").stamped()
+        return DeletionStatus(id: id, object: "thread.deleted")
     }
 
     // MARK: messages
@@ -45,16 +45,16 @@ extension LocalBackend {
             }
             try store.insertMessage(message)
         }
-        return message.stamped()
+        return message
     }
 
     public func listMessages(_ params: ListMessagesParams) async throws -> ListPage<Message> {
         let runID = params.runID.flatMap { $0.isEmpty ? nil : $0 }
-        return try store.listMessages(threadID: params.threadID, runID: runID, params.list).stamped()
+        return try store.listMessages(threadID: params.threadID, runID: runID, params.list)
     }
 
     public func retrieveMessage(threadID: String, messageID: String) async throws -> Message {
-        try existingMessage(threadID: threadID, messageID: messageID).stamped()
+        try existingMessage(threadID: threadID, messageID: messageID)
     }
 
     public func updateMessage(threadID: String, messageID: String, metadata: [String: String]?, raw: JSONObject) async throws -> Message {
@@ -63,20 +63,20 @@ extension LocalBackend {
             return try store.modifyMessage(id: messageID) { message in
                 if let metadata { message.metadata = metadata }
             }
-        }.stamped()
+        }
     }
 
     /// A message's files are its `file_ids`, dated when the message was.
     public func listMessageFiles(threadID: String, messageID: String, _ list: ListParams) async throws -> ListPage<MessageFile> {
         let message = try existingMessage(threadID: threadID, messageID: messageID)
         let files = message.fileIDs.map { MessageFile(id: $0, createdAt: message.createdAt, messageID: message.id) }
-        return try pageInMemory(files, id: \.id, noun: "file", scope: "message \(messageID)", list).stamped()
+        return try pageInMemory(files, id: \.id, noun: "file", scope: "message \(messageID)", list)
     }
 
     public func retrieveMessageFile(threadID: String, messageID: String, fileID: String) async throws -> MessageFile {
         let message = try existingMessage(threadID: threadID, messageID: messageID)
         guard message.fileIDs.contains(fileID) else { throw APIError.notFound("file", id: fileID) }
-        return MessageFile(id: fileID, createdAt: message.createdAt, messageID: message.id).stamped()
+        return MessageFile(id: fileID, createdAt: message.createdAt, messageID: message.id)
     }
 
     /// The message of that thread; `notFound` naming the thread or the message.

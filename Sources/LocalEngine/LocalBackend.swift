@@ -29,7 +29,7 @@ public final class LocalBackend: AssistantBackend {
     // MARK: runs
 
     public func createRun(_ params: CreateRunParams) async throws -> Run {
-        try executor.start(threadID: params.threadID, newThread: nil, options: params.options, listen: false).run.stamped()
+        try executor.start(threadID: params.threadID, newThread: nil, options: params.options, listen: false).run
     }
 
     public func streamRun(_ params: CreateRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
@@ -37,7 +37,7 @@ public final class LocalBackend: AssistantBackend {
     }
 
     public func createThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> Run {
-        try executor.start(threadID: nil, newThread: params.thread, options: params.options, listen: false).run.stamped()
+        try executor.start(threadID: nil, newThread: params.thread, options: params.options, listen: false).run
     }
 
     public func streamThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
@@ -45,7 +45,7 @@ public final class LocalBackend: AssistantBackend {
     }
 
     public func submitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> Run {
-        try executor.submitToolOutputs(params, listen: false).run.stamped()
+        try executor.submitToolOutputs(params, listen: false).run
     }
 
     public func streamSubmitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
@@ -53,10 +53,10 @@ public final class LocalBackend: AssistantBackend {
     }
 
     public func waitRun(_ params: WaitRunParams) async throws -> Run {
-        try await executor.wait(threadID: params.threadID, runID: params.runID, timeoutMs: params.timeoutMs).stamped()
+        try await executor.wait(threadID: params.threadID, runID: params.runID, timeoutMs: params.timeoutMs)
     }
 
     public func cancelRun(threadID: String, runID: String) async throws -> Run {
-        try executor.cancel(threadID: threadID, runID: runID).stamped()
+        try executor.cancel(threadID: threadID, runID: runID)
     }
 }

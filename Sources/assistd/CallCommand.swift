@@ -85,7 +85,7 @@ enum CallCommand {
         serverConnection.start(dispatcher: bridge) {}
         let client = ProtocolClient(
             input: toClient.read, output: toServer.write, framing: options.framing.fixedMode ?? .lsp, logger: logger,
-            onEvent: { params in Output.out(JSONText.eventLine(params) + "\n") })
+            onEvent: { params in Output.out(JSONPrinter.eventLine(params) + "\n") })
         client.start()
         return client
     }
@@ -103,11 +103,11 @@ enum CallCommand {
                 throw error
             }
             if invocation.method != "shutdown" { _ = try await client.request("shutdown", nil) }
-            let text = invocation.options.compactOutput ? JSONText.compact(result) : JSONText.indented(result)
+            let text = invocation.options.compactOutput ? JSONPrinter.compact(result) : JSONPrinter.indented(result)
             Output.out(text + "\n")
             return 0
         } catch let error as JSONRPCError {
-            Output.err(JSONText.compact(error.json) + "\n")
+            Output.err(JSONPrinter.compact(error.json) + "\n")
             return errorExitCode
         } catch {
             Output.err("assistd: \(invocation.method) failed: \(error)\n")

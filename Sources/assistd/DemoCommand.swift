@@ -133,7 +133,7 @@ enum DemoCommand {
         _ = try? await client.request("assistants/delete", ["assistant_id": .string(assistantID)])
         guard run["status"]?.stringValue == "completed" else {
             let error = run["last_error"]
-            let detail = error.flatMap { $0.isNull ? nil : JSONText.compact($0) } ?? "no last_error"
+            let detail = error.flatMap { $0.isNull ? nil : JSONPrinter.compact($0) } ?? "no last_error"
             Output.err("assistd demo: the run ended \(run["status"]?.stringValue ?? "?"): \(detail)\n")
             return 1
         }
@@ -166,7 +166,7 @@ enum DemoCommand {
             let text = parts.compactMap { $0["text"]?["value"]?.stringValue }.joined()
             if !text.isEmpty { Output.out(text) }
         case "error":
-            Output.err("\n[stream error] \(params["data"].map(JSONText.compact) ?? "")\n")
+            Output.err("\n[stream error] \(params["data"].map(JSONPrinter.compact) ?? "")\n")
         default:
             break
         }
@@ -201,13 +201,13 @@ enum DemoCommand {
 
     static func id(of object: JSONValue) throws -> String {
         guard let id = object["id"]?.stringValue else {
-            throw JSONRPCError.internalError("the answer has no id: \(JSONText.compact(object))")
+            throw JSONRPCError.internalError("the answer has no id: \(JSONPrinter.compact(object))")
         }
         return id
     }
 
     static func describe(_ error: any Error) -> String {
-        if let rpc = error as? JSONRPCError { return "\(rpc.message) (error \(rpc.code)\(rpc.data.map { ", data \(JSONText.compact($0))" } ?? ""))" }
+        if let rpc = error as? JSONRPCError { return "\(rpc.message) (error \(rpc.code)\(rpc.data.map { ", data \(JSONPrinter.compact($0))" } ?? ""))" }
         return "\(error)"
     }
 }

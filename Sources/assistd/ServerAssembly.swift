@@ -22,8 +22,7 @@ enum ServerAssembly {
             throw StartError(message: "cannot start the \(factory.backendName) backend: \(error)")
         }
         let backends = BackendSlot(backend)
-        var methods = MethodTable.assistantAPI()
-        methods.registerAssistantAPI(backends: backends, toolCallTimeout: .seconds(options.toolCallTimeoutSeconds))
+        let methods = MethodTable.assistantAPI(backends: backends, toolCallTimeout: .seconds(options.toolCallTimeoutSeconds))
 
         var configuration = BridgeConfiguration()
         configuration.logger = logger

@@ -35,9 +35,37 @@ final class ValidationTests: XCTestCase {
 
     // MARK: params shape and required ids
 
+    /// `""` names params itself (protocol/README.md, "Errors").
     func testParamsMustBeAnObject() {
-        assertInvalid("params", "expected an object") { _ = try CreateAssistantParams([1, 2]) }
-        assertInvalid("params") { _ = try ListParams("desc") }
+        assertInvalid("", "expected an object") { _ = try CreateAssistantParams([1, 2]) }
+        assertInvalid("") { _ = try ListParams("desc") }
+        XCTAssertNotNil(try? ParamReader(nil))
+        XCTAssertNotNil(try? ParamReader(.null))
+    }
+
+    func testReaderNamesNestedFieldsByPath() throws {
+        var params = try ParamReader([
+            "thread_id": "thread_1",
+            "thread": ["messages": [["role": "user", "content": "hi"], ["role": 3]]],
+            "limit": 2.0,
+            "stream": "yes",
+        ])
+        XCTAssertEqual(try params.string("thread_id"), "thread_1")
+        XCTAssertEqual(try params.optionalInt("limit"), 2)
+        XCTAssertNil(try params.optionalString("missing"))
+        assertInvalid("stream", "expected a boolean") { _ = try params.optionalBool("stream") }
+        assertInvalid("assistant_id", "is required") { _ = try params.string("assistant_id") }
+        var thread = try XCTUnwrap(try params.optionalObject("thread"))
+        var messages = try XCTUnwrap(try thread.objectArray("messages"))
+        XCTAssertEqual(try messages[0].string("role"), "user")
+        assertInvalid("thread.messages[1].role") { _ = try messages[1].string("role") }
+        XCTAssertEqual(Set(params.unread.keys), [], "every field was asked for")
+    }
+
+    func testNullCountsAsAbsent() throws {
+        var params = try ParamReader(["metadata": nil])
+        XCTAssertNil(try params.optionalObject("metadata"))
+        assertInvalid("metadata", "is required") { _ = try params.string("metadata") }
     }
 
     func testRequiredIds() {
@@ -48,19 +76,9 @@ final class ValidationTests: XCTestCase {
         assertInvalid("assistant_id", "must not be empty") { _ = try UpdateAssistantParams(["assistant_id": ""]) }
         assertInvalid("thread_id") { _ = try CreateMessageParams(["content": "hi"]) }
         assertInvalid("thread_id") { _ = try ListMessagesParams([:]) }
-        assertInvalid("run_id") { _ = try ObjectRef(["thread_id": "thread_1"], keys: ["thread_id", "run_id"]) }
-        assertInvalid("step_id") { _ = try ObjectRef(["thread_id": "t", "run_id": "r", "step_id": nil], keys: ["thread_id", "run_id", "step_id"]) }
-        assertInvalid("message_id") { _ = try UpdateMetadataParams(["thread_id": "t"], keys: ["thread_id", "message_id"]) }
-        assertInvalid("run_id") { _ = try ListChildrenParams(["thread_id": "t"], keys: ["thread_id", "run_id"]) }
         assertInvalid("assistant_id") { _ = try CreateRunParams(["thread_id": "t"]) }
         assertInvalid("file_id") { _ = try AssistantFileParams(["assistant_id": "a"]) }
         assertInvalid("run_id") { _ = try WaitRunParams(["thread_id": "t"]) }
-    }
-
-    func testValidIdsAreRead() throws {
-        let ref = try ObjectRef(["thread_id": "thread_1", "run_id": "run_2"], keys: ["thread_id", "run_id"])
-        XCTAssertEqual(ref["thread_id"], "thread_1")
-        XCTAssertEqual(ref["run_id"], "run_2")
     }
 
     // MARK: metadata
@@ -83,16 +101,10 @@ final class ValidationTests: XCTestCase {
         XCTAssertNoThrow(try CreateThreadParams(["metadata": ["n": .string(String(repeating: "é", count: 512))]]))
         assertInvalid("metadata") { _ = try CreateThreadParams(["metadata": "x"]) }
         assertInvalid("metadata") { try assistant(["metadata": [1]]) }
-        assertInvalid("metadata.n") { _ = try UpdateMetadataParams(["thread_id": "t", "metadata": ["n": nil]], keys: ["thread_id"]) }
         assertInvalid("messages[0].metadata", "at most 16") {
             _ = try CreateThreadParams(["messages": [["content": "hi", "metadata": seventeen]]])
         }
         assertInvalid("metadata") { _ = try CreateRunParams(["thread_id": "t", "assistant_id": "a", "metadata": seventeen]) }
-    }
-
-    func testMetadataUpdateReadsNilWhenAbsent() throws {
-        XCTAssertNil(try UpdateMetadataParams(["thread_id": "t"], keys: ["thread_id"]).metadata)
-        XCTAssertEqual(try UpdateMetadataParams(["thread_id": "t", "metadata": [:]], keys: ["thread_id"]).metadata, [:])
     }
 
     // MARK: lists
@@ -111,7 +123,6 @@ final class ValidationTests: XCTestCase {
         assertInvalid("after", "string") { _ = try ListParams(["after": 5]) }
         assertInvalid("before", "string") { _ = try ListParams(["before": ["x"]]) }
         assertInvalid("limit") { _ = try ListMessagesParams(["thread_id": "t", "limit": 1000]) }
-        assertInvalid("order") { _ = try ListChildrenParams(["thread_id": "t", "order": 1], keys: ["thread_id"]) }
         XCTAssertEqual(try ListMessagesParams(["thread_id": "t", "run_id": "run_1"]).runID, "run_1")
     }
 

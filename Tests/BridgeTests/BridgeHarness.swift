@@ -1,8 +1,10 @@
+import AssistantAPI
 import Bridge
 import Foundation
 import JSONCore
 import JSONRPC
 import JSONRPCTestSupport
+import LocalEngine
 import XCTest
 
 /// A `BridgeServer` behind a real connection over pipes, with a recorder for `exit`.
@@ -11,7 +13,7 @@ final class BridgeHarness: Sendable {
     let server: BridgeServer
     let exitCodes = MessageInbox()
 
-    init(methods: MethodTable = MethodTable.assistantAPI(), configure: (inout BridgeConfiguration) -> Void = { _ in }) {
+    init(methods: MethodTable = BridgeHarness.emptyTable(), configure: (inout BridgeConfiguration) -> Void = { _ in }) {
         var configuration = BridgeConfiguration()
         configure(&configuration)
         let exitCodes = exitCodes
@@ -20,6 +22,18 @@ final class BridgeHarness: Sendable {
         }
         pipes = PipeConnection(clientFraming: .lsp, dispatcher: server)
     }
+
+    /// A table with no methods registered; its backend is never called.
+    static func emptyTable() -> MethodTable { MethodTable(backends: BackendSlot(unusedBackend)) }
+
+    /// A backend for tables whose methods never call it.
+    static let unusedBackend: any AssistantBackend = {
+        do {
+            return try LocalBackend(location: .memory, model: UnavailableChatModel(reason: "not used"))
+        } catch {
+            fatalError("cannot open an in-memory store: \(error)")
+        }
+    }()
 
     var client: TestClient { pipes.client }
 

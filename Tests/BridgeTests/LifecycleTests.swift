@@ -13,7 +13,7 @@ final class LifecycleTests: XCTestCase {
         harnesses = []
     }
 
-    func harness(methods: MethodTable = MethodTable.assistantAPI(), configure: (inout BridgeConfiguration) -> Void = { _ in }) -> BridgeHarness {
+    func harness(methods: MethodTable = BridgeHarness.emptyTable(), configure: (inout BridgeConfiguration) -> Void = { _ in }) -> BridgeHarness {
         let harness = BridgeHarness(methods: methods, configure: configure)
         harnesses.append(harness)
         return harness
@@ -50,9 +50,7 @@ final class LifecycleTests: XCTestCase {
     }
 
     func testRequestSentRightAfterInitializeSeesTheServerInitialized() async throws {
-        var methods = MethodTable.assistantAPI()
-        methods.register("threads/create") { _, _ in ["id": "thread_1"] }
-        let bridge = harness(methods: methods)
+        let bridge = harness(methods: .testing(FixedThreadCreate.self))
         bridge.client.sendRequest("initialize", params: [:])
         bridge.client.sendRequest("threads/create", params: [:])
         var replies: [JSONValue: JSONValue] = [:]
@@ -84,22 +82,29 @@ final class LifecycleTests: XCTestCase {
         for (params, path) in cases {
             let reply = try await bridge.call("initialize", params)
             XCTAssertEqual(reply["error"]?["code"], -32602, "\(params)")
-            XCTAssertEqual(reply["error"]?["data"], ["param": .string(path)], "\(params)")
+            XCTAssertEqual(reply["error"]?["data"]?["param"], .string(path), "\(params)")
+            XCTAssertNotNil(reply["error"]?["data"]?["message"]?.stringValue, "\(params)")
         }
+        // The shape of every method's params errors.
+        let missingName = try await bridge.call("initialize", ["clientInfo": ["version": "1"]])
+        XCTAssertEqual(missingName["error"]?["message"], "Invalid params: clientInfo.name: is required")
+        XCTAssertEqual(
+            missingName["error"]?["data"],
+            ["param": "clientInfo.name", "status_code": 400, "code": "InvalidParameter", "message": "is required"])
         XCTAssertEqual(bridge.server.lifecycle, .awaitingInitialize, "a refused initialize leaves the server waiting")
         let awaited1 = try await bridge.initialize(["processId": nil, "capabilities": ["clientTools": true]])
         XCTAssertNotNil(awaited1["result"])
     }
 
-    func testUnknownAndPlannedMethods() async throws {
+    func testUnknownAndUnregisteredMethods() async throws {
         let bridge = harness()
         _ = try await bridge.initialize()
         let unknown = try await bridge.call("threads/explode", ["thread_id": "t"])
         XCTAssertEqual(unknown["error"]?["code"], -32601)
         XCTAssertEqual(unknown["error"]?["message"], "Method not found: threads/explode")
-        let planned = try await bridge.call("runs/create", ["thread_id": "t", "assistant_id": "a"])
-        XCTAssertEqual(planned["error"]?["code"], -32601)
-        XCTAssertEqual(planned["error"]?["message"], "Method runs/create is not implemented yet")
+        let unregistered = try await bridge.call("runs/create", ["thread_id": "t", "assistant_id": "a"])
+        XCTAssertEqual(unregistered["error"]?["code"], -32601)
+        XCTAssertEqual(unregistered["error"]?["message"], "Method not found: runs/create")
     }
 
     func testShutdownThenRequestsAreRefusedAndExitCodeIsZero() async throws {

@@ -21,31 +21,22 @@ final class MethodTableTests: XCTestCase {
     }
 
     func testRegisteredHandlerGetsParamsAndContext() async throws {
-        var methods = MethodTable.assistantAPI()
-        methods.register("threads/retrieve") { context, params in
-            let thread = try Params(params).string("thread_id")
-            return ["id": .string(thread), "asked_by": context.requestID.json, "tools": .bool(context.clientHandlesTools)]
-        }
+        let methods = MethodTable.testing(EchoThread.self)
         let bridge = try await initializedHarness(methods)
         let reply = try await bridge.call("threads/retrieve", ["thread_id": "thread_9"])
         XCTAssertEqual(reply["result"], ["id": "thread_9", "asked_by": 2, "tools": true])
-        XCTAssertTrue(bridge.server.implementedMethods.contains("threads/retrieve"))
+        XCTAssertTrue(bridge.server.methodNames.contains("threads/retrieve"))
         let missing = try await bridge.call("threads/retrieve", [:])
         XCTAssertEqual(missing["error"]?["code"], -32602)
-        XCTAssertEqual(missing["error"]?["data"], ["param": "thread_id"])
+        XCTAssertEqual(missing["error"]?["data"]?["param"], "thread_id")
+        // The shape of every params error, whatever the configured error mapper.
+        XCTAssertEqual(
+            missing["error"]?["data"],
+            ["param": "thread_id", "status_code": 400, "code": "InvalidParameter", "message": "is required"])
     }
 
     func testRunEventsArePrecedingTheResponseNumberedFromZero() async throws {
-        var methods = MethodTable.assistantAPI()
-        methods.register("runs/create") { context, _ in
-            let events = context.makeRunEventStream()
-            events.emit(event: "thread.run.created", data: ["status": "queued"])
-            for piece in ["9", "99", "999"] {
-                events.emit(event: "thread.message.delta", data: ["delta": ["content": [["type": "text", "text": ["value": .string(piece)]]]]])
-            }
-            events.emit(event: "done", data: nil)
-            return ["status": "completed", "events": .int(events.eventsSent)]
-        }
+        let methods = MethodTable.testing(FiveEventRun.self)
         let bridge = try await initializedHarness(methods)
         let id = bridge.client.sendRequest("runs/create", params: ["stream": true])
         var events: [JSONValue] = []
@@ -65,11 +56,7 @@ final class MethodTableTests: XCTestCase {
     }
 
     func testServerToClientRequestThroughTheContext() async throws {
-        var methods = MethodTable.assistantAPI()
-        methods.register("runs/create") { context, _ in
-            let output = try await context.sendRequest(method: "tools/call", params: ["tool_call": ["function": ["name": "add"]]], timeout: .seconds(60))
-            return ["tool_output": output]
-        }
+        let methods = MethodTable.testing(ToolAskingRun.self)
         let bridge = try await initializedHarness(methods)
         bridge.client.sendRequest("runs/create", params: [:])
         let call = try await bridge.client.next()
@@ -81,13 +68,10 @@ final class MethodTableTests: XCTestCase {
     }
 
     func testDomainErrorsGoThroughTheErrorMapper() async throws {
-        struct Missing: Error { let id: String }
-        var methods = MethodTable.assistantAPI()
-        methods.register("threads/retrieve") { _, _ in throw Missing(id: "thread_x") }
-        methods.register("threads/delete") { _, _ in throw CocoaError(.fileNoSuchFile) }
+        let methods = MethodTable.testing(MissingThread.self, UnmappedFailure.self)
         let bridge = try await initializedHarness(methods) {
             $0.errorMapper = { error in
-                guard let missing = error as? Missing else { return nil }
+                guard let missing = error as? MissingThread.Missing else { return nil }
                 return .application(
                     .notFound, message: "No thread found with id '\(missing.id)'.", statusCode: 404, serviceCode: "NotFound",
                     requestID: "req-1", extra: ["id": .string(missing.id)])
@@ -104,11 +88,7 @@ final class MethodTableTests: XCTestCase {
     }
 
     func testCancellingARegisteredMethodAnswersRequestCancelled() async throws {
-        var methods = MethodTable.assistantAPI()
-        methods.register("runs/wait") { _, _ in
-            try await Task.sleep(for: .seconds(3600))
-            return nil
-        }
+        let methods = MethodTable.testing(EndlessWait.self)
         let bridge = try await initializedHarness(methods)
         let id = bridge.client.sendRequest("runs/wait", params: [:])
         bridge.client.sendNotification("$/cancelRequest", params: ["id": .int(id)])

@@ -12,54 +12,65 @@ final class ProtocolDocumentTests: XCTestCase {
         return try JSONValue.parse(Array(try Data(contentsOf: url)))
     }
 
-    /// The table as assistd builds it (the backend is never called here).
-    func serverStatuses() throws -> [String: MethodStatus] {
-        let backend = try LocalBackend(location: .memory, model: UnavailableChatModel(reason: "not used"))
-        var methods = MethodTable.assistantAPI()
-        methods.registerAssistantAPI(backends: BackendSlot(backend))
-        return BridgeServer(configuration: BridgeConfiguration(), methods: methods) { _ in }.methodStatuses
+    /// The methods as assistd registers them (the backend is never called here).
+    func servedMethods() throws -> Set<String> {
+        let methods = MethodTable.assistantAPI(backends: BackendSlot(BridgeHarness.unusedBackend))
+        return Set(BridgeServer(configuration: BridgeConfiguration(), methods: methods) { _ in }.methodNames)
     }
 
-    /// (name → status) of the client→server methods in the document.
-    func documentStatuses(_ document: JSONValue) throws -> [String: String] {
-        var statuses: [String: String] = [:]
+    /// The client→server methods of the document; each is implemented (no method is planned).
+    func documentedMethods(_ document: JSONValue) throws -> Set<String> {
+        var names: Set<String> = []
         for method in try XCTUnwrap(document["methods"]?.arrayValue) {
             let name = try XCTUnwrap(method["name"]?.stringValue)
             let direction = try XCTUnwrap(method["x-assistd-direction"]?.stringValue, name)
             let status = try XCTUnwrap(method["x-assistd-status"]?.stringValue, name)
-            XCTAssertTrue(["implemented", "planned"].contains(status), name)
+            XCTAssertEqual(status, "implemented", name)
             XCTAssertTrue(["client-to-server", "server-to-client"].contains(direction), name)
             if direction == "client-to-server" {
-                XCTAssertNil(statuses[name], "\(name) is declared twice")
-                statuses[name] = status
+                XCTAssertFalse(names.contains(name), "\(name) is declared twice")
+                names.insert(name)
             }
         }
-        return statuses
+        return names
+    }
+
+    /// A method's params with `$ref`s to shared content descriptors resolved.
+    func params(of method: JSONValue, in document: JSONValue) throws -> [JSONValue] {
+        let name = method["name"]?.stringValue ?? "?"
+        return try XCTUnwrap(method["params"]?.arrayValue, name).map { param in
+            guard let reference = param["$ref"]?.stringValue else { return param }
+            return try XCTUnwrap(resolve(reference, in: document), "\(name): dangling \(reference)")
+        }
+    }
+
+    func resolve(_ reference: String, in document: JSONValue) -> JSONValue? {
+        let parts = reference.split(separator: "/").map(String.init)
+        guard parts.first == "#" else { return nil }
+        var target: JSONValue? = document
+        for part in parts.dropFirst() { target = target?[part] }
+        return target
     }
 
     func testServerMethodTableMatchesTheDocument() throws {
-        let documented = try documentStatuses(try loadDocument())
-        let served = try serverStatuses()
-        for (name, status) in served {
-            XCTAssertNotNil(documented[name], "the server knows \(name) but protocol/assistd.openrpc.json does not")
-            if let documentedStatus = documented[name] {
-                XCTAssertEqual(documentedStatus, status.rawValue, "status of \(name)")
-            }
+        let documented = try documentedMethods(try loadDocument())
+        let served = try servedMethods()
+        for name in served.subtracting(documented) {
+            XCTFail("the server knows \(name) but protocol/assistd.openrpc.json does not")
         }
-        for name in documented.keys where served[name] == nil {
+        for name in documented.subtracting(served) {
             XCTFail("protocol/assistd.openrpc.json declares \(name) but the server does not know it")
         }
-        XCTAssertEqual(
-            Set(served.filter { $0.value == .implemented }.keys),
-            Set(documented.filter { $0.value == "implemented" }.keys))
+        XCTAssertEqual(served, documented)
     }
 
     func testDocumentDeclaresEveryMethodOfTheDesign() throws {
         let document = try loadDocument()
         let names = Set(try XCTUnwrap(document["methods"]?.arrayValue).compactMap { $0["name"]?.stringValue })
-        let expected = Set(AssistantAPIMethods.all + BridgeServer.builtInMethods + ["runs/event", "tools/call"])
+        let expected = Set(AssistantAPIMethods.names + BridgeServer.builtInMethods + ["runs/event", "tools/call"])
         XCTAssertEqual(names, expected)
-        XCTAssertEqual(AssistantAPIMethods.all.count, 29)
+        XCTAssertEqual(AssistantAPIMethods.names.count, 29)
+        XCTAssertEqual(Set(AssistantAPIMethods.names).count, 29, "each method is declared once")
     }
 
     func testDocumentIsWellFormedOpenRPC() throws {
@@ -77,18 +88,15 @@ final class ProtocolDocumentTests: XCTestCase {
         collectReferences(document, into: &references)
         XCTAssertFalse(references.isEmpty)
         for reference in references {
-            let parts = reference.split(separator: "/").map(String.init)
-            XCTAssertEqual(parts.first, "#", reference)
-            var target: JSONValue? = document
-            for part in parts.dropFirst() { target = target?[part] }
-            XCTAssertNotNil(target, "dangling \(reference)")
+            XCTAssertTrue(reference.hasPrefix("#/"), reference)
+            XCTAssertNotNil(resolve(reference, in: document), "dangling \(reference)")
         }
         for method in try XCTUnwrap(document["methods"]?.arrayValue) {
             let name = method["name"]?.stringValue ?? "?"
             XCTAssertEqual(method["paramStructure"], "by-name", name)
             let isNotification = ["initialized", "exit", "$/cancelRequest", "runs/event"].contains(name)
             XCTAssertEqual(method["result"] == nil, isNotification, "\(name): notifications and only they have no result")
-            for param in try XCTUnwrap(method["params"]?.arrayValue, name) {
+            for param in try params(of: method, in: document) {
                 let paramName = try XCTUnwrap(param["name"]?.stringValue)
                 XCTAssertNotNil(param["schema"], "\(name).\(paramName)")
             }
@@ -99,7 +107,7 @@ final class ProtocolDocumentTests: XCTestCase {
         let document = try loadDocument()
         func params(_ method: String) throws -> Set<String> {
             let entry = try XCTUnwrap(document["methods"]?.arrayValue?.first { $0["name"]?.stringValue == method }, method)
-            return Set(try XCTUnwrap(entry["params"]?.arrayValue).compactMap { $0["name"]?.stringValue })
+            return Set(try self.params(of: entry, in: document).compactMap { $0["name"]?.stringValue })
         }
         XCTAssertTrue(try params("runs/create").isSuperset(of: ["thread_id", "assistant_id", "additional_instructions", "stream", "handle_tools", "truncation_strategy"]))
         XCTAssertTrue(try params("runs/createThreadAndRun").isSuperset(of: ["assistant_id", "thread", "stream", "handle_tools"]))
@@ -108,20 +116,12 @@ final class ProtocolDocumentTests: XCTestCase {
         XCTAssertEqual(try params("messages/list"), ["thread_id", "limit", "order", "after", "before", "run_id"])
         XCTAssertEqual(try params("steps/retrieve"), ["thread_id", "run_id", "step_id"])
         XCTAssertEqual(try params("messages/update"), ["thread_id", "message_id", "metadata"])
-        for method in AssistantAPIMethods.all {
+        for method in AssistantAPIMethods.names {
             for name in try params(method) {
                 XCTAssertEqual(name, name.lowercased(), "\(method).\(name) is snake_case")
                 XCTAssertFalse(name.contains("-"), "\(method).\(name)")
             }
         }
-    }
-
-    func testEmbeddedDocumentIsTheProtocolFile() throws {
-        let url = repositoryRoot.appendingPathComponent("protocol/assistd.openrpc.json")
-        let file = try String(contentsOf: url, encoding: .utf8)
-        let same = OpenRPCDocument.text.trimmingCharacters(in: .whitespacesAndNewlines)
-            == file.trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertTrue(same, "Sources/Bridge/EmbeddedOpenRPC.swift is stale: run protocol/embed-openrpc.sh")
     }
 
     func collectReferences(_ value: JSONValue, into references: inout [String]) {

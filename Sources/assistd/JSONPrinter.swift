@@ -2,7 +2,7 @@ import JSONCore
 
 /// How the one-shot commands print JSON: keys sorted so output is stable; indented (two spaces)
 /// for people, or compact on one line for pipes.
-enum JSONText {
+enum JSONPrinter {
     static func compact(_ value: JSONValue) -> String {
         value.serializedString(sortedKeys: true)
     }

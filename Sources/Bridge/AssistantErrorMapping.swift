@@ -1,0 +1,35 @@
+import AssistantAPI
+import JSONCore
+import JSONRPC
+
+/// Turns the Assistant API's errors into JSON-RPC errors (protocol/README.md, "Errors").
+public enum AssistantErrorMapping {
+    public static func map(_ error: any Error) -> JSONRPCError? {
+        guard let error = error as? APIError else { return nil }
+        return jsonRPCError(for: error)
+    }
+
+    public static func jsonRPCError(for error: APIError) -> JSONRPCError {
+        let code: ApplicationErrorCode
+        switch error.kind {
+        case .invalidParams:
+            var data: JSONObject = ["param": error.param.map(JSONValue.string) ?? .null]
+            if let statusCode = error.statusCode { data["status_code"] = .int(Int64(statusCode)) }
+            if let serviceCode = error.code { data["code"] = .string(serviceCode) }
+            data["message"] = .string(error.message)
+            if let requestID = error.requestID { data["request_id"] = .string(requestID) }
+            let where_ = error.param.flatMap { $0.isEmpty ? nil : "\($0): " } ?? ""
+            return JSONRPCError(code: JSONRPCError.invalidParamsCode, message: "Invalid params: \(where_)\(error.message)", data: .object(data))
+        case .notFound: code = .notFound
+        case .unauthenticated: code = .unauthenticated
+        case .rateLimited: code = .rateLimited
+        case .upstreamFailure, .timeout: code = .upstreamFailure
+        case .conflictingState: code = .conflictingState
+        case .unsupportedByBackend: code = .unsupportedByBackend
+        }
+        // The local engine's errors get a request id of their own, as the service's do.
+        return .application(
+            code, message: error.message, statusCode: error.statusCode, serviceCode: error.code,
+            requestID: error.requestID ?? ObjectID.requestID(), extra: error.details)
+    }
+}

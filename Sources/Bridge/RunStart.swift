@@ -1,0 +1,44 @@
+import AssistantAPI
+import JSONCore
+import JSONRPC
+
+extension MethodCall {
+    /// Starts a run plainly, streamed (`runs/event` notifications, then the run), or with the
+    /// client answering tool calls (`handle_tools`), through the run relay.
+    func startRun(
+        stream: Bool, handleTools: Bool,
+        plain: @Sendable (any AssistantBackend) async throws -> Run,
+        streamed: @Sendable (any AssistantBackend) async throws -> AsyncThrowingStream<StreamEvent, any Error>
+    ) async throws -> Run {
+        if handleTools && !context.clientHandlesTools {
+            throw JSONRPCError.invalidParams(
+                "handle_tools needs a client that answers tools/call: declare capabilities.tools.call in initialize",
+                path: "handle_tools")
+        }
+        guard stream || handleTools else { return try await plain(backend) }
+        let context = context
+        let events = context.makeRunEventStream()
+        let requestID = context.requestID.json
+        let timeout = toolCallTimeout
+        var callTool: RunRelay.CallTool?
+        if handleTools {
+            callTool = { threadID, runID, call in
+                let params: JSONValue = [
+                    "request": requestID, "thread_id": .string(threadID), "run_id": .string(runID),
+                    "tool_call": try JSONValue(encoding: call),
+                ]
+                let result = try await context.sendRequest(method: "tools/call", params: params, timeout: timeout)
+                switch result["output"] {
+                case .string(let output)?: return output
+                case let other?: return other.serializedString()
+                case nil: return result.serializedString()
+                }
+            }
+        }
+        let emit: RunRelay.Emit = { event in
+            if stream { events.emit(event: event.event, data: event.data) }
+        }
+        let relay = RunRelay(backend: backend, emit: emit, callTool: callTool)
+        return try await relay.relay(try await streamed(backend))
+    }
+}
