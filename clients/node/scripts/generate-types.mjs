@@ -66,13 +66,24 @@ function comment(text, indent) {
 
 const wrap = (type) => (/[|&]/.test(type) && !/^[({[]/.test(type) ? `(${type})` : type);
 
+/** The `$ref`s being expanded in place (not named types): a cycle among them has no type. */
+const expanding = new Set();
+
 /** The TypeScript type of a JSON Schema. */
 export function tsType(doc, schema, indent = '') {
   if (schema === true || schema === undefined || schema === null) return 'unknown';
   if (schema === false) return 'never';
   if (typeof schema.$ref === 'string') {
     const named = SCHEMA_REF.exec(schema.$ref);
-    return named ? typeName(named[1]) : tsType(doc, deref(doc, schema), indent);
+    if (named) return typeName(named[1]);
+    // One step at a time, so a pointer to a `$ref` of a named schema still names it.
+    if (expanding.has(schema.$ref)) throw new Error(`circular $ref ${schema.$ref}`);
+    expanding.add(schema.$ref);
+    try {
+      return tsType(doc, resolvePointer(doc, schema.$ref), indent);
+    } finally {
+      expanding.delete(schema.$ref);
+    }
   }
   if ('const' in schema) return JSON.stringify(schema.const);
   if (Array.isArray(schema.enum)) return schema.enum.map((value) => JSON.stringify(value)).join(' | ');
@@ -110,7 +121,7 @@ function objectType(doc, schema, indent) {
   const required = new Set(schema.required || []);
   let body = '';
   for (const [name, property] of properties) {
-    body += comment(deref(doc, property)?.description, inner);
+    body += comment(property?.description ?? deref(doc, property)?.description, inner);
     body += `${inner}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${tsType(doc, property, inner)};\n`;
   }
   if (extra !== undefined && extra !== false) {
@@ -162,7 +173,7 @@ export function generate(doc) {
     }
   }
   const map = (name, doc_, rows) => {
-    out.push(`${comment(doc_, '')}export interface ${name} {\n${rows.join('\n')}\n}`);
+    out.push(`${comment(doc_, '')}export interface ${name} {${rows.map((row) => `\n${row}`).join('')}\n}`);
     out.push('');
   };
   map('ClientRequests', 'Requests the client sends: params and result of each.', sections.clientRequests);

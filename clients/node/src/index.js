@@ -4,5 +4,5 @@ export { Connection } from './connection.js';
 export * from './errors.js';
 export { encodeMessage, MessageReader } from './framing.js';
 export { LIFECYCLE_METHODS, METHODS, TERMINAL_RUN_STATUSES } from './methods.js';
-export { deltaText, RunStream } from './stream.js';
+export { deltaText, DONE_EVENT, RunStream } from './stream.js';
 export { FunctionTool, outputText, tool } from './tools.js';

@@ -102,7 +102,8 @@ export class RunStream {
     while (!this.#finished) {
       const entry = await this.#take();
       if (entry.kind === 'event') {
-        if (!this.#finished) return { value: entry.item, done: false };
+        // Once cancelled, events still arriving before the answer are dropped.
+        if (!this.#finished && !this.#cancelWanted) return { value: entry.item, done: false };
         continue;
       }
       this.#finished = true;
