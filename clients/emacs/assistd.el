@@ -3,7 +3,6 @@
 ;; Version: 0.1.0
 ;; Package-Requires: ((emacs "28.1") (jsonrpc "1.0.14"))
 ;; Keywords: tools, convenience, comm
-;; URL: https://github.com/assistd/assistd
 
 ;; This file is not part of GNU Emacs.
 
