@@ -546,6 +546,7 @@ Interactively, a prefix argument asks for the instruction."
                 text))
       (assistd-chat-send))))
 
+;;;###autoload
 (defun assistd-switch-thread (thread-id)
   "Show THREAD-ID in this chat buffer; an empty THREAD-ID starts a new thread.
 Interactively, choose among the threads used in this Emacs."

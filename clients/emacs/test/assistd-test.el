@@ -129,6 +129,22 @@
         (should (byte-compile-file assistd-test-source))
       (delete-directory dir t))))
 
+(ert-deftest assistd-test-package-install-file ()
+  "package-install-file installs it, and its autoloads define the commands."
+  (let* ((package-user-dir (make-temp-file "assistd-el-elpa" t))
+         (package-alist nil)
+         (package-activated-list nil))
+    (unwind-protect
+        (progn
+          (package-install-file assistd-test-source)
+          (should (package-installed-p 'assistd))
+          (should (file-exists-p (expand-file-name "assistd-0.1.0/assistd.elc" package-user-dir)))
+          (with-temp-buffer
+            (insert-file-contents (expand-file-name "assistd-0.1.0/assistd-autoloads.el" package-user-dir))
+            (should (string-match-p "(autoload 'assistd-chat " (buffer-string)))
+            (should (string-match-p "(autoload 'assistd-send-region " (buffer-string)))))
+      (delete-directory package-user-dir t))))
+
 ;;;; Against the binary
 
 (ert-deftest assistd-test-streams-reply ()
@@ -254,6 +270,21 @@
       (should (eq (process-status process) 'exit))
       (should (= (process-exit-status process) 0))
       (assistd-test--wait-for "the connection to be forgotten" (lambda () (null assistd--connection))))))
+
+(ert-deftest assistd-test-dead-process-reported ()
+  "assistd dying mid-reply is shown; the next message starts a new assistd."
+  (assistd-test-with-chat chat
+    (assistd-test--say chat "tell a story" t)
+    (assistd-test--wait-for "the story to start"
+                            (lambda () (string-match-p "Assistant: ." (assistd-test--text chat))))
+    (let ((first (assistd-process assistd--connection)))
+      (delete-process first)
+      (assistd-test--wait-for "the turn to end" (lambda () (assistd-test--idle-p chat)))
+      (should (string-match-p "\\[error -1: Server died\\]\n\nYou: \\'" (assistd-test--text chat)))
+      (with-current-buffer chat (assistd-switch-thread ""))
+      (assistd-test--say chat "hi")
+      (should (equal (assistd-test--text chat) "You: hi\nAssistant: Hello there, friend.\n\nYou: "))
+      (should-not (eq (assistd-process assistd--connection) first)))))
 
 ;;;; Batch entry point
 

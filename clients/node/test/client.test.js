@@ -86,6 +86,23 @@ test('tools: a tool that throws becomes an output that says so', T, async (t) =>
   assert.match(text, /^The sum is Error: .*big_add.*overflow in the adder/);
 });
 
+test('tools: a call assistd gives up on is cancelled through the tool\'s signal', T, async (t) => {
+  const slow = startClient(t, SCRIPT, { extraArgs: ['--tool-call-timeout', '1'] });
+  const aborted = [];
+  slow.tool((_args, { signal }) => new Promise((resolve) => {
+    signal.addEventListener('abort', () => { aborted.push(signal.reason?.message); resolve('too late'); });
+  }), { name: 'big_add', parameters: BIG_ADD_PARAMETERS });
+  const { assistant, thread } = await assistantAndThread(slow);
+  const run = await slow.runs.create(thread.id, {
+    assistant_id: assistant.id, stream: true, handle_tools: true, tools: slow.tools,
+    additional_messages: [{ role: 'user', content: 'please add' }],
+  }).finalRun();
+  assert.equal(aborted.length, 1);
+  assert.equal(run.status, 'completed');
+  const messages = await slow.messages.list(thread.id, { order: 'desc', limit: 1 });
+  assert.match(messages.data[0].content[0].text.value, /^The sum is Error: .*big_add/);
+});
+
 async function collect(iterable) {
   const items = [];
   for await (const item of iterable) items.push(item);

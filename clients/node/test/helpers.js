@@ -27,13 +27,13 @@ export const BIG_ADD_PARAMETERS = {
 };
 
 /** A client on the local backend with the scripted model, in memory; closed after the test. */
-export function startClient(t, script = SCRIPT, options = {}) {
+export function startClient(t, script = SCRIPT, { extraArgs = [], ...options } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'assistd-node-test-'));
   const file = join(dir, 'script.json');
   writeFileSync(file, JSON.stringify(script));
   const client = new Client({
     bin: binary,
-    args: ['--backend', 'local', '--ephemeral', '--model', `scripted:${file}`, '--log-level', 'warning'],
+    args: ['--backend', 'local', '--ephemeral', '--model', `scripted:${file}`, '--log-level', 'warning', ...extraArgs],
     ...options,
   });
   t.after(async () => {
