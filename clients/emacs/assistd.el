@@ -396,6 +396,7 @@ streams in.  \\[assistd-cancel] stops it, \\[assistd-switch-thread] changes thre
   (let ((text (string-trim (buffer-substring-no-properties assistd--input-start (point-max)))))
     (when (string-empty-p text)
       (user-error "assistd: nothing to send"))
+    (assistd--connection) ; fails here, before the turn starts, when assistd cannot start
     (let ((inhibit-read-only t))
       (delete-region assistd--input-start (point-max))
       (set-marker assistd--reply-end (point-max))
