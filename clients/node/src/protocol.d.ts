@@ -254,6 +254,14 @@ export type ErrorData = {
 export type InvalidParamsData = {
   /** Path of the offending field, e.g. "thread.messages[0].role"; "" for params itself. */
   param: string;
+  /** What is wrong with the field. */
+  message?: string;
+  /** 400, as the service answers bad params. */
+  status_code?: number;
+  /** "InvalidParameter", or the service's own code. */
+  code?: string;
+  /** The service's, when it refused the params. */
+  request_id?: string;
 };
 
 export type InitializeResult = {
@@ -373,9 +381,9 @@ export type AssistantsCreateResult = Assistant;
 
 /** Params of `assistants/list`. List assistants. */
 export interface AssistantsListParams {
-  /** Page size (service default 20). */
+  /** Page size. */
   limit?: number;
-  /** By creation time; default desc. */
+  /** By creation time. */
   order?: "asc" | "desc";
   /** An object id: the page starts after it. */
   after?: string;
@@ -484,9 +492,9 @@ export type MessagesCreateResult = Message;
 /** Params of `messages/list`. List a thread's messages. */
 export interface MessagesListParams {
   thread_id: string;
-  /** Page size (service default 20). */
+  /** Page size. */
   limit?: number;
-  /** By creation time; default desc. */
+  /** By creation time. */
   order?: "asc" | "desc";
   /** An object id: the page starts after it. */
   after?: string;
@@ -620,9 +628,9 @@ export type RunsCreateThreadAndRunResult = Run;
 /** Params of `runs/list`. List a thread's runs. */
 export interface RunsListParams {
   thread_id: string;
-  /** Page size (service default 20). */
+  /** Page size. */
   limit?: number;
-  /** By creation time; default desc. */
+  /** By creation time. */
   order?: "asc" | "desc";
   /** An object id: the page starts after it. */
   after?: string;
@@ -696,9 +704,9 @@ export type RunsCancelResult = Run;
 export interface StepsListParams {
   thread_id: string;
   run_id: string;
-  /** Page size (service default 20). */
+  /** Page size. */
   limit?: number;
-  /** By creation time; default desc. */
+  /** By creation time. */
   order?: "asc" | "desc";
   /** An object id: the page starts after it. */
   after?: string;
@@ -733,9 +741,13 @@ export type AssistantsFilesCreateResult = AssistantFile;
 /** Params of `assistants/files/list`. List an assistant's files. */
 export interface AssistantsFilesListParams {
   assistant_id: string;
+  /** Page size. */
   limit?: number;
+  /** By creation time. */
   order?: "asc" | "desc";
+  /** An object id: the page starts after it. */
   after?: string;
+  /** An object id: the page ends before it. */
   before?: string;
 }
 
@@ -764,9 +776,13 @@ export type AssistantsFilesDeleteResult = DeletionStatus;
 export interface MessagesFilesListParams {
   thread_id: string;
   message_id: string;
+  /** Page size. */
   limit?: number;
+  /** By creation time. */
   order?: "asc" | "desc";
+  /** An object id: the page starts after it. */
   after?: string;
+  /** An object id: the page ends before it. */
   before?: string;
 }
 
