@@ -22,7 +22,7 @@ if [ ! -x "$venv/bin/python" ]; then
         exit 1
     }
 fi
-# The client itself needs only the standard library; pip fetches setuptools (to build it) and pytest.
+# The client itself needs only the standard library; pip fetches flit_core (to build it) and pytest.
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$root/clients/python" "pytest>=7"
 
 # From clients/python, with only tests/ on the path: `import assistd` is the installed package.

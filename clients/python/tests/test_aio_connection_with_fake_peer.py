@@ -7,8 +7,8 @@ import json
 import pytest
 
 from assistd import AsyncRunStream, ConnectionClosedError, NotFoundError, ProtocolError
-from assistd.aio_connection import AsyncConnection
-from assistd.client import ToolHost
+from assistd._async_connection import AsyncConnection
+from assistd._tool_host import ToolHost
 from fake_peer import FakeAssistdPeer
 
 RUN = {"id": "run_1", "object": "thread.run", "thread_id": "thread_1", "status": "completed"}

@@ -4,8 +4,10 @@ import inspect
 
 import pytest
 
-from assistd import METHODS, aio_resources, resources
-from assistd.methods import MethodSpec
+from assistd import METHODS
+from assistd import _async_resources as aio_resources
+from assistd import _sync_resources as resources
+from assistd._methods import MethodSpec
 
 NAMESPACES = {
     "assistants": "Assistants", "assistants.files": "AssistantFiles", "threads": "Threads",

@@ -21,8 +21,8 @@ from assistd import (
     RunStream,
     ServerError,
 )
-from assistd.client import ToolHost
-from assistd.connection import Connection
+from assistd._tool_host import ToolHost
+from assistd._sync_connection import Connection
 from fake_peer import FakeAssistdPeer, lsp_frame
 
 RUN = {"id": "run_1", "object": "thread.run", "thread_id": "thread_1", "status": "completed"}

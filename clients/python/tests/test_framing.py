@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from assistd.errors import ProtocolError
-from assistd.framing import FrameDecoder, encode_message
+from assistd._errors import ProtocolError
+from assistd._framing import FrameDecoder, encode_message
 from fake_peer import lsp_frame
 
 NON_ASCII = {"text": "Draw a ragdoll cat 🎨🐈 — 布偶猫を描いて", "emoji": "👩‍👩‍👧‍👦"}

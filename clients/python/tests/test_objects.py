@@ -5,7 +5,7 @@ import json
 import pytest
 
 from assistd import AssistdObject, ListResult, Run, ThreadMessage, object_text
-from assistd.objects import parse_json, wrap
+from assistd._objects import parse_json, wrap
 
 
 def test_attribute_access_and_classes_follow_object_field():

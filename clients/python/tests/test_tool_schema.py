@@ -8,7 +8,7 @@ from typing import Annotated, Any, Dict, List, Literal, Optional, Tuple, TypedDi
 import pytest
 
 from assistd import Tool, ToolError, tool
-from assistd.tools import ToolRegistry, output_text, parse_docstring, schema_for_type
+from assistd._tools import ToolRegistry, output_text, parse_docstring, schema_for_type
 
 
 def test_big_add_from_the_seed_documents_is_derived_from_its_signature():

@@ -13,10 +13,7 @@
 """
 
 from ._version import __version__
-from .aio import AsyncClient
-from .aio_streams import AsyncRunStream
-from .client import Client
-from .errors import (
+from ._errors import (
     AssistdError,
     AssistdTimeoutError,
     AuthenticationError,
@@ -39,8 +36,8 @@ from .errors import (
     UnsupportedError,
     UpstreamError,
 )
-from .methods import METHODS, MethodSpec
-from .objects import (
+from ._methods import METHODS, MethodSpec
+from ._objects import (
     Assistant,
     AssistantFile,
     AssistdObject,
@@ -55,8 +52,10 @@ from .objects import (
     ThreadMessageDelta,
     object_text,
 )
-from .streams import RunStream
-from .tools import Tool, tool
+from ._sync_client import Client
+from ._sync_streams import RunStream
+from ._tools import Tool, tool
+from .aio import AsyncClient, AsyncRunStream
 
 __all__ = [
     "__version__",

@@ -1,66 +1,26 @@
+# Generated from _async_streams.py by clients/python/tools/generate_sync.py: do not edit.
+# Edit _async_streams.py and run the script again; the tests fail while this file is not current.
 """The iterator of a streaming run: ``(event, data)`` pairs as they arrive, as the SDK yields them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional
 
-from .errors import AssistdTimeoutError, RequestCancelledError
-from .objects import AssistdObject, object_text
-from .protocol import DONE_EVENT
+from ._errors import AssistdTimeoutError, RequestCancelledError
+from ._objects import AssistdObject, object_text
+from ._stream_state import EventPair, StreamState
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .connection import Call, Connection
-
-EventPair = Tuple[str, Any]
-
-
-class StreamState:
-    """What a stream has seen, shared by the thread and asyncio flavours."""
-
-    def __init__(self, method: str, request_id: Any) -> None:
-        self.method = method
-        self.request_id = request_id
-        self.finished = False
-        self.run: Optional[AssistdObject] = None
-        self.run_id: Optional[str] = None
-        self.thread_id: Optional[str] = None
-        self.saw_done = False
-        self.event_count = 0
-
-    def observe(self, event: str, data: Any) -> bool:
-        """Note an event; False for the ``done`` marker, which is not handed to the caller."""
-        self.event_count += 1
-        if event == DONE_EVENT:
-            self.saw_done = True
-            return False
-        if isinstance(data, dict):
-            kind = data.get("object")
-            if kind == "thread.run":
-                self.run_id = data.get("id") or self.run_id
-                self.thread_id = data.get("thread_id") or self.thread_id
-            elif kind == "thread":
-                self.thread_id = data.get("id") or self.thread_id
-            elif isinstance(data.get("run_id"), str) and data.get("run_id"):
-                self.run_id = self.run_id or data["run_id"]
-                if isinstance(data.get("thread_id"), str) and data.get("thread_id"):
-                    self.thread_id = self.thread_id or data["thread_id"]
-        return True
-
-    def finish(self, run: Any) -> None:
-        self.finished = True
-        if isinstance(run, dict):
-            self.run = run  # type: ignore[assignment]
-            if run.get("object") == "thread.run":
-                self.run_id = run.get("id") or self.run_id
-                self.thread_id = run.get("thread_id") or self.thread_id
+    from ._sync_connection import Connection
+    from ._core import Call
 
 
 class RunStream(Iterator[EventPair]):
     """Iterate ``for event, data in stream``. ``done`` is swallowed, as the SDK does.
 
     After the last pair, ``stream.run`` holds the run as it stands at the end (the request's
-    response). Closing the stream early -- ``close()``, leaving a ``with`` block, ``break``-ing
-    out of a ``for`` over a temporary, or dropping the last reference -- sends
+    response). Closing the stream early -- ``stream.close()``, leaving the ``with``
+    block, ``break``-ing out of a loop over a temporary, or dropping the last reference -- sends
     ``$/cancelRequest`` for the request. That cancels the *request*, not the run: call
     ``client.runs.cancel`` as well to stop the run itself.
     """
@@ -137,7 +97,7 @@ class RunStream(Iterator[EventPair]):
 
     def events(self) -> List[EventPair]:
         """Consume the stream; all pairs in a list."""
-        return list(self)
+        return [pair for pair in self]
 
     # --- ending early ---
 
@@ -190,4 +150,5 @@ class RunStream(Iterator[EventPair]):
 
     def __repr__(self) -> str:
         state = "finished" if self._state.finished else "open"
-        return "<RunStream %s request=%s run=%s %s>" % (self._call.method, self._call.id, self._state.run_id, state)
+        return "<%s %s request=%s run=%s %s>" % (
+            type(self).__name__, self._call.method, self._call.id, self._state.run_id, state)

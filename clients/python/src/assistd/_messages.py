@@ -1,14 +1,14 @@
-"""JSON-RPC 2.0 message shapes and the rules both connection flavours (threads, asyncio) share."""
+"""JSON-RPC 2.0 messages: encoding what the client sends, sorting what it receives."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any, Dict, Optional, Tuple, Union
 
-from .errors import INTERNAL_ERROR, METHOD_NOT_FOUND, AssistdError, ProtocolError, error_from_response
-from .framing import encode_message
-from .objects import parse_json
-from .tools import json_default
+from ._errors import INTERNAL_ERROR, METHOD_NOT_FOUND, AssistdError, ProtocolError, error_from_response
+from ._framing import encode_message
+from ._objects import parse_json
+from ._tools import json_default
 
 logger = logging.getLogger("assistd")
 
@@ -59,6 +59,14 @@ def exception_answer(request_id: RequestId, exc: BaseException) -> bytes:
     text = str(exc)
     message = "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
     return error_message(request_id, INTERNAL_ERROR, message, {"exception": type(exc).__name__})
+
+
+def result_answer(request_id: RequestId, value: Any) -> bytes:
+    """The response carrying a handler's return value; an error response if it is not JSON."""
+    try:
+        return result_message(request_id, value)
+    except Exception as error:  # noqa: B902 - an unencodable result is the handler's failure
+        return exception_answer(request_id, error)
 
 
 def unknown_method_answer(request_id: RequestId, method: str) -> bytes:

@@ -12,7 +12,7 @@ import sys
 import threading
 from typing import IO, Any, Deque, Dict, List, Mapping, Optional, Sequence
 
-from .errors import BinaryNotFoundError
+from ._errors import BinaryNotFoundError, ConnectionClosedError
 
 server_logger = logging.getLogger("assistd.server")
 
@@ -49,6 +49,26 @@ def command_line(binary: Optional[str], args: Optional[Sequence[str]]) -> List[s
     return [find_binary(binary), *PROTOCOL_ARGS, *extra]
 
 
+def popen_options(env: Optional[Mapping[str, str]] = None, new_session: bool = True) -> Dict[str, Any]:
+    """The environment and session arguments both ways of starting assistd pass to ``Popen``.
+
+    ``env`` is added to this process's environment. ``new_session`` keeps the child out of the
+    terminal's process group, so Ctrl-C reaches only the Python program, which can then cancel
+    its runs and shut assistd down in order.
+    """
+    options: Dict[str, Any] = {}
+    if env is not None:
+        environment = dict(os.environ)
+        environment.update(env)
+        options["env"] = environment
+    if new_session:
+        if sys.platform == "win32":  # pragma: no cover
+            options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+        else:
+            options["start_new_session"] = True
+    return options
+
+
 def spawn(
     command: Sequence[str],
     *,
@@ -57,30 +77,24 @@ def spawn(
     stderr: Any = None,
     new_session: bool = True,
 ) -> subprocess.Popen:  # type: ignore[type-arg]
-    """Start assistd with pipes on stdin/stdout (binary mode).
-
-    ``new_session`` keeps the child out of the terminal's process group, so Ctrl-C reaches
-    only the Python program, which can then cancel its runs and shut assistd down in order.
-    """
-    environment: Optional[Dict[str, str]] = None
-    if env is not None:
-        environment = dict(os.environ)
-        environment.update(env)
-    kwargs: Dict[str, Any] = {}
-    if new_session:
-        if sys.platform == "win32":  # pragma: no cover
-            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-        else:
-            kwargs["start_new_session"] = True
+    """Start assistd with pipes on stdin/stdout (binary mode)."""
     return subprocess.Popen(
         list(command),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE if stderr is None else stderr,
-        env=environment,
         cwd=cwd,
-        **kwargs,
+        **popen_options(env, new_session),
     )
+
+
+def exit_error(pid: int, returncode: Optional[int], stderr_tail: str) -> ConnectionClosedError:
+    """What the calls in flight learn when assistd went away: its exit status and last stderr lines."""
+    status = "is still running" if returncode is None else "exited with status %d" % returncode
+    message = "assistd (pid %d) %s" % (pid, status)
+    if stderr_tail:
+        message += "; its last stderr lines:\n" + stderr_tail
+    return ConnectionClosedError(message, returncode, stderr_tail)
 
 
 class StderrTail:

@@ -1,20 +1,25 @@
-"""The asyncio twins of :mod:`assistd.resources`: the same methods and parameters, awaited.
+"""``client.assistants``, ``client.threads``, ``client.messages``, ``client.runs``, ``client.steps``.
 
-``await client.runs.create(thread_id, assistant_id=..., stream=True)`` returns an
-:class:`AsyncRunStream` for ``async for event, data in stream``.
+Signatures follow the official SDK (``dashscope.Runs.retrieve(run_id, thread_id=...)``); each
+method sends the JSON-RPC method of the same name with its arguments as named params (``None``
+arguments are left out; ``**extra`` fields are sent as given). Rows of the method table
+(``assistd.METHODS``) without a wrapper here are still callable through the namespace. With
+``stream=True``, runs return a stream of ``(event, data)`` pairs (:class:`AsyncRunStream`).
 """
+
+# asyncio only: tools/generate_sync.py writes _sync_resources.py from this file; keep to what it rewrites.
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Sequence, Union, overload
 
-from .aio_streams import AsyncRunStream
-from .methods import find_method
-from .objects import Assistant, AssistantFile, DeletionStatus, ListResult, MessageFile, Run, RunStep, Thread, ThreadMessage
-from .resources import Metadata, Tools, fields, run_fields
+from ._async_streams import AsyncRunStream
+from ._methods import find_method
+from ._objects import Assistant, AssistantFile, DeletionStatus, ListResult, MessageFile, Run, RunStep, Thread, ThreadMessage
+from ._params import Metadata, Tools, fields, run_fields
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .aio import AsyncClient
+    from ._async_client import AsyncClient
 
 
 class Namespace:

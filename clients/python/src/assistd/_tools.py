@@ -21,7 +21,7 @@ import re
 import typing
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union, overload
 
-from .errors import INVALID_PARAMS, METHOD_NOT_FOUND, ToolError
+from ._errors import INVALID_PARAMS, METHOD_NOT_FOUND, ToolError
 
 #: ``types.UnionType`` (the type of ``int | None``) on Python 3.10+, else None.
 _UnionType: Any = getattr(__import__("types"), "UnionType", None)

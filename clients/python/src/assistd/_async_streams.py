@@ -1,40 +1,51 @@
-"""The asyncio iterator of a streaming run: ``async for event, data in stream``."""
+"""The iterator of a streaming run: ``(event, data)`` pairs as they arrive, as the SDK yields them."""
+
+# asyncio only: tools/generate_sync.py writes _sync_streams.py from this file; keep to what it rewrites.
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, AsyncIterator, List, Optional
 
-from .errors import AssistdTimeoutError, RequestCancelledError
-from .objects import AssistdObject, object_text
-from .streams import EventPair, StreamState
+from ._errors import AssistdTimeoutError, RequestCancelledError
+from ._objects import AssistdObject, object_text
+from ._stream_state import EventPair, StreamState
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .aio_connection import AsyncCall, AsyncConnection
+    from ._async_connection import AsyncConnection
+    from ._core import Call
 
 
 class AsyncRunStream(AsyncIterator[EventPair]):
-    """Like :class:`assistd.RunStream`, for ``async for``. ``done`` is swallowed.
+    """Iterate ``async for event, data in stream``. ``done`` is swallowed, as the SDK does.
 
-    ``await stream.aclose()`` (or leaving ``async with``, or dropping the stream) before the end
-    sends ``$/cancelRequest`` for the request; ``client.runs.cancel`` stops the run itself.
+    After the last pair, ``stream.run`` holds the run as it stands at the end (the request's
+    response). Closing the stream early -- ``await stream.aclose()``, leaving the ``async with``
+    block, ``break``-ing out of a loop over a temporary, or dropping the last reference -- sends
+    ``$/cancelRequest`` for the request. That cancels the *request*, not the run: call
+    ``client.runs.cancel`` as well to stop the run itself.
     """
 
-    def __init__(self, connection: "AsyncConnection", call: "AsyncCall", timeout: Optional[float] = None) -> None:
+    def __init__(self, connection: "AsyncConnection", call: "Call", timeout: Optional[float] = None) -> None:
         self._connection = connection
         self._call = call
         self._timeout = timeout
         self._state = StreamState(call.method, call.id)
 
+    # --- what it saw ---
+
     @property
     def request_id(self) -> int:
+        """The JSON-RPC id of the request that opened the stream."""
         return self._call.id
 
     @property
     def run(self) -> Optional[AssistdObject]:
+        """The run as it stood at the end of the stream (None until the stream has ended)."""
         return self._state.run
 
     @property
     def run_id(self) -> Optional[str]:
+        """The run's id, known from the first run event on."""
         return self._state.run_id
 
     @property
@@ -44,6 +55,8 @@ class AsyncRunStream(AsyncIterator[EventPair]):
     @property
     def finished(self) -> bool:
         return self._state.finished
+
+    # --- iteration ---
 
     def __aiter__(self) -> "AsyncRunStream":
         return self
@@ -57,10 +70,11 @@ class AsyncRunStream(AsyncIterator[EventPair]):
             except AssistdTimeoutError:
                 self.close()  # given up on: cancel the request
                 raise
-            if item[0] == "event":
+            kind = item[0]
+            if kind == "event":
                 if self._state.observe(item[1], item[2]):
                     return item[1], item[2]
-            elif item[0] == "result":
+            elif kind == "result":
                 self._state.finish(item[1])
                 raise StopAsyncIteration
             else:
@@ -68,11 +82,13 @@ class AsyncRunStream(AsyncIterator[EventPair]):
                 raise item[1]
 
     async def until_done(self) -> Optional[AssistdObject]:
+        """Consume the rest of the stream and return the final run."""
         async for _ in self:
             pass
         return self._state.run
 
     async def text_deltas(self) -> AsyncIterator[str]:
+        """Only the text of ``thread.message.delta`` events, as it arrives."""
         async for event, data in self:
             if event == "thread.message.delta":
                 text = object_text(data)
@@ -80,9 +96,13 @@ class AsyncRunStream(AsyncIterator[EventPair]):
                     yield text
 
     async def events(self) -> List[EventPair]:
+        """Consume the stream; all pairs in a list."""
         return [pair async for pair in self]
 
+    # --- ending early ---
+
     def close(self) -> None:
+        """Stop listening; if the request is still in flight, send ``$/cancelRequest``."""
         if self._state.finished:
             return
         self._state.finished = True
@@ -92,7 +112,11 @@ class AsyncRunStream(AsyncIterator[EventPair]):
         self.close()
 
     async def cancel(self, timeout: Optional[float] = None) -> Optional[AssistdObject]:
-        """Cancel the request and wait for its answer: the final run, or None if cancelled."""
+        """Cancel the request and wait for its answer.
+
+        Returns the final run when the request had finished anyway, None when the server
+        answered -32800 (cancelled). Events still arriving meanwhile are dropped.
+        """
         if self._state.finished:
             return self._state.run
         if not self._connection.cancel(self._call, forget=False):
@@ -107,9 +131,10 @@ class AsyncRunStream(AsyncIterator[EventPair]):
                     self._state.finish(item[1])
                     return self._state.run
                 else:
-                    if isinstance(item[1], RequestCancelledError):
+                    error = item[1]
+                    if isinstance(error, RequestCancelledError):
                         return None
-                    raise item[1]
+                    raise error
         finally:
             self._state.finished = True
 
@@ -128,4 +153,5 @@ class AsyncRunStream(AsyncIterator[EventPair]):
 
     def __repr__(self) -> str:
         state = "finished" if self._state.finished else "open"
-        return "<AsyncRunStream %s request=%s run=%s %s>" % (self._call.method, self._call.id, self._state.run_id, state)
+        return "<%s %s request=%s run=%s %s>" % (
+            type(self).__name__, self._call.method, self._call.id, self._state.run_id, state)

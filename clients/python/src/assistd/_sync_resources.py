@@ -1,29 +1,25 @@
+# Generated from _async_resources.py by clients/python/tools/generate_sync.py: do not edit.
+# Edit _async_resources.py and run the script again; the tests fail while this file is not current.
 """``client.assistants``, ``client.threads``, ``client.messages``, ``client.runs``, ``client.steps``.
 
 Signatures follow the official SDK (``dashscope.Runs.retrieve(run_id, thread_id=...)``); each
 method sends the JSON-RPC method of the same name with its arguments as named params (``None``
-arguments are left out; ``**extra`` fields are sent as given). Rows of :mod:`assistd.methods`
-without a wrapper here are still callable through the namespace.
+arguments are left out; ``**extra`` fields are sent as given). Rows of the method table
+(``assistd.METHODS``) without a wrapper here are still callable through the namespace. With
+``stream=True``, runs return a stream of ``(event, data)`` pairs (:class:`RunStream`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Sequence, Union, overload
 
-from .methods import find_method
-from .objects import Assistant, AssistantFile, DeletionStatus, ListResult, MessageFile, Run, RunStep, Thread, ThreadMessage
-from .streams import RunStream
+from ._sync_streams import RunStream
+from ._methods import find_method
+from ._objects import Assistant, AssistantFile, DeletionStatus, ListResult, MessageFile, Run, RunStep, Thread, ThreadMessage
+from ._params import Metadata, Tools, fields, run_fields
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .client import Client
-
-Tools = Sequence[Any]  # tool dicts, or Tool objects made with @tool
-Metadata = Mapping[str, Any]
-
-
-def fields(**values: Any) -> Dict[str, Any]:
-    """Named params without the ``None`` ones."""
-    return {k: v for k, v in values.items() if v is not None}
+    from ._sync_client import Client
 
 
 class Namespace:
@@ -173,21 +169,6 @@ class Messages(Namespace):
 
     def update(self, message_id: str, *, thread_id: str, metadata: Optional[Metadata], **extra: Any) -> ThreadMessage:
         return self._call("messages/update", {"thread_id": thread_id, "message_id": message_id, "metadata": metadata, **extra})
-
-
-def run_fields(
-    model: Optional[str] = None, instructions: Optional[str] = None, additional_instructions: Optional[str] = None,
-    additional_messages: Optional[Sequence[Mapping[str, Any]]] = None, tools: Optional[Tools] = None,
-    metadata: Optional[Metadata] = None, temperature: Optional[float] = None, top_p: Optional[float] = None,
-    top_k: Optional[int] = None, max_tokens: Optional[int] = None, truncation_strategy: Optional[Mapping[str, Any]] = None,
-    tool_choice: Any = None, stream: bool = False, handle_tools: Optional[bool] = None, **extra: Any,
-) -> Dict[str, Any]:
-    """The fields a run takes, shared by create, create_thread_and_run (and their async twins)."""
-    return fields(
-        model=model, instructions=instructions, additional_instructions=additional_instructions,
-        additional_messages=additional_messages, tools=tools, metadata=metadata, temperature=temperature,
-        top_p=top_p, top_k=top_k, max_tokens=max_tokens, truncation_strategy=truncation_strategy,
-        tool_choice=tool_choice, stream=True if stream else None, handle_tools=handle_tools, **extra)
 
 
 class Runs(Namespace):

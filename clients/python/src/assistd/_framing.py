@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, List, Optional
 
-from .errors import ProtocolError
+from ._errors import ProtocolError
 
 #: Frames larger than this are refused rather than buffered without bound.
 MAX_FRAME_BYTES = 256 * 1024 * 1024
