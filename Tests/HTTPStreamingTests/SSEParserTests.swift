@@ -1,4 +1,4 @@
-@testable import DashScope
+@testable import HTTPStreaming
 import XCTest
 
 final class SSEParserTests: XCTestCase {
