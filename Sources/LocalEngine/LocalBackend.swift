@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import JSONCore
 
 /// The embedded backend: the Assistant API implemented over the local `Store`, with runs
@@ -8,17 +9,23 @@ public final class LocalBackend: AssistantBackend {
     public let store: Store
     public let info: JSONObject
     let executor: RunExecutor
+    /// The process's one logger (`--log-file`, `--log-level`), for everything the engine reports.
+    let logger: Logger
 
-    public init(store: Store, model: any ChatModel, configuration: RunExecutor.Configuration = .init()) {
+    public init(store: Store, model: any ChatModel, configuration: RunExecutor.Configuration = .init(), logger: Logger = .disabled) {
         self.store = store
+        self.logger = logger
         info = ["name": "local", "data_path": .string(store.path), "model": .string(model.displayName)]
         executor = RunExecutor(repository: StoreRunRepository(store: store), model: model, configuration: configuration)
         executor.recover()
+        logger.info("local backend: data at \(store.path), model \(model.displayName)")
     }
 
     /// Opens the store at `location` and serves it.
-    public convenience init(location: Store.Location, model: any ChatModel, configuration: RunExecutor.Configuration = .init()) throws {
-        self.init(store: try Store.open(location: location), model: model, configuration: configuration)
+    public convenience init(
+        location: Store.Location, model: any ChatModel, configuration: RunExecutor.Configuration = .init(), logger: Logger = .disabled
+    ) throws {
+        self.init(store: try Store.open(location: location), model: model, configuration: configuration, logger: logger)
     }
 
     public func shutdown() async {

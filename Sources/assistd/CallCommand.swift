@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import Bridge
 import Foundation
 import JSONCore

@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import Bridge
 import Foundation
 import JSONCore
@@ -11,8 +12,7 @@ enum ServerAssembly {
     static func makeBridge(
         options: CommandLineOptions, logger: Logger, onExit: @escaping @Sendable (Int32) -> Void
     ) throws -> BridgeServer {
-        let factory = BackendFactory(
-            options: options, environment: ProcessInfo.processInfo.environment, log: { line in logger.debug(line) })
+        let factory = BackendFactory(options: options, environment: ProcessInfo.processInfo.environment, logger: logger)
         let backend: any AssistantBackend
         do {
             backend = try factory.makeBackend()

@@ -1,5 +1,6 @@
 import AssistantAPI
 import Foundation
+import HTTPStreaming
 import JSONCore
 import XCTest
 
@@ -561,9 +562,9 @@ final class OpenAIChatModelTests: XCTestCase {
 
     // MARK: Pieces
 
-    func testEventStreamReaderHandlesSplitLinesCRLFAndMissingBlankLines() {
-        var reader = OpenAIChatModel.EventStreamReader()
-        var events: [OpenAIChatModel.EventStreamReader.Event] = []
+    func testEventStreamParserHandlesSplitLinesCRLFAndMissingBlankLines() {
+        var reader = SSEParser(isCompleteData: OpenAIChatModel.ChunkAccumulator.isCompleteData)
+        var events: [SSEEvent] = []
         let body = Array("data: {\"a\":1}\r\n\r\n: comment\ndata:{\"b\":2}\ndata: {\"c\":3}\n\nevent: error\ndata: {\"d\":\ndata: 4}\n\ndata: [DONE]".utf8)
         for piece in stride(from: 0, to: body.count, by: 3) {
             events += reader.feed(body[piece..<min(piece + 3, body.count)])
@@ -572,6 +573,6 @@ final class OpenAIChatModelTests: XCTestCase {
         XCTAssertEqual(
             events.map { String(decoding: $0.data, as: UTF8.self) },
             ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}", "{\"d\":\n4}", "[DONE]"])
-        XCTAssertEqual(events.map(\.name), [nil, nil, nil, "error", nil])
+        XCTAssertEqual(events.map(\.event), [nil, nil, nil, "error", nil])
     }
 }

@@ -8,6 +8,7 @@
 // The latency uses the scripted model's `timestamp_chunks` option: each chunk starts with
 // `@<CLOCK_REALTIME µs>;`, and this client subtracts it from CLOCK_REALTIME when the bytes come
 // off the pipe (before parsing), so both ends read one clock. It includes the pipe hop.
+import AssistdSupport
 import Foundation
 import JSONCore
 
@@ -175,17 +176,6 @@ func measure(_ daemon: Daemon, assistant: String, concurrency: Int, runs: Int, r
         exit(1)
     }
     return (Double(perClient * concurrency) / seconds, daemon.takeLatencies())
-}
-
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
 }
 
 func percentile(_ sorted: [Int64], _ fraction: Double) -> Int64 {

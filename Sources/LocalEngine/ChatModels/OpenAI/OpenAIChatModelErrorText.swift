@@ -1,9 +1,6 @@
 import Foundation
+import HTTPStreaming
 import JSONCore
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 extension OpenAIChatModel {
     /// Classifies the server's failures as `ChatModelError`s with messages a person can act on.
@@ -80,25 +77,24 @@ extension OpenAIChatModel {
             return ChatModelError(.server, "the model server reported an error mid-stream: \(said)")
         }
 
-        /// A failure below HTTP: no connection, a timeout, a connection that broke.
+        /// A failure below HTTP (the transport's `TransportError`): no connection, a timeout, a
+        /// connection that broke.
         static func transportError(_ error: any Error, afterResponse: Bool, url: URL, timeout: TimeInterval) -> ChatModelError {
-            let nsError = error as NSError
-            let code = (error as? URLError)?.code
-                ?? (nsError.domain == NSURLErrorDomain ? URLError.Code(rawValue: nsError.code) : .unknown)
+            let failure = error as? TransportError
+            let said = failure?.message ?? "\(error)"
             let host = url.host ?? url.absoluteString
-            switch code {
-            case .timedOut:
+            switch failure?.kind {
+            case .timeout:
                 return ChatModelError(
                     .server, "the model server at \(host) sent nothing for \(Int(timeout)) seconds (timed out)"
                         + (afterResponse ? " in the middle of the stream" : ""))
-            case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet:
-                return ChatModelError(.server, "could not connect to the model server at \(host): \(error.localizedDescription)")
+            case .dns, .refused:
+                return ChatModelError(.server, "could not connect to the model server at \(host): \(said)")
             default:
                 if afterResponse {
-                    return ChatModelError(
-                        .server, "the connection to the model server broke in the middle of the stream: \(error.localizedDescription)")
+                    return ChatModelError(.server, "the connection to the model server broke in the middle of the stream: \(said)")
                 }
-                return ChatModelError(.server, "network failure talking to the model server at \(host): \(error.localizedDescription)")
+                return ChatModelError(.server, "network failure talking to the model server at \(host): \(said)")
             }
         }
 

@@ -1,9 +1,9 @@
-@testable import DashScope
+@testable import HTTPStreaming
 import XCTest
 
 final class SSEParserTests: XCTestCase {
-    func parse(_ text: String, chunkSize: Int? = nil) -> [SSEEvent] {
-        var parser = SSEParser()
+    func parse(_ text: String, chunkSize: Int? = nil, isCompleteData: (([UInt8]) -> Bool)? = nil) -> [SSEEvent] {
+        var parser = SSEParser(isCompleteData: isCompleteData)
         let bytes = Array(text.utf8)
         var events: [SSEEvent] = []
         let size = chunkSize ?? max(bytes.count, 1)
@@ -73,5 +73,14 @@ final class SSEParserTests: XCTestCase {
 
     func testALeadingByteOrderMarkIsSkipped() {
         XCTAssertEqual(summary(parse("\u{FEFF}event:a\ndata:1\n\n", chunkSize: 1)), ["a|1"])
+    }
+
+    func testADataLineAfterACompletePayloadStartsANewEventOnlyWhenAsked() {
+        let body = "data:{\"a\":1}\ndata:{\"b\":2}\ndata:{\"c\":\ndata:3}\n\n"
+        XCTAssertEqual(summary(parse(body, chunkSize: 2)), ["-|{\"a\":1}\n{\"b\":2}\n{\"c\":\n3}"])
+        let isCompleteJSON: ([UInt8]) -> Bool = { $0.first == UInt8(ascii: "{") && $0.last == UInt8(ascii: "}") }
+        XCTAssertEqual(
+            summary(parse(body, chunkSize: 2, isCompleteData: isCompleteJSON)),
+            ["-|{\"a\":1}", "-|{\"b\":2}", "-|{\"c\":\n3}"])
     }
 }

@@ -1,30 +1,5 @@
 import Foundation
 
-public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
-    case debug, info, warning, error
-
-    public init?(name: String) {
-        switch name.lowercased() {
-        case "debug": self = .debug
-        case "info": self = .info
-        case "warning", "warn": self = .warning
-        case "error": self = .error
-        default: return nil
-        }
-    }
-
-    public var name: String {
-        switch self {
-        case .debug: return "debug"
-        case .info: return "info"
-        case .warning: return "warning"
-        case .error: return "error"
-        }
-    }
-
-    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
-}
-
 /// Writes log lines to a file descriptor (stderr or a log file), never to the protocol stream.
 /// Lines are written on a background queue; when the sink cannot keep up (a peer that never reads
 /// our stderr), lines beyond a backlog are dropped rather than blocking the caller.
@@ -97,22 +72,5 @@ final class LogSink: Sendable {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: Date())
-    }
-}
-
-/// Writes all bytes, retrying short writes and EINTR. Returns false when the descriptor fails.
-@discardableResult
-func writeAll(_ fileDescriptor: Int32, _ bytes: [UInt8]) -> Bool {
-    bytes.withUnsafeBytes { raw -> Bool in
-        var offset = 0
-        while offset < raw.count {
-            let written = write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += written
-        }
-        return true
     }
 }

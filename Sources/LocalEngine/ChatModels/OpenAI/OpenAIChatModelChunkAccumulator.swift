@@ -1,4 +1,5 @@
 import Foundation
+import HTTPStreaming
 import JSONCore
 
 extension OpenAIChatModel {
@@ -23,8 +24,14 @@ extension OpenAIChatModel {
         /// Whether the server said the turn is over (`[DONE]` or a `finish_reason`).
         var turnEnded: Bool { sawDone || finishReason != nil }
 
+        /// Whether one `data:` line is a whole chunk: some servers leave out the blank line
+        /// between events, so a `data:` line after a whole chunk starts the next event.
+        static func isCompleteData(_ data: [UInt8]) -> Bool {
+            data.elementsEqual("[DONE]".utf8) || (try? JSONValue.parse(data)) != nil
+        }
+
         /// Reads one event of the stream; returns the text deltas it carried.
-        mutating func consume(_ event: EventStreamReader.Event) throws(ChatModelError) -> [ChatEvent] {
+        mutating func consume(_ event: SSEEvent) throws(ChatModelError) -> [ChatEvent] {
             if event.data == Array("[DONE]".utf8) {
                 sawDone = true
                 return []
@@ -39,7 +46,7 @@ extension OpenAIChatModel {
             if let error = chunk["error"], !error.isNull {
                 throw ErrorText.streamError(error)
             }
-            if event.name == "error" {
+            if event.event == "error" {
                 throw ErrorText.streamError(chunk)
             }
             if let usage = chunk["usage"], let prompt = usage["prompt_tokens"]?.intValue,

@@ -1,4 +1,4 @@
-@testable import DashScope
+@testable import HTTPStreaming
 import Foundation
 import XCTest
 

@@ -1,22 +1,30 @@
 /// One server-sent event as it came off the wire: its `event:` name (nil when none was
 /// given), its `data:` lines joined with `\n`, and the last `id:` and DashScope's `status:`.
-struct SSEEvent: Sendable, Equatable {
-    var event: String?
-    var data: [UInt8]
-    var id: String?
-    var status: Int?
+public struct SSEEvent: Sendable, Equatable {
+    public var event: String?
+    public var data: [UInt8]
+    public var id: String?
+    public var status: Int?
 
-    var dataString: String { String(decoding: data, as: UTF8.self) }
+    public init(event: String?, data: [UInt8], id: String? = nil, status: Int? = nil) {
+        self.event = event
+        self.data = data
+        self.id = id
+        self.status = status
+    }
+
+    public var dataString: String { String(decoding: data, as: UTF8.self) }
 }
 
-/// An incremental SSE parser that accepts what DashScope and the proxies in front of it send:
+/// An incremental SSE parser that accepts what DashScope, OpenAI-compatible servers and the
+/// proxies in front of them send:
 /// `event:`/`data:` with or without the space after the colon, CR, LF or CRLF line ends (also
 /// split across chunks), multi-line `data` (joined with `\n`, as the SSE standard says),
 /// `id:`, DashScope's `status:` lines, comments and empty heartbeat comments (`:`), a leading
 /// byte-order mark. An event ends at a blank line; an `event:` line that follows data also
 /// ends the event before it, for senders that leave the blank line out. At the end of input
 /// (`finish`) an event that has data is delivered even without its blank line.
-struct SSEParser {
+public struct SSEParser {
     private var pending: [UInt8] = []
     private var skipNextLF = false
     private var atStart = true
@@ -25,11 +33,18 @@ struct SSEParser {
     private var hasData = false
     private var id: String?
     private var status: Int?
+    private var dataLines = 0
+    private let isCompleteData: (([UInt8]) -> Bool)?
 
-    init() {}
+    /// - Parameter isCompleteData: for senders that also leave out the blank line between
+    ///   events (some OpenAI-compatible servers): a `data:` line that follows a single data line
+    ///   this accepts as complete (a whole JSON document) starts a new event.
+    public init(isCompleteData: (([UInt8]) -> Bool)? = nil) {
+        self.isCompleteData = isCompleteData
+    }
 
     /// Feeds bytes and returns the events they complete, in order.
-    mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
         pending.append(contentsOf: bytes)
         if atStart {
@@ -66,7 +81,7 @@ struct SSEParser {
     }
 
     /// The end of input: a last line without its line end, and an event without its blank line.
-    mutating func finish() -> [SSEEvent] {
+    public mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
         if !pending.isEmpty {
             let line = pending
@@ -93,7 +108,9 @@ struct SSEParser {
         if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
         let value = UnsafeBufferPointer(rebasing: line[valueStart..<line.count])
         if name.elementsEqual("data".utf8) {
+            if hasData, dataLines == 1, let isCompleteData, isCompleteData(data) { events.append(dispatch()) }
             if hasData { data.append(0x0A) }
+            dataLines += 1
             data.append(contentsOf: value)
             hasData = true
         } else if name.elementsEqual("event".utf8) {
@@ -112,6 +129,7 @@ struct SSEParser {
         event = nil
         data = []
         hasData = false
+        dataLines = 0
         return result
     }
 }

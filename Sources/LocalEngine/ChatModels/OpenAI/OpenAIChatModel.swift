@@ -1,15 +1,15 @@
+import AssistdSupport
 import Foundation
+import HTTPStreaming
 import JSONCore
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The `openai` chat model: a client of an OpenAI-compatible `/chat/completions` server
 /// (OpenAI, DashScope's compatible mode, Ollama, vLLM, llama.cpp's server), always streamed.
+/// One `HTTPTransport` per model, so keep-alive connections are reused across turns.
 public final class OpenAIChatModel: ChatModel {
     public let configuration: OpenAIChatModelConfiguration
-    private let transport: Transport
+    private let transport: HTTPTransport
+    private let logger: Logger
     /// Set once the server refused `stream_options`; this instance then stops sending it.
     private let streamOptionsRefused = Flag()
 
@@ -18,9 +18,17 @@ public final class OpenAIChatModel: ChatModel {
     /// A non-streamed answer (a server that ignored `stream: true`) is read up to this size.
     static let wholeBodyLimit = 16 * 1024 * 1024
 
-    public init(configuration: OpenAIChatModelConfiguration) {
+    /// `requestTimeout` is both of the transport's timeouts: the wait for the response head and
+    /// each silence in the stream.
+    public init(configuration: OpenAIChatModelConfiguration, logger: Logger = .disabled) {
         self.configuration = configuration
-        transport = Transport(idleTimeout: configuration.requestTimeout)
+        self.logger = logger
+        let timeout = Duration.seconds(configuration.requestTimeout)
+        transport = HTTPTransport(connectTimeout: timeout, readTimeout: timeout)
+    }
+
+    deinit {
+        transport.shutdown()
     }
 
     public var displayName: String { "openai \(configuration.baseURL.absoluteString)" }
@@ -51,19 +59,20 @@ public final class OpenAIChatModel: ChatModel {
     private func runTurn(_ request: ChatRequest, into output: AsyncThrowingStream<ChatEvent, any Error>.Continuation) async throws {
         var includeUsage = sendsStreamOptions
         while true {
-            let urlRequest = makeURLRequest(request, includeUsage: includeUsage)
-            var body = transport.send(urlRequest).makeAsyncIterator()
-            let (status, contentType) = try await awaitResponse(&body)
+            let exchange = try await open(makeHTTPRequest(request, includeUsage: includeUsage))
+            let status = exchange.head.status
+            var body = exchange.body.makeAsyncIterator()
             guard (200..<300).contains(status) else {
                 let errorBody = try await readWholeBody(&body, limit: Self.errorBodyLimit, allowTruncation: true)
                 if includeUsage, ErrorText.blamesStreamOptions(status: status, body: errorBody) {
                     streamOptionsRefused.set()
                     includeUsage = false
+                    logger.info("\(displayName) refused stream_options (HTTP \(status)); asking again without it")
                     continue
                 }
                 throw ErrorText.httpError(status: status, body: errorBody, url: configuration.chatCompletionsURL)
             }
-            if contentType.lowercased().contains("application/json") {
+            if (exchange.head.header("content-type") ?? "").lowercased().contains("application/json") {
                 try await readWholeCompletion(&body, into: output)
             } else {
                 try await readStream(&body, into: output)
@@ -72,45 +81,43 @@ public final class OpenAIChatModel: ChatModel {
         }
     }
 
-    func makeURLRequest(_ request: ChatRequest, includeUsage: Bool) -> URLRequest {
-        var urlRequest = URLRequest(url: configuration.chatCompletionsURL, timeoutInterval: configuration.requestTimeout)
-        urlRequest.httpMethod = "POST"
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        urlRequest.setValue("text/event-stream", forHTTPHeaderField: "Accept")
+    func makeHTTPRequest(_ request: ChatRequest, includeUsage: Bool) -> HTTPRequest {
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("Accept", "text/event-stream")]
         if let apiKey = configuration.apiKey, !apiKey.isEmpty {
-            urlRequest.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization")
+            headers.append(("Authorization", "Bearer \(apiKey)"))
         }
         let body = RequestBody(
             request: request, serverModel: configuration.serverModel(for: request.model), includeUsage: includeUsage,
             sendTopK: configuration.sendTopK)
-        urlRequest.httpBody = Data(body.json.serialized())
-        return urlRequest
+        return HTTPRequest(method: "POST", url: configuration.chatCompletionsURL, headers: headers, body: Data(body.json.serialized()))
     }
 
-    // MARK: Reading the response
-
-    private func awaitResponse(
-        _ body: inout AsyncThrowingStream<TransportEvent, any Error>.Iterator
-    ) async throws -> (status: Int, contentType: String) {
+    /// Sends the request and waits for the response head.
+    private func open(_ request: HTTPRequest) async throws -> HTTPExchange {
+        let started = ContinuousClock.now
         do {
-            while let event = try await body.next() {
-                if case .response(let status, let contentType) = event { return (status, contentType) }
-            }
+            let exchange = try await transport.open(request)
+            logger.debug("\(displayName): POST -> \(exchange.head.status) after \(Self.milliseconds(since: started)) ms")
+            return exchange
         } catch {
             try Task.checkCancellation()
             throw transportError(error, afterResponse: false)
         }
-        try Task.checkCancellation()
-        throw ChatModelError(.server, "the model server closed the connection without answering")
     }
 
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = (ContinuousClock.now - start).components
+        return elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
+    }
+
+    // MARK: Reading the response
+
     private func readWholeBody(
-        _ body: inout AsyncThrowingStream<TransportEvent, any Error>.Iterator, limit: Int, allowTruncation: Bool
+        _ body: inout AsyncThrowingStream<Data, any Error>.Iterator, limit: Int, allowTruncation: Bool
     ) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         do {
-            while let event = try await body.next() {
-                guard case .body(let data) = event else { continue }
+            while let data = try await body.next() {
                 bytes.append(contentsOf: data.prefix(limit - bytes.count))
                 if bytes.count >= limit {
                     if allowTruncation { return bytes }
@@ -128,14 +135,13 @@ public final class OpenAIChatModel: ChatModel {
     }
 
     private func readStream(
-        _ body: inout AsyncThrowingStream<TransportEvent, any Error>.Iterator,
+        _ body: inout AsyncThrowingStream<Data, any Error>.Iterator,
         into output: AsyncThrowingStream<ChatEvent, any Error>.Continuation
     ) async throws {
-        var reader = EventStreamReader()
+        var reader = SSEParser(isCompleteData: ChunkAccumulator.isCompleteData)
         var accumulator = ChunkAccumulator()
         do {
-            reading: while let event = try await body.next() {
-                guard case .body(let data) = event else { continue }
+            reading: while let data = try await body.next() {
                 for sse in reader.feed(data) {
                     for chatEvent in try accumulator.consume(sse) { output.yield(chatEvent) }
                     if accumulator.sawDone { break reading }
@@ -165,17 +171,17 @@ public final class OpenAIChatModel: ChatModel {
 
     /// Reads what follows `[DONE]` (normally nothing) so the connection can be reused; a
     /// server that keeps talking gets its request cancelled.
-    private func drainAfterDone(_ body: inout AsyncThrowingStream<TransportEvent, any Error>.Iterator) async {
+    private func drainAfterDone(_ body: inout AsyncThrowingStream<Data, any Error>.Iterator) async {
         var drained = 0
-        while drained < Self.errorBodyLimit, let event = try? await body.next() {
-            if case .body(let data) = event { drained += data.count }
+        while drained < Self.errorBodyLimit, let data = try? await body.next() {
+            drained += data.count
         }
     }
 
     /// A server that ignored `stream: true` answers with one `chat.completion` object; it is
     /// replayed through the same accumulator as one big delta.
     private func readWholeCompletion(
-        _ body: inout AsyncThrowingStream<TransportEvent, any Error>.Iterator,
+        _ body: inout AsyncThrowingStream<Data, any Error>.Iterator,
         into output: AsyncThrowingStream<ChatEvent, any Error>.Continuation
     ) async throws {
         let bytes = try await readWholeBody(&body, limit: Self.wholeBodyLimit, allowTruncation: false)
@@ -202,7 +208,7 @@ public final class OpenAIChatModel: ChatModel {
             chunk["choices"] = [["index": 0, "delta": .object(delta), "finish_reason": choice["finish_reason"] ?? .null]]
         }
         var accumulator = ChunkAccumulator()
-        for chatEvent in try accumulator.consume(.init(name: nil, data: JSONValue.object(chunk).serialized())) {
+        for chatEvent in try accumulator.consume(SSEEvent(event: nil, data: JSONValue.object(chunk).serialized())) {
             output.yield(chatEvent)
         }
         guard accumulator.turnEnded || completion["choices"]?.arrayValue?.isEmpty == false else {
