@@ -17,7 +17,7 @@ final class RunDriver: @unchecked Sendable {
     let runID: String
     let threadID: String
     let listeners = RunListeners()
-    /// The running turn's task (set and cancelled only by effects).
+    /// The running turn's task (set by `.startTurn`; cancelled by `.cancelTurn` and at shutdown).
     let turnTask = Locked<Task<Void, Never>?>(nil)
 
     private let performer: any RunEffectPerformer
@@ -71,7 +71,7 @@ final class RunDriver: @unchecked Sendable {
 
     /// A stream that ends when the run next pauses or ends; nil if it is paused or ended now.
     func listenUnlessSettled() -> RunListeners.Events? {
-        (try? transact(listen: { !RunExecutor.isSettled($0.run.status) }) { _ in [] })?.events
+        (try? transact(listen: { !$0.isSettled }) { _ in [] })?.events
     }
 
     /// Reads the machine's state (no effects).

@@ -49,15 +49,13 @@ extension RunExecutor {
         var delayMs: Int64 = 50
         while true {
             let run = try repository.run(threadID: threadID, runID: runID)
-            if Self.isSettled(run.status) { return run }
+            if RunMachine.isSettled(run.status) { return run }
             if let deadline, Timestamp.now() >= deadline { return run }
             let sleep = deadline.map { min(delayMs, max(1, $0 - Timestamp.now())) } ?? delayMs
             try await Task.sleep(nanoseconds: UInt64(sleep) * 1_000_000)
             delayMs = min(delayMs * 2, 1000)
         }
     }
-
-    static func isSettled(_ status: RunStatus) -> Bool { status.isTerminal || status == .requiresAction }
 
     // MARK: expiry
 

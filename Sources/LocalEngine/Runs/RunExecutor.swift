@@ -1,6 +1,5 @@
 import AssistantAPI
 import Foundation
-import JSONCore
 
 /// Executes the local backend's runs. Each run in flight here has a `RunDriver` around its
 /// `RunMachine` (the statuses and transitions); this type creates and finds them, performs

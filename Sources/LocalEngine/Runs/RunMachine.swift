@@ -182,6 +182,11 @@ struct RunMachine {
             code: LastError.serverError, message: "assistd stopped while this run was \(run.status); it was not resumed."), now: now)
     }
 
+    /// The run is paused for tool outputs or has ended: nothing happens until a client acts.
+    var isSettled: Bool { Self.isSettled(run.status) }
+
+    static func isSettled(_ status: RunStatus) -> Bool { status.isTerminal || status == .requiresAction }
+
     static func event(_ name: String, _ object: some WireObject) -> StreamEvent {
         do {
             return try StreamEvent(name, object)
