@@ -81,10 +81,13 @@ final class RunDriver: @unchecked Sendable {
         return body(machine)
     }
 
+    /// `listen`, if given, decides after the transition whether a listener joins; its stream is
+    /// made beforehand so that no stream is touched with the lock held.
     private func transact(
-        opening: Bool = false, listen: (RunMachine) -> Bool = { _ in false },
+        opening: Bool = false, listen: ((RunMachine) -> Bool)? = nil,
         _ transition: (inout RunMachine) throws -> [RunEffect]
     ) throws -> (run: Run, events: RunListeners.Events?) {
+        let newListener = listen.map { _ in listeners.makeListener() }
         condition.lock()
         if opening {
             gate = .open
@@ -103,8 +106,7 @@ final class RunDriver: @unchecked Sendable {
             throw error
         }
         var events: RunListeners.Events?
-        if listen(machine) {
-            let (stream, listener) = listeners.makeListener()
+        if let (stream, listener) = newListener, listen?(machine) == true {
             events = stream
             effects.insert(.attach(listener), at: 0)
         }
