@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "HTTPStreamingTests", dependencies: ["HTTPStreaming"]),
         .testTarget(name: "AssistantAPITests", dependencies: ["AssistantAPI", "JSONCore"], resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "HTTPStreaming"],
+            name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistdSupport", "AssistantAPI", "JSONCore", "HTTPStreaming"],
             exclude: ["FakeOpenAIServer/fake_openai_server.py"]),
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], exclude: ["FakeDashScope"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),

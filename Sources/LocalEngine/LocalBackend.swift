@@ -16,7 +16,8 @@ public final class LocalBackend: AssistantBackend {
         self.store = store
         self.logger = logger
         info = ["name": "local", "data_path": .string(store.path), "model": .string(model.displayName)]
-        executor = RunExecutor(repository: StoreRunRepository(store: store), model: model, configuration: configuration)
+        executor = RunExecutor(
+            repository: StoreRunRepository(store: store), model: model, configuration: configuration, logger: logger)
         executor.recover()
         logger.info("local backend: data at \(store.path), model \(model.displayName)")
     }

@@ -1,3 +1,4 @@
+import AssistdSupport
 import AssistantAPI
 import Dispatch
 import Foundation

@@ -12,7 +12,7 @@ extension RunExecutor: RunEffectPerformer {
                     try repository.transaction { for row in writes { try write(row) } }
                 }
             } catch {
-                log("could not store \(driver.runID): \(error)")
+                logger.error("could not store \(driver.runID): \(error)")
             }
         case .emit(let event):
             driver.listeners.emit(event)

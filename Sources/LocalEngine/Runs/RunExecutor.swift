@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import Foundation
 
 /// Executes the local backend's runs. Each run in flight here has a `RunDriver` around its
@@ -22,13 +23,19 @@ public final class RunExecutor: Sendable {
     let repository: any RunRepository
     let model: any ChatModel
     let configuration: Configuration
+    /// The process's one logger (`--log-file`, `--log-level`).
+    let logger: Logger
     let drivers = Locked<[String: RunDriver]>([:])
     let shuttingDown = Locked(false)
 
-    public init(repository: any RunRepository, model: any ChatModel, configuration: Configuration = Configuration()) {
+    public init(
+        repository: any RunRepository, model: any ChatModel, configuration: Configuration = Configuration(),
+        logger: Logger = .disabled
+    ) {
         self.repository = repository
         self.model = model
         self.configuration = configuration
+        self.logger = logger
     }
 
     public static func processOwner() -> String { "\(getpid())" }
@@ -150,7 +157,4 @@ public final class RunExecutor: Sendable {
         }
     }
 
-    func log(_ message: String) {
-        FileHandle.standardError.write(Data("assistd: \(message)\n".utf8))
-    }
 }
