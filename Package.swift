@@ -49,27 +49,30 @@ let package = Package(
         .plugin(name: "EmbedOpenRPC", capability: .buildTool(), dependencies: ["EmbedText"], path: "Sources/Plugins/EmbedOpenRPC"),
         .executableTarget(name: "EmbedText", path: "Sources/Tools/EmbedText"),
 
-        .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport"]),
+        // The client end of the protocol: `assistd call` and `assistd demo`, and the benchmarks.
+        .target(name: "AssistdClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
+
+        .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
 
         // Benchmarks (executables, never run as tests).
-        .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite"], path: "Sources/Benchmarks/StoreBenchmark"),
-        .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore", "AssistdSupport"], path: "Sources/Benchmarks/RunBenchmark"),
-        .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/DashScopeBenchmark"),
+        .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
+        .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore", "AssistdClient"], path: "Sources/Benchmarks/RunBenchmark"),
+        .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/DashScopeBenchmark"),
         .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
 
         // Tests: one target per source target, plus end-to-end tests against the built binary.
+        // TestSupport: what several test targets share (the Python fakes in Tests/Fakes, the SDK comparison).
+        .target(name: "TestSupport", dependencies: ["JSONCore"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "AssistdSupportTests", dependencies: ["AssistdSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistdSupport"]),
         .testTarget(name: "HTTPStreamingTests", dependencies: ["HTTPStreaming"]),
         .testTarget(name: "AssistantAPITests", dependencies: ["AssistantAPI", "JSONCore"], resources: [.copy("Fixtures")]),
-        .testTarget(
-            name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistdSupport", "AssistantAPI", "JSONCore", "HTTPStreaming"],
-            exclude: ["FakeOpenAIServer/fake_openai_server.py"]),
-        .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], exclude: ["FakeDashScope"]),
+        .testTarget(name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistdSupport", "AssistantAPI", "JSONCore", "HTTPStreaming", "TestSupport"]),
+        .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"], exclude: ["Scripts"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// The local engine logs through the process's one logger: its lines go to `--log-file`, not
@@ -11,7 +12,7 @@ final class LocalEngineLogTests: XCTestCase {
         try await server.script([["stream": [["text": "Hello."], ["finish": "stop"]]]])
         let logPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("assistd-log-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(atPath: logPath) }
-        let client = try RunsClient(arguments: ["--model-url", server.modelURL, "--log-file", logPath, "--log-level", logLevel])
+        let client = try AssistdSession(arguments: ["--model-url", server.modelURL, "--log-file", logPath, "--log-level", logLevel])
         let assistant = try client.assistant()
         let thread = try client.thread("Hi")
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])

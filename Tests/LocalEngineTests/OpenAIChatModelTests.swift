@@ -2,16 +2,17 @@ import AssistantAPI
 import Foundation
 import HTTPStreaming
 import JSONCore
+import TestSupport
 import XCTest
 
 @testable import LocalEngine
 
 /// OpenAIChatModel against a FAKE OpenAI-compatible server (a scripted Python subprocess).
 final class OpenAIChatModelTests: XCTestCase {
-    private var fake: FakeOpenAIServerProcess!
+    private var fake: FakeOpenAIServer!
 
     override func setUpWithError() throws {
-        fake = try FakeOpenAIServerProcess()
+        fake = try FakeOpenAIServer()
     }
 
     override func tearDown() {

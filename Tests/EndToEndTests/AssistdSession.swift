@@ -2,10 +2,11 @@ import Foundation
 import JSONCore
 import XCTest
 
-/// A small JSON-RPC client over `AssistdProcess` for the run tests: numbered requests, replies
+/// A JSON-RPC client over `AssistdProcess` for the end-to-end tests: numbered requests, replies
 /// collected by id, each request's `runs/event` notifications kept in arrival order, and
 /// server→client `tools/call` requests answered by a handler the test gives (or held back).
-final class RunsClient: @unchecked Sendable {
+/// `DashScopeSession` is the same client with assistd pointed at a fake DashScope.
+class AssistdSession: @unchecked Sendable {
     /// What the test does with one `tools/call` request: answer it, fail it, or hold it.
     enum ToolAnswer {
         case output(String)
@@ -38,15 +39,17 @@ final class RunsClient: @unchecked Sendable {
     let process: AssistdProcess
     let scriptPath: String?
     private var nextID: Int64 = 100
-    /// Everything received that no one has taken yet, by kind.
+    /// Responses received that no one has taken yet.
     private var responses: [JSONValue: JSONValue] = [:]
-    private var events: [JSONValue: [JSONValue]] = [:]
+    /// `runs/event` params by the id of the request that opened the stream, in arrival order.
+    private(set) var events: [JSONValue: [JSONValue]] = [:]
     /// Every message in arrival order (for ordering checks: events before their response).
     private(set) var log: [JSONValue] = []
     /// tools/call requests received, in order (answered or not).
     private(set) var toolCalls: [JSONValue] = []
     /// `$/cancelRequest` notifications the server sent (for its own requests).
     private(set) var serverCancels: [JSONValue] = []
+    /// Receives each `tools/call` request (the whole message); none holds them all.
     var toolHandler: ((JSONValue) -> ToolAnswer)?
     /// `initialize`'s answer.
     private(set) var initializeResult: JSONValue = .null
@@ -61,16 +64,23 @@ final class RunsClient: @unchecked Sendable {
 
     /// Starts assistd with the scripted fixture `Tests/EndToEndTests/Scripts/NAME.json`.
     convenience init(fixture name: String, arguments: [String] = [], clientTools: Bool = true) throws {
-        let path = RunsClient.fixturePath(name)
-        try self.init(arguments: ["--model", "scripted:\(path)"] + arguments, clientTools: clientTools, scriptPath: nil)
+        let path = AssistdSession.fixturePath(name)
+        try self.init(arguments: ["--model", "scripted:\(path)"] + arguments, clientTools: clientTools)
     }
 
-    init(arguments: [String], clientTools: Bool = true, scriptPath: String? = nil) throws {
-        process = try AssistdProcess(framing: .ndjson, arguments: arguments)
+    /// Starts assistd with `arguments` (in memory unless they name a `--data-dir`) and, unless
+    /// `initialize` is false, initializes it, declaring `tools/call` when `clientTools`.
+    /// - Parameter environment: the child's whole environment when given (else this process's).
+    init(
+        arguments: [String], environment: [String: String]? = nil, framing: ClientFraming = .ndjson,
+        initialize: Bool = true, clientTools: Bool = true, scriptPath: String? = nil
+    ) throws {
+        process = try AssistdProcess(framing: framing, arguments: arguments, environment: environment)
         self.scriptPath = scriptPath
-        var capabilities: JSONObject = [:]
-        if clientTools { capabilities["tools"] = ["call": true] }
-        initializeResult = try call("initialize", ["clientInfo": ["name": "runs-e2e"], "capabilities": .object(capabilities)])
+        if initialize {
+            let reply = try self.initialize(clientTools: clientTools, clientName: "runs-e2e")
+            if let error = reply["error"] { throw RPCFailure(method: "initialize", error: error) }
+        }
     }
 
     deinit {
@@ -84,18 +94,49 @@ final class RunsClient: @unchecked Sendable {
             .appendingPathComponent("Scripts").appendingPathComponent("\(name).json").path
     }
 
+    /// `initialize` (then `initialized` when it succeeds); returns the whole response.
+    @discardableResult
+    func initialize(options: JSONValue? = nil, clientTools: Bool = false, clientName: String = "e2e") throws -> JSONValue {
+        var params: JSONObject = ["clientInfo": ["name": .string(clientName)]]
+        if clientTools { params["capabilities"] = ["tools": ["call": true]] }
+        if let options { params["initializationOptions"] = options }
+        let reply = try request("initialize", .object(params)).response
+        if let result = reply["result"] {
+            initializeResult = result
+            notify("initialized", [:])
+        }
+        return reply
+    }
+
+    /// Ends assistd cleanly (shutdown, exit) and returns its exit code.
+    @discardableResult
+    func finish() -> Int32? {
+        _ = try? request("shutdown", nil)
+        process.send(["jsonrpc": "2.0", "method": "exit"])
+        process.closeStdin()
+        return process.waitForExit()
+    }
+
     // MARK: sending
 
+    /// Sends a request and returns its id without waiting.
     @discardableResult
-    func send(_ method: String, _ params: JSONValue) -> JSONValue {
+    func send(_ method: String, _ params: JSONValue?) -> JSONValue {
         nextID += 1
         let id = JSONValue.int(nextID)
-        process.send(["jsonrpc": "2.0", "id": id, "method": .string(method), "params": params])
+        var message: JSONObject = ["jsonrpc": "2.0", "id": id, "method": .string(method)]
+        if let params { message["params"] = params }
+        process.send(.object(message))
         return id
     }
 
     func notify(_ method: String, _ params: JSONValue) {
         process.send(["jsonrpc": "2.0", "method": .string(method), "params": params])
+    }
+
+    /// Asks the server to cancel request `id`.
+    func cancel(_ id: JSONValue) {
+        notify("$/cancelRequest", ["id": id])
     }
 
     /// Answers a server→client request held back earlier.
@@ -141,7 +182,12 @@ final class RunsClient: @unchecked Sendable {
             try pump(within: left)
         }
         let response = responses.removeValue(forKey: id)!
-        return Reply(response: response, events: events.removeValue(forKey: id) ?? [])
+        return Reply(response: response, events: events[id] ?? [])
+    }
+
+    /// The whole response to `id`.
+    func response(to id: JSONValue, within seconds: TimeInterval = 60) throws -> JSONValue {
+        try reply(to: id, within: seconds).response
     }
 
     /// Reads until `condition` holds (for a tools/call to arrive, an event to be seen, …).
@@ -157,16 +203,26 @@ final class RunsClient: @unchecked Sendable {
     /// Events received so far for a request that has not been answered yet.
     func pendingEvents(of id: JSONValue) -> [JSONValue] { events[id] ?? [] }
 
+    /// Waits until `count` events of request `id` arrived.
+    @discardableResult
+    func waitForEvents(of id: JSONValue, count: Int, within seconds: TimeInterval = 60) throws -> [JSONValue] {
+        try pump(until: { (events[id]?.count ?? 0) >= count }, within: seconds)
+        return events[id] ?? []
+    }
+
     /// A request and its reply.
-    func request(_ method: String, _ params: JSONValue) throws -> Reply {
+    func request(_ method: String, _ params: JSONValue?) throws -> Reply {
         try reply(to: send(method, params))
     }
 
-    /// A request's result; a JSON-RPC error throws `RPCFailure`.
+    /// A request's result; a JSON-RPC error fails the test at the caller's line and throws `RPCFailure`.
     @discardableResult
-    func call(_ method: String, _ params: JSONValue) throws -> JSONValue {
+    func call(_ method: String, _ params: JSONValue, file: StaticString = #filePath, line: UInt = #line) throws -> JSONValue {
         let reply = try request(method, params)
-        if let error = reply.error { throw RPCFailure(method: method, error: error) }
+        if let error = reply.error {
+            XCTFail("\(method) failed: \(error.serializedString())", file: file, line: line)
+            throw RPCFailure(method: method, error: error)
+        }
         return reply.result ?? .null
     }
 
@@ -250,7 +306,7 @@ extension JSONValue {
 /// Checks shared by the streaming tests: `seq` 0… without gaps, every event names this request,
 /// `done` exactly once and last, and every event before the response in the wire order.
 func assertWellFormedStream(
-    _ reply: RunsClient.Reply, requestID: JSONValue, log: [JSONValue], file: StaticString = #filePath, line: UInt = #line
+    _ reply: AssistdSession.Reply, requestID: JSONValue, log: [JSONValue], file: StaticString = #filePath, line: UInt = #line
 ) {
     XCTAssertEqual(reply.events.map { $0["seq"]?.intValue ?? -1 }, Array(0..<Int64(reply.events.count)), "seq counts from 0 without gaps", file: file, line: line)
     XCTAssertTrue(reply.events.allSatisfy { $0["request"] == requestID }, "every event names its request", file: file, line: line)
