@@ -3,8 +3,8 @@ import JSONCore
 import XCTest
 
 /// Runs streamed and not, through the binary with the scripted test model: the event names and
-/// their order against the seed documents' transcripts, the stream's framing rules, streamed
-/// submit, stream cancel.
+/// their order against the service's documented transcripts (protocol/hosted-service.md §6), the
+/// stream's framing rules, streamed submit, stream cancel.
 final class RunsStreamingTests: XCTestCase {
     /// The seed's streamed createThreadAndRun transcript (seeds/000, "ストリーミング"), event by event.
     static let seedPlainReply = [

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A FAKE DashScope Assistant API server, for tests and benchmarks only.
 
-It speaks the wire protocol of shared/reference/dashscope-wire.md (as the official Python SDK
+It speaks the wire protocol of protocol/hosted-service.md (as the official Python SDK
 speaks it): the same paths and verbs, bare JSON objects with a top-level `request_id`, the list
 envelope, deletion statuses, `{code, message, request_id}` error bodies, millisecond
 timestamps, prefixed UUID ids, and SSE in the service's exact framing (`event:NAME` /

@@ -134,7 +134,7 @@ final class OpenAIChatModelTests: XCTestCase {
     }
 
     func testLlamaCppRepeatedIDTypeAndNameAreNotAppendedAgain() async throws {
-        // The shape llama.cpp's server streams (local-model.md §4c): every fragment repeats id, type
+        // The shape llama.cpp's server (llama-cpp-python 0.3) streams: every fragment repeats id, type
         // and name, and the legacy `function_call` rides along; the finish says `stop`.
         let id = "call__0_get_current_weather_cmpl-6a70"
         let fragments = ["{", " \"", "location", "\":", " \"", "Boston", "\",", " \"", "unit", "\":\"", "f", "ahrenheit", "\"", "}", ""]
