@@ -68,7 +68,7 @@ struct JSONSchemaMatcher {
     /// The value of `node` that begins with `byte` (the branch of a union that can start with it).
     private static func openValue(for node: Int, startingWith byte: UInt8, in graph: SchemaGraph) -> OpenValue? {
         if case let .union(branches) = graph.nodes[node] {
-            for branch in branches where graph.firstBytes(branch).contains(byte) {
+            for branch in branches where graph.canStart(branch, with: byte) {
                 return openValue(for: branch, startingWith: byte, in: graph)
             }
             return nil

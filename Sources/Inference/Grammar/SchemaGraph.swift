@@ -79,16 +79,19 @@ final class SchemaGraph: @unchecked Sendable {
 
     /// The bytes a value of `node` may start with.
     func firstBytes(_ node: Int) -> Set<UInt8> {
+        Set((UInt8.min...UInt8.max).filter { canStart(node, with: $0) })
+    }
+
+    /// Whether a value of `node` may start with `byte` (the matcher asks for every candidate
+    /// token, so this allocates nothing).
+    func canStart(_ node: Int, with byte: UInt8) -> Bool {
         switch nodes[node] {
-        case .object, .freeObject: return [UInt8(ascii: "{")]
-        case .array: return [UInt8(ascii: "[")]
-        case .string: return [UInt8(ascii: "\"")]
-        case let .number(_, neg):
-            var s = Set((0x30...0x39).map(UInt8.init))
-            if neg { s.insert(UInt8(ascii: "-")) }
-            return s
-        case let .literals(ls): return Set(ls.compactMap(\.first))
-        case let .union(bs): return bs.reduce(into: Set<UInt8>()) { $0.formUnion(firstBytes($1)) }
+        case .object, .freeObject: return byte == UInt8(ascii: "{")
+        case .array: return byte == UInt8(ascii: "[")
+        case .string: return byte == UInt8(ascii: "\"")
+        case let .number(_, allowNegative): return (byte >= 0x30 && byte <= 0x39) || (allowNegative && byte == UInt8(ascii: "-"))
+        case let .literals(literals): return literals.contains { $0.first == byte }
+        case let .union(branches): return branches.contains { canStart($0, with: byte) }
         }
     }
 }
