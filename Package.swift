@@ -22,47 +22,57 @@ let package = Package(
         // Leaves.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(name: "JSONCore"),
+        // Process plumbing every target may use: Locked, the one Logger, writeAll.
+        .target(name: "AssistdSupport"),
         .target(name: "Inference", swiftSettings: inferenceFlags),
 
         // Transport: framing, messages, one Connection. Knows nothing of assistants.
-        .target(name: "JSONRPC", dependencies: ["JSONCore"]),
-        .target(name: "JSONRPCTestSupport", dependencies: ["JSONRPC", "JSONCore"]),
+        .target(name: "JSONRPC", dependencies: ["JSONCore", "AssistdSupport"]),
+        .target(name: "JSONRPCTestSupport", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
 
         // The Assistant API's objects and the backend protocol. Knows nothing of JSON-RPC.
         .target(name: "AssistantAPI", dependencies: ["JSONCore"]),
 
+        // HTTP requests with streamed bodies, SSE parsing and the one timeout policy, for both backends.
+        .target(name: "HTTPStreaming"),
+
         // Backends.
-        .target(name: "LocalEngine", dependencies: ["AssistantAPI", "JSONCore", "CSQLite", "Inference"]),
-        .target(name: "DashScope", dependencies: ["AssistantAPI", "JSONCore"]),
+        .target(name: "LocalEngine", dependencies: ["AssistantAPI", "JSONCore", "CSQLite", "Inference", "AssistdSupport", "HTTPStreaming"]),
+        .target(name: "DashScope", dependencies: ["AssistantAPI", "JSONCore", "HTTPStreaming"]),
 
         // The method table and lifecycle.
         // `rpc.discover` answers protocol/assistd.openrpc.json, compiled in from that one file at
         // build time (a raw string literal: `.embedInCode`'s byte array took ~20 s of CPU per edit).
         .target(
-            name: "Bridge", dependencies: ["JSONRPC", "AssistantAPI", "LocalEngine", "DashScope", "JSONCore"],
+            name: "Bridge", dependencies: ["JSONRPC", "AssistantAPI", "LocalEngine", "DashScope", "JSONCore", "AssistdSupport"],
             plugins: ["EmbedOpenRPC"]),
         .plugin(name: "EmbedOpenRPC", capability: .buildTool(), dependencies: ["EmbedText"], path: "Sources/Plugins/EmbedOpenRPC"),
         .executableTarget(name: "EmbedText", path: "Sources/Tools/EmbedText"),
 
-        .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference"]),
+        // The client end of the protocol: `assistd call` and `assistd demo`, and the benchmarks.
+        .target(name: "AssistdClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
+
+        .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
 
         // Benchmarks (executables, never run as tests).
-        .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite"], path: "Sources/Benchmarks/StoreBenchmark"),
-        .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore"], path: "Sources/Benchmarks/RunBenchmark"),
-        .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], path: "Sources/Benchmarks/DashScopeBenchmark"),
+        .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
+        .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore", "AssistdClient"], path: "Sources/Benchmarks/RunBenchmark"),
+        .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/DashScopeBenchmark"),
         .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
 
         // Tests: one target per source target, plus end-to-end tests against the built binary.
+        // TestSupport: what several test targets share (the Python fakes in Tests/Fakes, the SDK comparison).
+        .target(name: "TestSupport", dependencies: ["JSONCore"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
-        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONRPCTestSupport", "JSONCore"]),
+        .testTarget(name: "AssistdSupportTests", dependencies: ["AssistdSupport"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistdSupport"]),
+        .testTarget(name: "HTTPStreamingTests", dependencies: ["HTTPStreaming"]),
         .testTarget(name: "AssistantAPITests", dependencies: ["AssistantAPI", "JSONCore"], resources: [.copy("Fixtures")]),
-        .testTarget(
-            name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore"],
-            exclude: ["FakeOpenAIServer/fake_openai_server.py"]),
-        .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore"], exclude: ["FakeDashScope"]),
+        .testTarget(name: "LocalEngineTests", dependencies: ["LocalEngine", "AssistdSupport", "AssistantAPI", "JSONCore", "HTTPStreaming", "TestSupport"]),
+        .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore"], exclude: ["Scripts"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

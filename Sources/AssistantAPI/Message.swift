@@ -13,8 +13,7 @@ public struct Message: WireObject, Equatable {
     public var runID: String? = ""
     public var fileIDs: [String] = []
     public var metadata: [String: String] = [:]
-    /// `in_progress`, `incomplete` or `completed` for assistant messages; `""` on user messages.
-    public var status: String? = ""
+    public var status: MessageStatus? = .unset
     public var incompleteDetails: IncompleteDetails?
     public var completedAt: Int64?
     public var incompleteAt: Int64?
@@ -49,7 +48,7 @@ public struct Message: WireObject, Equatable {
         runID = try c.lenientString(.runID)
         fileIDs = try c.list(String.self, .fileIDs)
         metadata = try c.metadata(.metadata)
-        status = try c.lenientString(.status)
+        status = try c.lenientString(.status).map(MessageStatus.init(rawValue:))
         incompleteDetails = try c.lenientObject(IncompleteDetails.self, .incompleteDetails) { $0.reason == nil }
         completedAt = try c.lenientInt(.completedAt)
         incompleteAt = try c.lenientInt(.incompleteAt)
@@ -59,6 +58,44 @@ public struct Message: WireObject, Equatable {
     /// The concatenated text of the text parts.
     public var text: String {
         content.compactMap { $0.text?.value }.joined()
+    }
+}
+
+/// The statuses of a message: `in_progress`, `incomplete` or `completed` for assistant messages;
+/// the service writes `""` (`.unset`) on messages a user created. Unknown statuses decode as `.other`.
+public enum MessageStatus: Sendable, Hashable, Codable, CustomStringConvertible {
+    case unset, inProgress, incomplete, completed
+    case other(String)
+
+    public init(rawValue: String) {
+        switch rawValue {
+        case "": self = .unset
+        case "in_progress": self = .inProgress
+        case "incomplete": self = .incomplete
+        case "completed": self = .completed
+        default: self = .other(rawValue)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .unset: return ""
+        case .inProgress: return "in_progress"
+        case .incomplete: return "incomplete"
+        case .completed: return "completed"
+        case .other(let value): return value
+        }
+    }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
     }
 }
 

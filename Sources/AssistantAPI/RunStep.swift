@@ -9,8 +9,7 @@ public struct RunStep: WireObject, Equatable {
     public var threadID: String
     public var runID: String
     public var type: String
-    /// `in_progress`, `cancelled`, `failed`, `completed` or `expired`.
-    public var status: String
+    public var status: RunStepStatus
     public var stepDetails: StepDetails
     public var lastError: LastError?
     public var expiredAt: Int64?
@@ -39,7 +38,7 @@ public struct RunStep: WireObject, Equatable {
         self.threadID = threadID
         self.runID = runID
         self.type = details.type
-        self.status = "in_progress"
+        self.status = .inProgress
         self.stepDetails = details
     }
 
@@ -52,7 +51,7 @@ public struct RunStep: WireObject, Equatable {
         threadID = try c.lenientString(.threadID) ?? ""
         runID = try c.lenientString(.runID) ?? ""
         type = try c.lenientString(.type) ?? ""
-        status = try c.lenientString(.status) ?? ""
+        status = RunStepStatus(rawValue: try c.lenientString(.status) ?? "")
         stepDetails = try c.decode(StepDetails.self, forKey: .stepDetails)
         lastError = try c.lenientObject(LastError.self, .lastError) { $0.code.isEmpty && $0.message.isEmpty }
         expiredAt = try c.lenientInt(.expiredAt)
@@ -62,6 +61,45 @@ public struct RunStep: WireObject, Equatable {
         metadata = try c.metadata(.metadata)
         usage = try c.lenientObject(Usage.self, .usage) { _ in false }
         requestID = try c.lenientString(.requestID)
+    }
+}
+
+/// The statuses of a run step. Unknown statuses a newer service may add decode as `.other`.
+public enum RunStepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
+    case inProgress, cancelled, failed, completed, expired
+    case other(String)
+
+    public init(rawValue: String) {
+        switch rawValue {
+        case "in_progress": self = .inProgress
+        case "cancelled": self = .cancelled
+        case "failed": self = .failed
+        case "completed": self = .completed
+        case "expired": self = .expired
+        default: self = .other(rawValue)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .inProgress: return "in_progress"
+        case .cancelled: return "cancelled"
+        case .failed: return "failed"
+        case .completed: return "completed"
+        case .expired: return "expired"
+        case .other(let value): return value
+        }
+    }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
     }
 }
 

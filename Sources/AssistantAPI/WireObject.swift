@@ -23,7 +23,7 @@ extension WireObject {
 }
 
 /// Decoding helpers that accept the service's inconsistent spellings of "unset":
-/// `null`, `{}`, `""`, `0` or `-1` (dashscope-wire.md §9.2). Each tries the expected type first:
+/// `null`, `{}`, `""`, `0` or `-1` (protocol/hosted-service.md §9.2). Each tries the expected type first:
 /// a failed attempt builds an error, which costs far more than the decoding itself, so the
 /// general `JSONValue` path is kept for the unusual spellings.
 extension KeyedDecodingContainer {

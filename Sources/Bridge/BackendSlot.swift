@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import JSONRPC
 
 /// The backend this connection talks to. `initialize` may replace it once (its

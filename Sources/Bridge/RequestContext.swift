@@ -1,3 +1,4 @@
+import AssistdSupport
 import JSONCore
 import JSONRPC
 

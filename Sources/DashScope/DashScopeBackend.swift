@@ -3,7 +3,7 @@ import Foundation
 import JSONCore
 
 /// The hosted Assistant API behind `AssistantBackend`: every method is one call of the
-/// service's REST API (dashscope-wire.md §4), with the request the official SDK would send
+/// service's REST API (protocol/hosted-service.md §4), with the request the official SDK would send
 /// and the answer decoded into the shared objects. Streams pass the service's events through
 /// as they arrive.
 public final class DashScopeBackend: AssistantBackend {

@@ -1,5 +1,6 @@
 import AssistantAPI
 import Foundation
+import HTTPStreaming
 import JSONCore
 
 /// Where the backend's trace lines go (the bridge passes its stderr logger). Lines name the

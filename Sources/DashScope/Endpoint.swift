@@ -85,7 +85,7 @@ struct Endpoint: Sendable {
 
 /// Request bodies: the client's params object as sent, less the path ids and the bridge-only
 /// keys, with the fields the SDK always sends filled in the way it fills them
-/// (dashscope-wire.md §3), so new service fields pass through without a release.
+/// (protocol/hosted-service.md §3), so new service fields pass through without a release.
 enum RequestBody {
     static let bridgeOnlyKeys: Set<String> = ["handle_tools", "timeout_ms"]
 

@@ -1,5 +1,6 @@
 import AssistantAPI
 import Foundation
+import HTTPStreaming
 import JSONCore
 
 /// Turns an SSE body into `StreamEvent`s, forwarding each as soon as its bytes arrive, its

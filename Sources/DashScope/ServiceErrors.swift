@@ -1,5 +1,6 @@
 import AssistantAPI
 import Foundation
+import HTTPStreaming
 import JSONCore
 
 /// Turns what the service (or the network) said into the `APIError` both backends share,

@@ -1,3 +1,4 @@
+import AssistdSupport
 import Foundation
 import JSONCore
 

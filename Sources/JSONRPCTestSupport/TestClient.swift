@@ -1,3 +1,4 @@
+import AssistdSupport
 import Foundation
 import JSONCore
 import JSONRPC
@@ -30,17 +31,7 @@ public final class TestClient: Sendable {
     public func write(raw bytes: [UInt8]) {
         writeFD.withLock { fd in
             guard let fd else { return }
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if written <= 0 {
-                        if errno == EINTR { continue }
-                        return
-                    }
-                    offset += written
-                }
-            }
+            writeAll(fd, bytes)
         }
     }
 

@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import JSONCore
 
 /// The embedded backend: the Assistant API implemented over the local `Store`, with runs
@@ -8,21 +9,28 @@ public final class LocalBackend: AssistantBackend {
     public let store: Store
     public let info: JSONObject
     let executor: RunExecutor
+    /// The process's one logger (`--log-file`, `--log-level`), for everything the engine reports.
+    let logger: Logger
 
-    public init(store: Store, model: any ChatModel, configuration: RunExecutor.Configuration = .init()) {
+    public init(store: Store, model: any ChatModel, configuration: RunExecutor.Configuration = .init(), logger: Logger = .disabled) {
         self.store = store
+        self.logger = logger
         var info: JSONObject = ["name": "local", "data_path": .string(store.path), "model": .string(model.displayName)]
         // Structured, so clients need not parse `model`'s text.
         info["model_available"] = .bool(!(model is UnavailableChatModel))
         if let unavailable = model as? UnavailableChatModel { info["model_problem"] = .string(unavailable.reason) }
         self.info = info
-        executor = RunExecutor(repository: StoreRunRepository(store: store), model: model, configuration: configuration)
+        executor = RunExecutor(
+            repository: StoreRunRepository(store: store), model: model, configuration: configuration, logger: logger)
         executor.recover()
+        logger.info("local backend: data at \(store.path), model \(model.displayName)")
     }
 
     /// Opens the store at `location` and serves it.
-    public convenience init(location: Store.Location, model: any ChatModel, configuration: RunExecutor.Configuration = .init()) throws {
-        self.init(store: try Store.open(location: location), model: model, configuration: configuration)
+    public convenience init(
+        location: Store.Location, model: any ChatModel, configuration: RunExecutor.Configuration = .init(), logger: Logger = .disabled
+    ) throws {
+        self.init(store: try Store.open(location: location), model: model, configuration: configuration, logger: logger)
     }
 
     public func shutdown() async {

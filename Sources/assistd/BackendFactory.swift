@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import Bridge
 import DashScope
 import Foundation
@@ -10,7 +11,11 @@ import LocalEngine
 struct BackendFactory {
     let options: CommandLineOptions
     let environment: [String: String]
-    let log: @Sendable (String) -> Void
+    /// The process's one logger: every backend and model logs through it.
+    let logger: Logger
+
+    /// The hosted backend's trace lines, at debug level.
+    var log: DashScopeLog { { [logger] line in logger.debug(line) } }
 
     var backendName: String {
         if let backend = options.backend { return backend }
@@ -45,7 +50,7 @@ struct BackendFactory {
         var configuration = RunExecutor.Configuration()
         configuration.expirySeconds = options.runExpirySeconds
         configuration.maxRounds = options.maxToolRounds
-        return try LocalBackend(location: location, model: try makeModel(), configuration: configuration)
+        return try LocalBackend(location: location, model: try makeModel(), configuration: configuration, logger: logger)
     }
 
     func makeModel() throws -> any ChatModel {
@@ -65,7 +70,8 @@ struct BackendFactory {
                 apiKey = value
             }
             return OpenAIChatModel(configuration: OpenAIChatModelConfiguration(
-                baseURL: url, apiKey: apiKey, modelMap: options.modelMap, contextTokens: options.contextTokens ?? 8192))
+                baseURL: url, apiKey: apiKey, modelMap: options.modelMap, contextTokens: options.contextTokens ?? 8192),
+                logger: logger)
         }
         return EmbeddedModelLoader.load(options: options, environment: environment, log: log)
     }

@@ -1,4 +1,6 @@
 import AssistantAPI
+import AssistdSupport
+import AssistdClient
 import Bridge
 import Foundation
 import JSONCore
@@ -93,7 +95,7 @@ enum CallCommand {
     /// initialize → the method → shutdown; returns the exit code.
     static func perform(_ invocation: Invocation, client: ProtocolClient) async -> Int32 {
         do {
-            let info = try await client.initialize(clientName: "assistd call")
+            let info = try await client.initialize(clientName: "assistd call", clientVersion: AssistdVersion.current)
             let result: JSONValue
             do {
                 result = try await client.request(invocation.method, invocation.params)

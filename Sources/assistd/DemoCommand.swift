@@ -1,3 +1,4 @@
+import AssistdClient
 import Bridge
 import Foundation
 import JSONCore
@@ -74,7 +75,7 @@ enum DemoCommand {
     /// The conversation; returns the exit code. Always ends with `shutdown`.
     static func play(_ client: ProtocolClient) async -> Int32 {
         do {
-            let info = try await client.initialize(clientName: "assistd demo")
+            let info = try await client.initialize(clientName: "assistd demo", clientVersion: AssistdVersion.current)
             let backend = info["backend"]
             let backendName = backend?["name"]?.stringValue ?? "unknown"
             let model = backend?["model"]?.stringValue

@@ -17,7 +17,7 @@ struct Doctor {
         let text: String
     }
 
-    var factory: BackendFactory { BackendFactory(options: options, environment: environment, log: { _ in }) }
+    var factory: BackendFactory { BackendFactory(options: options, environment: environment, logger: .disabled) }
 
     func findings() -> [Finding] {
         var findings = [Finding(

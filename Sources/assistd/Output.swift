@@ -1,5 +1,5 @@
+import AssistdSupport
 import Foundation
-import JSONRPC
 
 /// Unbuffered writes to stdout or stderr for the one-shot commands, so streamed text shows as it
 /// arrives and lines from several threads never interleave.
@@ -11,16 +11,6 @@ enum Output {
 
     static func write(_ text: String, to fd: Int32) {
         let bytes = Array(text.utf8)
-        lock.withLock { _ in
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 && errno == EINTR { continue }
-                    if written <= 0 { return }
-                    offset += written
-                }
-            }
-        }
+        lock.withLock { _ in _ = writeAll(fd, bytes) }
     }
 }

@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import Bridge
 import Foundation
 import JSONCore
@@ -64,7 +65,7 @@ enum Server {
     }
 
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("assistd: \(message)\n".utf8))
+        Output.err("assistd: \(message)\n")
         Foundation.exit(1)
     }
 }

@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import Bridge
 import Foundation
 import JSONCore
@@ -13,8 +14,7 @@ enum ServerAssembly {
         options: CommandLineOptions, logger: Logger, onExit: @escaping @Sendable (Int32) -> Void,
         onBackend: (JSONObject) -> Void = { _ in }
     ) throws -> BridgeServer {
-        let factory = BackendFactory(
-            options: options, environment: ProcessInfo.processInfo.environment, log: { line in logger.debug(line) })
+        let factory = BackendFactory(options: options, environment: ProcessInfo.processInfo.environment, logger: logger)
         let backend: any AssistantBackend
         do {
             backend = try factory.makeBackend()

@@ -22,7 +22,7 @@ let options: CommandLineOptions
 do {
     options = try CommandLineFlags.parse(arguments)
 } catch {
-    FileHandle.standardError.write(Data("assistd: \(error.message)\nRun 'assistd --help' for the flags.\n".utf8))
+    Output.err("assistd: \(error.message)\nRun 'assistd --help' for the flags.\n")
     exit(2)
 }
 

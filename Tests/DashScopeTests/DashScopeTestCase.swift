@@ -2,6 +2,7 @@ import AssistantAPI
 import DashScope
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// A test case with a fresh fake server and a backend pointed at it. Retries are made fast

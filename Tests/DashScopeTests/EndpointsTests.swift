@@ -2,6 +2,7 @@ import AssistantAPI
 import DashScope
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// Every method of the backend, end to end against the fake service.
@@ -117,7 +118,7 @@ final class EndpointsTests: DashScopeTestCase, @unchecked Sendable {
         XCTAssertEqual(steps.data.map(\.type), ["message_creation"])
         XCTAssertEqual(steps.data.first?.stepDetails.messageCreation?.messageID, messages.data.first?.id)
         let step = try await backend.retrieveStep(threadID: thread.id, runID: run.id, stepID: steps.data[0].id)
-        XCTAssertEqual(step.status, "completed")
+        XCTAssertEqual(step.status, .completed)
 
         let runs = try await backend.listRuns(threadID: thread.id, ListParams(["limit": 1]))
         XCTAssertEqual(runs.data.map(\.id), [run.id])

@@ -2,6 +2,7 @@ import AssistantAPI
 import DashScope
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// HTTP errors, retries, broken streams and network failures.

@@ -2,55 +2,15 @@ import AssistantAPI
 import DashScope
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
-
-/// Runs the official Python SDK (`pip install dashscope==2.0.2`) once against its own fake,
-/// recording what it sends per flow. Cached for the test process.
-final class SDKRecording: @unchecked Sendable {
-    struct Result {
-        var status: Int32
-        var output: String
-        var flows: JSONObject
-    }
-
-    static let shared = SDKRecording()
-    private let lock = NSLock()
-    private var result: Result?
-
-    func get() throws -> Result {
-        try lock.withLock {
-            if let result { return result }
-            let fake = try FakeDashScopeServer()
-            defer { fake.stop() }
-            let record = FileManager.default.temporaryDirectory.appendingPathComponent("sdk-record-\(UUID().uuidString).json")
-            defer { try? FileManager.default.removeItem(at: record) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", FakeDashScopeServer.directory.appendingPathComponent("sdk_quickstart_check.py").path,
-                "--port", String(fake.port), "--api-key", FakeDashScopeServer.apiKey, "--workspace", "ws-test",
-                "--record", record.path,
-            ]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            let flows = (try? JSONValue.parse(Data(contentsOf: record)))?.objectValue ?? [:]
-            let result = Result(status: process.terminationStatus, output: text, flows: flows)
-            self.result = result
-            return result
-        }
-    }
-}
 
 /// The official SDK runs its quick-start flows against the fake (so the fake is faithful), and
 /// DashScopeBackend sends the same requests as the SDK for the same flows: paths, verbs,
 /// query, bodies and the headers that matter.
 final class SDKParityTests: DashScopeTestCase, @unchecked Sendable {
-    func sdk() throws -> SDKRecording.Result {
-        let result = try SDKRecording.shared.get()
+    func sdk() throws -> SDKParity.Recording {
+        let result = try SDKParity.recording()
         if result.status == 3 {
             XCTFail("the official DashScope Python SDK is not installed; install it with: pip install dashscope==2.0.2\n\(result.output)")
         }
@@ -193,72 +153,14 @@ final class SDKParityTests: DashScopeTestCase, @unchecked Sendable {
     // MARK: comparison
 
     func assertParity(_ flow: String, file: StaticString = #filePath, line: UInt = #line, _ body: (DashScopeBackend) async throws -> Void) async throws {
-        let sdk = try sdk()
-        guard let sdkRequests = sdk.flows[flow]?.arrayValue else {
-            return XCTFail("the SDK recorded no flow \(flow): \(sdk.output)", file: file, line: line)
-        }
         try await fake.reset()
         try await body(backend())
         let ours = try await fake.requests()
-        let expected = Self.collapsePolls(sdkRequests.map { Self.normalized($0, sdk: true) })
-        let actual = Self.collapsePolls(Self.droppingCancelCheck(ours).map { Self.normalized($0, sdk: false) })
-        XCTAssertEqual(actual.count, expected.count, "\(flow): \(actual.count) requests, the SDK sent \(expected.count)", file: file, line: line)
-        for (index, (mine, theirs)) in zip(actual, expected).enumerated() where mine != theirs {
-            XCTFail("\(flow) request \(index) differs:\n assistd: \(mine.serializedString(sortedKeys: true))\n     SDK: \(theirs.serializedString(sortedKeys: true))", file: file, line: line)
-        }
+        for difference in try SDKParity.differences(flow, ours: ours) { XCTFail(difference, file: file, line: line) }
         // Headers that are ours alone.
         for request in ours {
             let agent = request["headers"]?["user-agent"]?.stringValue ?? ""
             XCTAssertTrue(agent.hasPrefix("assistd/"), "user agent \(agent)", file: file, line: line)
         }
-    }
-
-    /// What must match: verb, path, query, body, and the values of Authorization, Accept,
-    /// Content-Type (present only with a body) and X-DashScope-WorkSpace. The SDK's identity
-    /// headers (user agent, x-dashscope-sdk-*) and the HTTP library's own are not compared.
-    static func normalized(_ request: JSONValue, sdk: Bool) -> JSONValue {
-        var body = request["body_text"]?.stringValue == "" ? JSONValue.null : (request["body"] ?? .null)
-        let method = request["method"] ?? .null
-        let path = request["path"]?.stringValue ?? ""
-        // Deliberate difference: the SDK's Assistants.update always sends file_ids [] (wiping the
-        // assistant's files) and metadata null; the backend sends only what the client gave.
-        if sdk, method == "POST", path.split(separator: "/").count == 4, path.contains("/assistants/"),
-            case .object(var object) = body
-        {
-            if object["file_ids"] == [] { object["file_ids"] = nil }
-            if object["metadata"] == .null { object["metadata"] = nil }
-            body = .object(object)
-        }
-        let headers = request["headers"] ?? [:]
-        return [
-            "method": method,
-            "path": .string(path),
-            "query": request["query"] ?? [:],
-            "body": body,
-            "authorization": headers["authorization"] ?? .null,
-            "accept": headers["accept"] ?? .null,
-            "content-type": headers["content-type"] ?? .null,
-            "workspace": headers["x-dashscope-workspace"] ?? .null,
-        ]
-    }
-
-    /// `runs/wait` polls faster than the SDK's 1 s, so repeated GETs of one run count once.
-    static func collapsePolls(_ requests: [JSONValue]) -> [JSONValue] {
-        var result: [JSONValue] = []
-        for request in requests where !(request["method"] == "GET" && result.last == request) {
-            result.append(request)
-        }
-        return result
-    }
-
-    /// Deliberate difference: after the service refuses POST …/cancel with 404, the backend GETs
-    /// the run to tell "no cancel endpoint" from "no such run".
-    static func droppingCancelCheck(_ requests: [JSONValue]) -> [JSONValue] {
-        var result: [JSONValue] = []
-        for request in requests {
-            if request["method"] == "GET", let last = result.last, last["path"]?.stringValue?.hasSuffix("/cancel") == true { continue }
-            result.append(request)
-        }
-        return result
     }
 }

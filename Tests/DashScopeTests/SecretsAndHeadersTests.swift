@@ -2,6 +2,7 @@ import AssistantAPI
 import DashScope
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 final class SecretsAndHeadersTests: DashScopeTestCase, @unchecked Sendable {

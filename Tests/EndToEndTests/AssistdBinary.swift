@@ -1,10 +1,10 @@
 import Foundation
+import TestSupport
 
 /// Finds the built assistd: $ASSISTD_BIN, else next to this test bundle (SwiftPM puts both in the
 /// same build directory), else the repository's .build/debug.
 enum AssistdBinary {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var repositoryRoot: URL { RepositoryPaths.root }
 
     static func path() throws -> String {
         var candidates: [String] = []

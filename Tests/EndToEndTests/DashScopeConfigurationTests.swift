@@ -1,5 +1,6 @@
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// How the binary finds the hosted service (key from the environment or a file, flags,
@@ -18,11 +19,11 @@ final class DashScopeConfigurationTests: XCTestCase {
 
     func testKeyFromAFileWhenTheEnvironmentHasNone() throws {
         let keyFile = temporary.appendingPathComponent("key")
-        try Data((FakeDashScopeProcess.apiKey + "\n").utf8).write(to: keyFile)
+        try Data((FakeDashScopeServer.apiKey + "\n").utf8).write(to: keyFile)
         let session = try DashScopeSession(arguments: ["--api-key-file", keyFile.path], environment: [:])
         XCTAssertNotNil(try session.initialize()["result"])
-        XCTAssertNotNil(try session.result("threads/create", [:])["id"])
-        XCTAssertEqual(try session.fake.requests().last?["headers"]?["authorization"]?.stringValue, "Bearer \(FakeDashScopeProcess.apiKey)")
+        XCTAssertNotNil(try session.call("threads/create", [:])["id"])
+        XCTAssertEqual(try session.fake.requests().last?["headers"]?["authorization"]?.stringValue, "Bearer \(FakeDashScopeServer.apiKey)")
         XCTAssertEqual(session.finish(), 0)
     }
 
@@ -35,9 +36,9 @@ final class DashScopeConfigurationTests: XCTestCase {
     }
 
     func testTheKeyInTheEnvironmentSelectsTheHostedBackend() throws {
-        let fake = try FakeDashScopeProcess()
+        let fake = try FakeDashScopeServer()
         let process = try AssistdProcess(framing: .ndjson, arguments: ["--base-url", fake.baseURL],
-            environment: DashScopeSession.childEnvironment(["DASHSCOPE_API_KEY": FakeDashScopeProcess.apiKey]))
+            environment: DashScopeSession.childEnvironment(["DASHSCOPE_API_KEY": FakeDashScopeServer.apiKey]))
         process.send(["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": [:]])
         XCTAssertEqual(process.next()?["result"]?["backend"]?["name"], "dashscope")
         process.closeStdin()
@@ -56,7 +57,7 @@ final class DashScopeConfigurationTests: XCTestCase {
         ]
         for entry in cases {
             var environment = entry.environment
-            environment["DASHSCOPE_API_KEY"] = FakeDashScopeProcess.apiKey
+            environment["DASHSCOPE_API_KEY"] = FakeDashScopeServer.apiKey
             let process = try AssistdProcess(framing: .ndjson, arguments: ["--backend", "dashscope"] + entry.arguments,
                 environment: DashScopeSession.childEnvironment(environment))
             process.send(["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": [:]])
@@ -79,22 +80,22 @@ final class DashScopeConfigurationTests: XCTestCase {
         XCTAssertEqual(refused["error"]?["data"]?["param"], "initializationOptions.dashscope.base_url")
 
         let reply = try session.initialize(options: ["dashscope": [
-            "base_url": .string(session.fake.baseURL), "api_key": .string(FakeDashScopeProcess.apiKey), "workspace": "ws-override",
+            "base_url": .string(session.fake.baseURL), "api_key": .string(FakeDashScopeServer.apiKey), "workspace": "ws-override",
         ]])
         let backend = try XCTUnwrap(reply["result"]?["backend"], "\(reply)")
         XCTAssertEqual(backend["base_url"]?.stringValue, session.fake.baseURL)
         XCTAssertEqual(backend["workspace"], "ws-override")
         XCTAssertNil(backend["api_key"], "the key is never echoed")
-        XCTAssertNotNil(try session.result("threads/create", [:])["id"])
+        XCTAssertNotNil(try session.call("threads/create", [:])["id"])
         let headers = try XCTUnwrap(session.fake.requests().last?["headers"])
-        XCTAssertEqual(headers["authorization"]?.stringValue, "Bearer \(FakeDashScopeProcess.apiKey)")
+        XCTAssertEqual(headers["authorization"]?.stringValue, "Bearer \(FakeDashScopeServer.apiKey)")
         XCTAssertEqual(headers["x-dashscope-workspace"], "ws-override")
         XCTAssertEqual(session.finish(), 0)
 
         // The same flags without the options: the flags' base (nothing listens there) is used.
-        let plain = try DashScopeSession(fake: session.fake, arguments: arguments, environment: ["DASHSCOPE_API_KEY": FakeDashScopeProcess.apiKey])
+        let plain = try DashScopeSession(fake: session.fake, arguments: arguments, environment: ["DASHSCOPE_API_KEY": FakeDashScopeServer.apiKey])
         XCTAssertNotNil(try plain.initialize(options: ["max_retries": 0])["result"])
-        let error = try plain.error("threads/create", [:])
+        let error = try plain.callError("threads/create", [:])
         XCTAssertEqual(error["code"], -32013)
         XCTAssertEqual(error["data"]?["code"], "ConnectionRefused")
         XCTAssertTrue(error.text("message").contains("127.0.0.1:1"), error.text("message"))
@@ -104,7 +105,7 @@ final class DashScopeConfigurationTests: XCTestCase {
     /// A whole session with `--trace` and `--log-file` at debug, the key given both in the
     /// environment and in `initializationOptions`, and a service that echoes it in errors.
     func testTheKeyNeverReachesTheTraceTheLogOrAnError() throws {
-        let key = FakeDashScopeProcess.apiKey
+        let key = FakeDashScopeServer.apiKey
         let trace = temporary.appendingPathComponent("trace.jsonl")
         let log = temporary.appendingPathComponent("assistd.log")
         let session = try DashScopeSession(arguments: ["--trace", trace.path, "--log-file", log.path, "--log-level", "debug"])
@@ -116,9 +117,9 @@ final class DashScopeConfigurationTests: XCTestCase {
         received += session.events[id] ?? []
         // Services and proxies that echo the request back, in JSON and as plain text.
         try session.fake.fail(["status": 400, "code": "InvalidParameter", "message": .string("bad header: Authorization: Bearer \(key)"), "count": 1])
-        received.append(try session.call("threads/retrieve", ["thread_id": .string(thread)]))
+        received.append(try session.request("threads/retrieve", ["thread_id": .string(thread)]).response)
         try session.fake.fail(["status": 401, "code": "InvalidApiKey", "message": .string("Invalid API-key provided: \(key)"), "count": 1])
-        received.append(try session.call("threads/retrieve", ["thread_id": .string(thread)]))
+        received.append(try session.request("threads/retrieve", ["thread_id": .string(thread)]).response)
         try session.fake.knobs(["error_after_events": 2])
         let broken = session.send("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true])
         received.append(try session.response(to: broken))

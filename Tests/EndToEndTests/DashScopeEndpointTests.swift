@@ -1,5 +1,6 @@
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// Every Assistant API method through the binary (`--backend dashscope`) against the fake
@@ -25,7 +26,7 @@ final class DashScopeEndpointTests: XCTestCase {
     /// Runs `method` and checks that it made exactly the one upstream call `expected` ("VERB path").
     func check(_ method: String, _ params: JSONValue, upstream expected: String, file: StaticString = #filePath, line: UInt = #line) throws -> JSONValue {
         try session.fake.control("requests/clear", [:])
-        let result = try session.result(method, params, file: file, line: line)
+        let result = try session.call(method, params, file: file, line: line)
         XCTAssertEqual(try session.fake.requestLines(), [expected], method, file: file, line: line)
         XCTAssertNotNil(result["request_id"]?.stringValue, "\(method) answers with the service's request_id", file: file, line: line)
         return result
@@ -117,7 +118,7 @@ final class DashScopeEndpointTests: XCTestCase {
 
         // runs/wait polls retrieve until the run ends.
         try session.fake.control("requests/clear", [:])
-        let finished = try session.result("runs/wait", ["thread_id": .string(thread), "run_id": .string(runID)])
+        let finished = try session.call("runs/wait", ["thread_id": .string(thread), "run_id": .string(runID)])
         XCTAssertEqual(finished["status"], "completed")
         let polls = try session.fake.requestLines()
         XCTAssertFalse(polls.isEmpty)
@@ -139,14 +140,14 @@ final class DashScopeEndpointTests: XCTestCase {
         XCTAssertEqual(try check("steps/retrieve", ["thread_id": .string(thread), "run_id": .string(runID), "step_id": .string(stepID)],
             upstream: "GET /api/v1/threads/\(thread)/runs/\(runID)/steps/\(stepID)")["id"]?.stringValue, stepID)
 
-        let messages = try session.result("messages/list", ["thread_id": .string(thread)])
+        let messages = try session.call("messages/list", ["thread_id": .string(thread)])
         XCTAssertEqual(messages["data"]?[0]?["content"]?[0]?["text"]?["value"], "You said: Tell me a joke")
     }
 
     func testFunctionCallWithWaitAndSubmitToolOutputs() throws {
         let (assistant, thread) = try session.assistantAndThread(saying: "Use get_current_weather for Hangzhou", tools: [DashScopeSession.weatherTool])
-        let runID = try session.result("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)]).text("id")
-        let waiting = try session.result("runs/wait", ["thread_id": .string(thread), "run_id": .string(runID)])
+        let runID = try session.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)]).text("id")
+        let waiting = try session.call("runs/wait", ["thread_id": .string(thread), "run_id": .string(runID)])
         XCTAssertEqual(waiting["status"], "requires_action", "wait stops when the run needs tool outputs")
         let call = try XCTUnwrap(waiting["required_action"]?["submit_tool_outputs"]?["tool_calls"]?[0])
         XCTAssertEqual(call["function"]?["name"], "get_current_weather")
@@ -156,13 +157,13 @@ final class DashScopeEndpointTests: XCTestCase {
         ], upstream: "POST /api/v1/threads/\(thread)/runs/\(runID)/submit_tool_outputs")
         XCTAssertEqual(submitted["status"], "in_progress")
         XCTAssertEqual(try session.fake.requests().last?["body"], ["tool_outputs": [["tool_call_id": "", "output": "sunny, 24C"]], "stream": false])
-        XCTAssertEqual(try session.result("runs/wait", ["thread_id": .string(thread), "run_id": .string(runID)])["status"], "completed")
-        let messages = try session.result("messages/list", ["thread_id": .string(thread)])
+        XCTAssertEqual(try session.call("runs/wait", ["thread_id": .string(thread), "run_id": .string(runID)])["status"], "completed")
+        let messages = try session.call("messages/list", ["thread_id": .string(thread)])
         XCTAssertEqual(messages["data"]?[0]?["content"]?[0]?["text"]?["value"], "get_current_weather returned: sunny, 24C")
     }
 
     func testCreateThreadAndRun() throws {
-        let assistant = try session.result("assistants/create", ["model": "qwen-max"]).text("id")
+        let assistant = try session.call("assistants/create", ["model": "qwen-max"]).text("id")
         let run = try check("runs/createThreadAndRun", [
             "assistant_id": .string(assistant), "thread": ["messages": [["role": "user", "content": "Hi"]]],
         ], upstream: "POST /api/v1/threads/runs")
@@ -170,16 +171,16 @@ final class DashScopeEndpointTests: XCTestCase {
         XCTAssertEqual(try session.fake.requests().last?["body"], [
             "assistant_id": .string(assistant), "thread": ["messages": [["role": "user", "content": "Hi"]]], "stream": false,
         ])
-        XCTAssertEqual(try session.result("runs/wait", ["thread_id": .string(run.text("thread_id")), "run_id": .string(run.text("id"))])["status"],
+        XCTAssertEqual(try session.call("runs/wait", ["thread_id": .string(run.text("thread_id")), "run_id": .string(run.text("id"))])["status"],
             "completed")
     }
 
     func testWaitWithATimeoutReturnsTheRunAsItStandsAndSendsNoTimeoutUpstream() throws {
         try session.fake.knobs(["run_ms": 600_000])
         let (assistant, thread) = try session.assistantAndThread(saying: "slow")
-        let runID = try session.result("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)]).text("id")
+        let runID = try session.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)]).text("id")
         try session.fake.control("requests/clear", [:])
-        let run = try session.result("runs/wait", ["thread_id": .string(thread), "run_id": .string(runID), "timeout_ms": 300])
+        let run = try session.call("runs/wait", ["thread_id": .string(thread), "run_id": .string(runID), "timeout_ms": 300])
         XCTAssertEqual(run["status"], "in_progress", "the run goes on; wait gives it back as it stands")
         let polls = try session.fake.requests()
         XCTAssertFalse(polls.isEmpty)
@@ -193,9 +194,9 @@ final class DashScopeEndpointTests: XCTestCase {
     func testCancelIsUnsupportedWhereTheServiceHasNoCancelEndpoint() throws {
         try session.fake.knobs(["run_ms": 600_000])
         let (assistant, thread) = try session.assistantAndThread(saying: "Hi")
-        let runID = try session.result("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)]).text("id")
+        let runID = try session.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)]).text("id")
         try session.fake.control("requests/clear", [:])
-        let error = try session.error("runs/cancel", ["thread_id": .string(thread), "run_id": .string(runID)])
+        let error = try session.callError("runs/cancel", ["thread_id": .string(thread), "run_id": .string(runID)])
         XCTAssertEqual(error["code"], -32015)
         XCTAssertEqual(error["data"]?["status_code"], 404)
         XCTAssertEqual(error["data"]?["code"], "NotFound")
@@ -207,18 +208,18 @@ final class DashScopeEndpointTests: XCTestCase {
         XCTAssertEqual(try session.fake.requests().first?["body_text"], "", "cancel sends no body, as the SDK")
 
         // An unknown run is not found, not unsupported.
-        let missing = try session.error("runs/cancel", ["thread_id": .string(thread), "run_id": "run_missing"])
+        let missing = try session.callError("runs/cancel", ["thread_id": .string(thread), "run_id": "run_missing"])
         XCTAssertEqual(missing["code"], -32010)
 
         // Where the service does cancel, the run comes back cancelled.
         try session.fake.knobs(["cancel_supported": true])
-        XCTAssertEqual(try session.result("runs/cancel", ["thread_id": .string(thread), "run_id": .string(runID)])["status"], "cancelled")
+        XCTAssertEqual(try session.call("runs/cancel", ["thread_id": .string(thread), "run_id": .string(runID)])["status"], "cancelled")
     }
 
     func testUnknownFieldsPassThroughAndBridgeOnlyFieldsDoNot() throws {
         let (assistant, thread) = try session.assistantAndThread(saying: "Hi")
         try session.fake.control("requests/clear", [:])
-        let run = try session.result("runs/create", [
+        let run = try session.call("runs/create", [
             "thread_id": .string(thread), "assistant_id": .string(assistant), "handle_tools": false, "stream": false,
             "x_future_option": ["depth": 2, "tags": ["a", "b"]], "truncation_strategy": ["type": "last_messages", "last_messages": 10],
             "temperature": 0.5,
@@ -230,7 +231,7 @@ final class DashScopeEndpointTests: XCTestCase {
         ])
         XCTAssertEqual(run["temperature"], 0.5)
 
-        let created = try session.result("runs/createThreadAndRun", [
+        let created = try session.call("runs/createThreadAndRun", [
             "assistant_id": .string(assistant), "x_other": true, "timeout_ms": 5, "handle_tools": false,
         ])
         XCTAssertTrue(created.text("id").hasPrefix("run_"))

@@ -1,5 +1,6 @@
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// The service's failures as the client sees them through the binary: the application code
@@ -16,7 +17,7 @@ final class DashScopeErrorTests: XCTestCase {
         session = nil
     }
 
-    func start(key: String = FakeDashScopeProcess.apiKey, options: JSONValue? = nil) throws {
+    func start(key: String = FakeDashScopeServer.apiKey, options: JSONValue? = nil) throws {
         session = try DashScopeSession(environment: ["DASHSCOPE_API_KEY": key])
         XCTAssertNotNil(try session.initialize(options: options)["result"])
     }
@@ -38,12 +39,12 @@ final class DashScopeErrorTests: XCTestCase {
     }
 
     func thread() throws -> String {
-        try session.result("threads/create", [:]).text("id")
+        try session.call("threads/create", [:]).text("id")
     }
 
     func testWrongKeyIsUnauthenticated() throws {
         try start(key: "sk-wrong-0123456789abcdef")
-        let error = try session.error("threads/create", [:])
+        let error = try session.callError("threads/create", [:])
         checkError(error, code: -32011, status: 401, serviceCode: "InvalidApiKey")
         XCTAssertEqual(error["data"]?["message"], "Invalid API-key provided.")
         XCTAssertFalse(error["data"]?.text("request_id").isEmpty ?? true, "the service's request_id")
@@ -51,20 +52,20 @@ final class DashScopeErrorTests: XCTestCase {
 
     func testUnknownObjectIsNotFound() throws {
         try start()
-        let error = try session.error("threads/retrieve", ["thread_id": "thread_missing"])
+        let error = try session.callError("threads/retrieve", ["thread_id": "thread_missing"])
         checkError(error, code: -32010, status: 404, serviceCode: "NotFound")
         XCTAssertEqual(error["data"]?["message"], "thread thread_missing not found")
         XCTAssertEqual(error["data"]?["id"], "thread_missing", "data.id names the missing object, as with the local backend")
         XCTAssertEqual(try getLines("threads/thread_missing"), 1, "a 404 is not retried")
 
         let thread = try thread()
-        let message = try session.error("messages/retrieve", ["thread_id": .string(thread), "message_id": "message_missing"])
+        let message = try session.callError("messages/retrieve", ["thread_id": .string(thread), "message_id": "message_missing"])
         checkError(message, code: -32010, status: 404, serviceCode: "NotFound")
         XCTAssertEqual(message["data"]?["id"], "message_missing")
-        let assistant = try session.error("runs/createThreadAndRun", ["assistant_id": "asst_missing"])
+        let assistant = try session.callError("runs/createThreadAndRun", ["assistant_id": "asst_missing"])
         checkError(assistant, code: -32010, status: 404, serviceCode: "NotFound")
         XCTAssertEqual(assistant["data"]?["id"], "asst_missing", "named in the body, found in the service's message")
-        let streamed = try session.error("runs/create", ["thread_id": .string(thread), "assistant_id": "asst_gone", "stream": true])
+        let streamed = try session.callError("runs/create", ["thread_id": .string(thread), "assistant_id": "asst_gone", "stream": true])
         XCTAssertEqual(streamed["data"]?["id"], "asst_gone")
     }
 
@@ -72,7 +73,7 @@ final class DashScopeErrorTests: XCTestCase {
         try start()
         let id = try thread()
         try session.fake.fail(["status": 429, "code": "Throttling.RateQuota", "retry_after": 0, "count": 2, "method": "GET"])
-        XCTAssertEqual(try session.result("threads/retrieve", ["thread_id": .string(id)])["id"]?.stringValue, id)
+        XCTAssertEqual(try session.call("threads/retrieve", ["thread_id": .string(id)])["id"]?.stringValue, id)
         XCTAssertEqual(try getLines("threads/\(id)"), 3, "two 429s, then the answer")
     }
 
@@ -80,7 +81,7 @@ final class DashScopeErrorTests: XCTestCase {
         try start()
         let id = try thread()
         try session.fake.fail(["status": 429, "code": "Throttling.RateQuota", "message": "Requests rate limit exceeded", "retry_after": 0, "count": 10])
-        let error = try session.error("threads/retrieve", ["thread_id": .string(id)])
+        let error = try session.callError("threads/retrieve", ["thread_id": .string(id)])
         checkError(error, code: -32012, status: 429, serviceCode: "Throttling.RateQuota")
         XCTAssertEqual(error["data"]?["retry_after"], "0")
         XCTAssertEqual(try getLines("threads/\(id)"), 4, "the first try and three retries")
@@ -89,7 +90,7 @@ final class DashScopeErrorTests: XCTestCase {
         try session.fake.reset()
         let other = try thread()
         try session.fake.fail(["status": 429, "code": "Throttling.RateQuota", "retry_after": 3600, "count": 10])
-        let long = try session.error("threads/retrieve", ["thread_id": .string(other)])
+        let long = try session.callError("threads/retrieve", ["thread_id": .string(other)])
         checkError(long, code: -32012, status: 429, serviceCode: "Throttling.RateQuota")
         XCTAssertEqual(long["data"]?["retry_after"], "3600")
         XCTAssertEqual(try getLines("threads/\(other)"), 1)
@@ -99,13 +100,13 @@ final class DashScopeErrorTests: XCTestCase {
         try start()
         let id = try thread()
         try session.fake.fail(["status": 500, "code": "InternalError", "count": 1, "method": "GET"])
-        XCTAssertEqual(try session.result("threads/retrieve", ["thread_id": .string(id)])["id"]?.stringValue, id)
+        XCTAssertEqual(try session.call("threads/retrieve", ["thread_id": .string(id)])["id"]?.stringValue, id)
         XCTAssertEqual(try getLines("threads/\(id)"), 2, "a 500, then the answer")
 
         // A write that reached the server is never repeated: it may have taken effect.
         try session.fake.control("requests/clear", [:])
         try session.fake.fail(["status": 500, "code": "InternalError", "message": "the service failed", "count": 1, "method": "POST"])
-        let error = try session.error("threads/create", [:])
+        let error = try session.callError("threads/create", [:])
         checkError(error, code: -32013, status: 500, serviceCode: "InternalError")
         XCTAssertEqual(error["data"]?["message"], "the service failed")
         XCTAssertEqual(try session.fake.requestLines(), ["POST /api/v1/threads"])
@@ -131,7 +132,7 @@ final class DashScopeErrorTests: XCTestCase {
         XCTAssertTrue(["ConnectionLost", "NetworkError"].contains(error["data"]?.text("code") ?? ""), "\(error)")
         XCTAssertTrue(error.text("message").contains("after 5 events"), error.text("message"))
         // The process goes on serving.
-        XCTAssertEqual(try session.result("assistants/list", [:])["object"], "list")
+        XCTAssertEqual(try session.call("assistants/list", [:])["object"], "list")
     }
 
     func testMalformedEventFailsTheStream() throws {
@@ -161,10 +162,10 @@ final class DashScopeErrorTests: XCTestCase {
     func testSlowServerWithinTheTimeoutSucceedsBeyondItTimesOut() throws {
         try start(options: ["dashscope": ["connect_timeout_ms": 1000, "max_retries": 0]])
         try session.fake.fail(["delay_ms": 50, "count": 1, "method": "POST"])
-        XCTAssertNotNil(try session.result("threads/create", [:])["id"], "slow but in time")
+        XCTAssertNotNil(try session.call("threads/create", [:])["id"], "slow but in time")
 
         try session.fake.fail(["delay_ms": 4000, "count": 1, "method": "POST"])
-        let error = try session.error("threads/create", [:])
+        let error = try session.callError("threads/create", [:])
         checkError(error, code: -32013, status: nil, serviceCode: "Timeout")
         XCTAssertTrue(error.text("message").contains("timed out"), error.text("message"))
     }

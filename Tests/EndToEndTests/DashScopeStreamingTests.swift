@@ -1,5 +1,6 @@
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// Streamed runs through the binary against the fake service: `runs/event` notifications,
@@ -27,9 +28,9 @@ final class DashScopeStreamingTests: XCTestCase {
     }
 
     /// Events of one request: numbered from 0 without gaps, each naming its request.
-    func checkSequence(_ events: [JSONValue], request: Int64, file: StaticString = #filePath, line: UInt = #line) {
+    func checkSequence(_ events: [JSONValue], request: JSONValue, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(events.map { $0["seq"]?.intValue ?? -1 }, Array(0..<Int64(events.count)), "seq", file: file, line: line)
-        XCTAssertTrue(events.allSatisfy { $0["request"]?.intValue == request }, file: file, line: line)
+        XCTAssertTrue(events.allSatisfy { $0["request"] == request }, file: file, line: line)
     }
 
     func testStreamedRunNotifiesEveryEventThenAnswersWithTheRun() throws {
@@ -80,7 +81,7 @@ final class DashScopeStreamingTests: XCTestCase {
 
     func testStreamedCreateThreadAndRun() throws {
         try start()
-        let assistant = try session.result("assistants/create", ["model": "qwen-max"]).text("id")
+        let assistant = try session.call("assistants/create", ["model": "qwen-max"]).text("id")
         let id = session.send("runs/createThreadAndRun", [
             "assistant_id": .string(assistant), "thread": ["messages": [["role": "user", "content": "Hey"]]], "stream": true,
         ])
@@ -101,8 +102,8 @@ final class DashScopeStreamingTests: XCTestCase {
     /// stream goes on to a single `done`.
     func testHandleToolsTheClientAnswersAndTheBridgeSubmits() throws {
         try start(clientTools: true)
-        session.answerToolCall = { params in
-            ["output": .string("rain in \(params["tool_call"]?["function"]?["arguments"]?.stringValue ?? "?")")]
+        session.toolHandler = { message in
+            .output("rain in \(message["params"]?["tool_call"]?["function"]?["arguments"]?.stringValue ?? "?")")
         }
         let (assistant, thread) = try session.assistantAndThread(saying: "get_current_weather in Beijing?", tools: [DashScopeSession.weatherTool])
         try session.fake.control("requests/clear", [:])
@@ -115,7 +116,7 @@ final class DashScopeStreamingTests: XCTestCase {
         XCTAssertEqual(session.toolCalls.count, 1)
         let call = try XCTUnwrap(session.toolCalls.first)
         XCTAssertNotNil(call["id"]?.stringValue, "server-to-client ids are strings")
-        XCTAssertEqual(call["params"]?["request"]?.intValue, id)
+        XCTAssertEqual(call["params"]?["request"], id)
         XCTAssertEqual(call["params"]?["thread_id"]?.stringValue, thread)
         XCTAssertEqual(call["params"]?["run_id"], run["id"])
         XCTAssertEqual(call["params"]?["tool_call"]?["function"]?["name"], "get_current_weather")
@@ -142,7 +143,7 @@ final class DashScopeStreamingTests: XCTestCase {
         try start(clientTools: false)
         let (assistant, thread) = try session.assistantAndThread(saying: "Hi")
         try session.fake.control("requests/clear", [:])
-        let error = try session.error("runs/create", [
+        let error = try session.callError("runs/create", [
             "thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true, "handle_tools": true,
         ])
         XCTAssertEqual(error["code"], -32602)
@@ -168,14 +169,14 @@ final class DashScopeStreamingTests: XCTestCase {
         }
         XCTAssertEqual(aborted, 1, "the upstream request was not closed when the stream was cancelled")
         // The process goes on serving.
-        XCTAssertNotNil(try session.result("threads/retrieve", ["thread_id": .string(thread)])["id"])
+        XCTAssertNotNil(try session.call("threads/retrieve", ["thread_id": .string(thread)])["id"])
     }
 
     func testCancelRequestStopsRunsWait() throws {
         try start()
         try session.fake.knobs(["run_ms": 600_000])
         let (assistant, thread) = try session.assistantAndThread(saying: "slow")
-        let runID = try session.result("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)]).text("id")
+        let runID = try session.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)]).text("id")
         try session.fake.control("requests/clear", [:])
         let id = session.send("runs/wait", ["thread_id": .string(thread), "run_id": .string(runID)])
         while try session.fake.requests().count < 2 { usleep(10_000) }

@@ -1,5 +1,6 @@
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// `assistd demo`: the quick start's big_add flow through a child `assistd --stdio`, with the
@@ -65,32 +66,15 @@ final class DemoTests: XCTestCase {
     }
 
     /// With DASHSCOPE_API_KEY set the demo runs against the hosted service; here a FAKE of it
-    /// (Tests/DashScopeTests/FakeDashScope). The fake calls big_add with only the schema's string
+    /// (FakeDashScopeServer). The fake calls big_add with only the schema's string
     /// properties (none), so the demo's tool answers an error, which the run reports back.
     func testTheSameFlowRunsAgainstTheHostedBackend() throws {
-        let fake = Process()
-        fake.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let key = "sk-demo-test-0123456789"
-        fake.arguments = ["python3", AssistdBinary.repositoryRoot.appendingPathComponent("Tests/DashScopeTests/FakeDashScope/fake_dashscope_server.py").path,
-                          "--api-key", key, "--exit-on-stdin-eof"]
-        let fakeInput = Pipe(), fakeOutput = Pipe()
-        fake.standardInput = fakeInput
-        fake.standardOutput = fakeOutput
-        try fake.run()
-        defer {
-            try? fakeInput.fileHandleForWriting.close()
-            fake.waitUntilExit()
-        }
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = fakeOutput.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let port = try XCTUnwrap(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)), "the fake printed no port")
+        let fake = try FakeDashScopeServer()
+        defer { fake.stop() }
+        let key = FakeDashScopeServer.apiKey
 
         let result = try CommandRunner.run(
-            try AssistdBinary.path(), ["demo", "--base-url", "http://127.0.0.1:\(port)/api/v1"],
+            try AssistdBinary.path(), ["demo", "--base-url", fake.baseURL],
             environment: ["DASHSCOPE_API_KEY": key, "ASSISTD_BACKEND": nil])
         XCTAssertFalse(result.killedAfterHanging, result.stderr)
         XCTAssertEqual(result.status, 0, result.stderr)

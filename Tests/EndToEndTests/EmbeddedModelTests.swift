@@ -7,8 +7,8 @@ import XCTest
 /// and followed by a reply in text. Needs the model file (CI installs it: `assistd model install`);
 /// without it the tests fail and say so.
 final class EmbeddedModelTests: XCTestCase {
-    func startClient() throws -> RunsClient {
-        let client = try RunsClient(arguments: [])
+    func startClient() throws -> AssistdSession {
+        let client = try AssistdSession(arguments: [])
         let model = client.initializeResult["backend"]?["model"]?.stringValue ?? ""
         guard model.hasPrefix("embedded") else {
             throw ModelMissing(description: "the embedded model is not available (\(model)); install it with: assistd model install")

@@ -5,12 +5,12 @@ import XCTest
 /// runs/cancel from every status a client can reach through the binary, its idempotence, what it
 /// closes, and its race with a run that is just starting.
 final class RunsCancelTests: XCTestCase {
-    func cancel(_ client: RunsClient, _ thread: String, _ run: String) throws -> JSONValue {
+    func cancel(_ client: AssistdSession, _ thread: String, _ run: String) throws -> JSONValue {
         try client.call("runs/cancel", ["thread_id": .string(thread), "run_id": .string(run)])
     }
 
     func testCancelWhileTheModelIsStreamingGoesThroughCancellingToCancelled() throws {
-        let client = try RunsClient(script: ["turns": [["text": "one two three four five six seven eight", "chunks": 8, "delay_ms": 200]]])
+        let client = try AssistdSession(script: ["turns": [["text": "one two three four five six seven eight", "chunks": 8, "delay_ms": 200]]])
         let assistant = try client.assistant()
         let thread = try client.thread()
         let id = client.send("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true])
@@ -45,8 +45,8 @@ final class RunsCancelTests: XCTestCase {
     }
 
     func testCancelInRequiresActionEndsAtOnceAndCancelsTheToolStep() throws {
-        let client = try RunsClient(fixture: "big_add")
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let client = try AssistdSession(fixture: "big_add")
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
         let runID = try XCTUnwrap(run.id)
@@ -62,7 +62,7 @@ final class RunsCancelTests: XCTestCase {
     }
 
     func testCancelOfAFinishedRunIsIdempotentAndChangesNothing() throws {
-        let client = try RunsClient(script: ["turns": [["text": "done"]]])
+        let client = try AssistdSession(script: ["turns": [["text": "done"]]])
         let assistant = try client.assistant()
         let thread = try client.thread()
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
@@ -81,7 +81,7 @@ final class RunsCancelTests: XCTestCase {
     /// A cancel sent the moment the run exists (its first event) may find it queued or in
     /// progress; either way the run ends cancelled and stays so.
     func testCancelRacingTheStartOfARunAlwaysEndsCancelled() throws {
-        let client = try RunsClient(script: ["turns": [["text": "abcdef", "chunks": 3, "delay_ms": 20]]])
+        let client = try AssistdSession(script: ["turns": [["text": "abcdef", "chunks": 3, "delay_ms": 20]]])
         let assistant = try client.assistant()
         for _ in 0..<10 {
             let thread = try client.thread()

@@ -11,9 +11,9 @@ final class RunsClientToolsTests: XCTestCase {
     ]]
 
     func testConcurrentCallsOneStreamOneDone() throws {
-        let client = try RunsClient(script: Self.twoCalls)
+        let client = try AssistdSession(script: Self.twoCalls)
         client.toolHandler = { _ in .hold }
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let id = client.send("runs/create", [
             "thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true, "handle_tools": true,
@@ -51,13 +51,13 @@ final class RunsClientToolsTests: XCTestCase {
     }
 
     func testFailingHandlerBecomesAnOutputThatSaysSo() throws {
-        let client = try RunsClient(script: Self.twoCalls)
+        let client = try AssistdSession(script: Self.twoCalls)
         client.toolHandler = { call in
             // The calls are asked concurrently, so which gets "s1" varies: pick by arguments.
             call["params"]?["tool_call"]?["function"]?["arguments"] == "{\"left\":1,\"right\":2}"
                 ? .error(code: -32000, message: "disk on fire") : .output("70")
         }
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try client.call("runs/create", [
             "thread_id": .string(thread), "assistant_id": .string(assistant), "handle_tools": true,
@@ -72,11 +72,11 @@ final class RunsClientToolsTests: XCTestCase {
     }
 
     func testUnansweredCallTimesOutIntoAnOutputAndIsCancelled() throws {
-        let client = try RunsClient(
+        let client = try AssistdSession(
             script: ["turns": [["tool_calls": [["name": "big_add", "arguments": ["left": 1, "right": 2]]]], ["text": "saw: {{last_tool_output}}"]]],
             arguments: ["--tool-call-timeout", "1"])
         client.toolHandler = { _ in .hold }
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let id = client.send("runs/create", [
             "thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true, "handle_tools": true,
@@ -89,8 +89,8 @@ final class RunsClientToolsTests: XCTestCase {
     }
 
     func testHandleToolsNeedsTheCapability() throws {
-        let client = try RunsClient(fixture: "big_add", clientTools: false)
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let client = try AssistdSession(fixture: "big_add", clientTools: false)
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let error = try client.callError("runs/create", [
             "thread_id": .string(thread), "assistant_id": .string(assistant), "handle_tools": true,
@@ -101,13 +101,13 @@ final class RunsClientToolsTests: XCTestCase {
     }
 
     func testHandleToolsOnSubmitAnswersTheNextRounds() throws {
-        let client = try RunsClient(script: ["turns": [
+        let client = try AssistdSession(script: ["turns": [
             ["tool_calls": [["name": "big_add", "arguments": ["left": 1, "right": 1]]]],
             ["tool_calls": [["name": "big_add", "arguments": ["left": 2, "right": 2]]]],
             ["text": "end {{last_tool_output}}"],
         ]])
         client.toolHandler = { call in .output("client:" + (call["params"]?["tool_call"]?["function"]?["arguments"]?.stringValue ?? "")) }
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
         let paused = try client.waitRun(thread, try XCTUnwrap(run.id))
@@ -124,9 +124,9 @@ final class RunsClientToolsTests: XCTestCase {
     }
 
     func testCancellingTheRequestCancelsItsToolCallsAndLeavesTheRunWaiting() throws {
-        let client = try RunsClient(fixture: "big_add")
+        let client = try AssistdSession(fixture: "big_add")
         client.toolHandler = { _ in .hold }
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let id = client.send("runs/create", [
             "thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true, "handle_tools": true,
@@ -152,9 +152,9 @@ extension RunsClientToolsTests {
     /// runs/cancel while the client is still answering: the one stream still ends with the
     /// run's ending and a single `done`, and the request returns the cancelled run.
     func testRunCancelledWhileTheClientAnswersEndsTheStreamCleanly() throws {
-        let client = try RunsClient(fixture: "big_add")
+        let client = try AssistdSession(fixture: "big_add")
         client.toolHandler = { _ in .hold }
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let id = client.send("runs/create", [
             "thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true, "handle_tools": true,

@@ -5,8 +5,8 @@ import XCTest
 /// `--run-expiry` on runs waiting for tool outputs, and `runs/wait`'s three endings.
 final class RunsExpiryAndWaitTests: XCTestCase {
     func testWaitingRunExpiresAndFreesItsThread() throws {
-        let client = try RunsClient(fixture: "big_add", arguments: ["--run-expiry", "1"])
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let client = try AssistdSession(fixture: "big_add", arguments: ["--run-expiry", "1"])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
         let runID = try XCTUnwrap(run.id)
@@ -32,8 +32,8 @@ final class RunsExpiryAndWaitTests: XCTestCase {
 
     func testSubmitJustAfterExpiryIsRefusedEvenBeforeTheTimerFires() throws {
         // Expiry is also checked when outputs arrive, whatever the timer's progress.
-        let client = try RunsClient(fixture: "big_add", arguments: ["--run-expiry", "1"])
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let client = try AssistdSession(fixture: "big_add", arguments: ["--run-expiry", "1"])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
         let runID = try XCTUnwrap(run.id)
@@ -48,11 +48,11 @@ final class RunsExpiryAndWaitTests: XCTestCase {
     }
 
     func testWaitReturnsAtRequiresActionAtTheEndAndAtItsTimeout() throws {
-        let client = try RunsClient(script: ["turns": [
+        let client = try AssistdSession(script: ["turns": [
             ["tool_calls": [["name": "big_add", "arguments": ["left": 1, "right": 2]]]],
             ["text": "slow answer", "chunks": 4, "delay_ms": 400],
         ]])
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
         let runID = try XCTUnwrap(run.id)

@@ -1,18 +1,19 @@
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// The `openai` model through the binary (`--model-url`) against the FAKE OpenAI-compatible
 /// server: split tool-call fragments, the usage chunk, HTTP 429 and 500, a broken stream, and
 /// what the model is sent (prompt order, tool rounds, parameters, truncation).
 final class RunsOpenAIModelTests: XCTestCase {
-    func start() throws -> (FakeOpenAIServer, RunsClient) {
+    func start() throws -> (FakeOpenAIServer, AssistdSession) {
         let server = try FakeOpenAIServer()
-        let client = try RunsClient(arguments: ["--model-url", server.modelURL])
+        let client = try AssistdSession(arguments: ["--model-url", server.modelURL])
         return (server, client)
     }
 
-    func run(_ client: RunsClient, thread: String, assistant: String, extra: JSONObject = [:]) throws -> JSONValue {
+    func run(_ client: AssistdSession, thread: String, assistant: String, extra: JSONObject = [:]) throws -> JSONValue {
         var params: JSONObject = ["thread_id": .string(thread), "assistant_id": .string(assistant)]
         params.merge(extra) { $1 }
         let run = try client.call("runs/create", .object(params))
@@ -31,7 +32,7 @@ final class RunsOpenAIModelTests: XCTestCase {
             ]],
             ["stream": [["text": "The sum"], ["text": " is 3."], ["finish": "stop"], ["usage": [20, 4]]]],
         ])
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd], extra: ["instructions": "You add numbers."])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd], extra: ["instructions": "You add numbers."])
         let thread = try client.thread("Add 1 and 2")
         let paused = try run(client, thread: thread, assistant: assistant)
         XCTAssertEqual(paused.status, "requires_action", "\(paused)")
@@ -79,7 +80,7 @@ final class RunsOpenAIModelTests: XCTestCase {
             ["stream": [["text": "second answer"], ["finish": "stop"]]],
             ["stream": [["text": "third answer"], ["finish": "stop"]]],
         ])
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread("first question")
         let paused = try run(client, thread: thread, assistant: assistant)
         let submitted = try client.call("runs/submitToolOutputs", [
@@ -118,7 +119,7 @@ final class RunsOpenAIModelTests: XCTestCase {
             ["stream": [["text": "two"], ["finish": "stop"]]],
         ])
         let other: JSONValue = ["type": "function", "function": ["name": "other_fn", "description": "other", "parameters": ["type": "object"]]]
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd], extra: [
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd], extra: [
             "instructions": "Assistant instructions.", "temperature": 0.5, "top_p": 0.5, "top_k": 3, "max_tokens": 100,
         ])
         let thread = try client.thread("old message")

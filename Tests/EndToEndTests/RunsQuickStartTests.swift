@@ -14,7 +14,7 @@ final class RunsQuickStartTests: XCTestCase {
     ]
 
     func testPaintingAssistantWithoutHandleToolsFailsWithAClearError() throws {
-        let client = try RunsClient(script: ["turns": [["text": "unused"]]])
+        let client = try AssistdSession(script: ["turns": [["text": "unused"]]])
         let assistant = try XCTUnwrap(client.call("assistants/create", .object(Self.paintingAssistant)).id)
         let thread = try XCTUnwrap(client.call("threads/create", [:]).id)
         try client.call("messages/create", ["thread_id": .string(thread), "content": "Draw a picture of a ragdoll cat."])
@@ -30,7 +30,7 @@ final class RunsQuickStartTests: XCTestCase {
     }
 
     func testPaintingAssistantStreamedWithClientAnsweringTextToImage() throws {
-        let client = try RunsClient(script: [
+        let client = try AssistdSession(script: [
             "rules": [["when_last_is_tool": true, "turn": ["text": "Here is your ragdoll cat: {{last_tool_output}}", "chunks": 3]]],
             "turns": [["tool_calls": [["name": "text_to_image", "arguments": ["input": "a fluffy ragdoll cat, oil painting"]]]]],
         ])
@@ -61,11 +61,11 @@ final class RunsQuickStartTests: XCTestCase {
     /// seeds/000 "関数呼び出し": create the smart helper with `big_add`, a thread, a message, a run;
     /// wait for requires_action; submit `left + right`; wait; read the messages.
     func testBigAddFunctionExample() throws {
-        let client = try RunsClient(fixture: "big_add")
+        let client = try AssistdSession(fixture: "big_add")
         let assistant = try XCTUnwrap(client.call("assistants/create", [
             "model": "qwen-max", "name": "smart helper", "description": "A tool helper.",
             "instructions": "You are a helpful assistant. When asked a question, use tools wherever possible.",
-            "tools": [RunsClient.bigAdd],
+            "tools": [AssistdSession.bigAdd],
         ]).id)
         let thread = try XCTUnwrap(client.call("threads/create", [:]).id)
         try client.call("messages/create", ["thread_id": .string(thread), "content": "Add 87787 to 788988737."])

@@ -16,7 +16,7 @@ final class RunsRestartTests: XCTestCase {
         var thread = ""
         var runID = ""
         do {
-            let first = try RunsClient(
+            let first = try AssistdSession(
                 script: ["turns": [["text": "a long reply that never ends", "chunks": 6, "delay_ms": 1000]]],
                 arguments: ["--data-dir", directory])
             let assistant = try first.assistant()
@@ -26,7 +26,7 @@ final class RunsRestartTests: XCTestCase {
             runID = try XCTUnwrap(first.pendingEvents(of: id).first?["data"]?.id)
             first.process.killHard()
         }
-        let second = try RunsClient(script: ["turns": [["text": "fresh start"]]], arguments: ["--data-dir", directory])
+        let second = try AssistdSession(script: ["turns": [["text": "fresh start"]]], arguments: ["--data-dir", directory])
         let run = try second.retrieveRun(thread, runID)
         XCTAssertEqual(run.status, "failed")
         XCTAssertEqual(run["last_error"]?["code"], "server_error")
@@ -52,8 +52,8 @@ final class RunsRestartTests: XCTestCase {
         var runID = ""
         var callID = ""
         do {
-            let first = try RunsClient(fixture: "big_add", arguments: ["--data-dir", directory])
-            let assistant = try first.assistant(tools: [RunsClient.bigAdd])
+            let first = try AssistdSession(fixture: "big_add", arguments: ["--data-dir", directory])
+            let assistant = try first.assistant(tools: [AssistdSession.bigAdd])
             thread = try first.thread("Add 87787 and 788988737")
             let run = try first.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
             runID = try XCTUnwrap(run.id)
@@ -62,7 +62,7 @@ final class RunsRestartTests: XCTestCase {
             callID = try XCTUnwrap(paused["required_action"]?["submit_tool_outputs"]?["tool_calls"]?.arrayValue?.first?.id)
             first.process.killHard()
         }
-        let second = try RunsClient(fixture: "big_add", arguments: ["--data-dir", directory])
+        let second = try AssistdSession(fixture: "big_add", arguments: ["--data-dir", directory])
         let survived = try second.retrieveRun(thread, runID)
         XCTAssertEqual(survived.status, "requires_action")
         let conflict = try second.callError("messages/create", ["thread_id": .string(thread), "content": "x"])
@@ -82,15 +82,15 @@ final class RunsRestartTests: XCTestCase {
         var thread = ""
         var runID = ""
         do {
-            let first = try RunsClient(fixture: "big_add", arguments: ["--data-dir", directory, "--run-expiry", "2"])
-            let assistant = try first.assistant(tools: [RunsClient.bigAdd])
+            let first = try AssistdSession(fixture: "big_add", arguments: ["--data-dir", directory, "--run-expiry", "2"])
+            let assistant = try first.assistant(tools: [AssistdSession.bigAdd])
             thread = try first.thread()
             let run = try first.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
             runID = try XCTUnwrap(run.id)
             XCTAssertEqual(try first.waitRun(thread, runID).status, "requires_action")
             first.process.killHard()
         }
-        let second = try RunsClient(fixture: "big_add", arguments: ["--data-dir", directory])
+        let second = try AssistdSession(fixture: "big_add", arguments: ["--data-dir", directory])
         let expired = try second.pollRun(thread, runID, until: ["expired", "cancelled", "failed", "completed"])
         XCTAssertEqual(expired.status, "expired")
         XCTAssertEqual(try second.steps(thread, runID).map(\.status), ["expired"])

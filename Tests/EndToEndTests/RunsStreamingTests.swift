@@ -3,8 +3,8 @@ import JSONCore
 import XCTest
 
 /// Runs streamed and not, through the binary with the scripted test model: the event names and
-/// their order against the seed documents' transcripts, the stream's framing rules, streamed
-/// submit, stream cancel.
+/// their order against the service's documented transcripts (protocol/hosted-service.md §6), the
+/// stream's framing rules, streamed submit, stream cancel.
 final class RunsStreamingTests: XCTestCase {
     /// The seed's streamed createThreadAndRun transcript (seeds/000, "ストリーミング"), event by event.
     static let seedPlainReply = [
@@ -16,7 +16,7 @@ final class RunsStreamingTests: XCTestCase {
     ]
 
     func testStreamedCreateThreadAndRunMatchesTheSeedTranscript() throws {
-        let client = try RunsClient(fixture: "seed_plain_reply")
+        let client = try AssistdSession(fixture: "seed_plain_reply")
         let assistant = try client.assistant()
         let id = client.send("runs/createThreadAndRun", [
             "assistant_id": .string(assistant), "stream": true,
@@ -56,7 +56,7 @@ final class RunsStreamingTests: XCTestCase {
     }
 
     func testStreamedRunsCreateIsTheSeedSequenceWithoutThreadCreated() throws {
-        let client = try RunsClient(fixture: "seed_plain_reply")
+        let client = try AssistdSession(fixture: "seed_plain_reply")
         let assistant = try client.assistant()
         let thread = try client.thread("What is 999 times 998?")
         let id = client.send("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true])
@@ -67,7 +67,7 @@ final class RunsStreamingTests: XCTestCase {
     }
 
     func testPlainReplyNotStreamedEndsCompletedWithItsMessageStepAndUsage() throws {
-        let client = try RunsClient(script: ["turns": [["text": "Hello there", "chunks": 3]]])
+        let client = try AssistdSession(script: ["turns": [["text": "Hello there", "chunks": 3]]])
         let assistant = try client.assistant()
         let thread = try client.thread()
         let id = client.send("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
@@ -102,8 +102,8 @@ final class RunsStreamingTests: XCTestCase {
     }
 
     func testUsageIsNullUntilTheRunEnds() throws {
-        let client = try RunsClient(fixture: "big_add")
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let client = try AssistdSession(fixture: "big_add")
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
         let paused = try client.waitRun(thread, try XCTUnwrap(run.id))
@@ -112,8 +112,8 @@ final class RunsStreamingTests: XCTestCase {
     }
 
     func testFunctionCallStreamEndsAtRequiresActionAndStreamedSubmitContinues() throws {
-        let client = try RunsClient(fixture: "big_add")
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let client = try AssistdSession(fixture: "big_add")
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread("Add 87787 and 788988737")
         let createID = client.send("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true])
         let created = try client.reply(to: createID)
@@ -153,7 +153,7 @@ final class RunsStreamingTests: XCTestCase {
     }
 
     func testErrorEndingsStreamTheirTerminalEvents() throws {
-        let client = try RunsClient(script: ["turns": [
+        let client = try AssistdSession(script: ["turns": [
             ["text": "partial", "finish": "length"],
             ["error": ["kind": "rate_limited", "message": "slow down"]],
         ]])
@@ -178,7 +178,7 @@ final class RunsStreamingTests: XCTestCase {
     }
 
     func testCancellingTheStreamingRequestLeavesTheRunGoing() throws {
-        let client = try RunsClient(script: ["turns": [["text": "one two three four five six", "chunks": 6, "delay_ms": 150]]])
+        let client = try AssistdSession(script: ["turns": [["text": "one two three four five six", "chunks": 6, "delay_ms": 150]]])
         let assistant = try client.assistant()
         let thread = try client.thread()
         let id = client.send("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true])
@@ -195,7 +195,7 @@ final class RunsStreamingTests: XCTestCase {
     }
 
     func testTwoStreamsOnDifferentThreadsKeepTheirOwnSequences() throws {
-        let client = try RunsClient(script: ["turns": [["text": "abcdefghij", "chunks": 5, "delay_ms": 5]]])
+        let client = try AssistdSession(script: ["turns": [["text": "abcdefghij", "chunks": 5, "delay_ms": 5]]])
         let assistant = try client.assistant()
         let threads = try (0..<3).map { _ in try client.thread() }
         let ids = threads.map { client.send("runs/create", ["thread_id": .string($0), "assistant_id": .string(assistant), "stream": true]) }
@@ -208,7 +208,7 @@ final class RunsStreamingTests: XCTestCase {
     }
 
     func testTimestampChunksPrefixEveryTextChunkWithTheRealtimeClock() throws {
-        let client = try RunsClient(script: ["turns": [["text": "abcdef", "chunks": 3, "timestamp_chunks": true]]])
+        let client = try AssistdSession(script: ["turns": [["text": "abcdef", "chunks": 3, "timestamp_chunks": true]]])
         let assistant = try client.assistant()
         let thread = try client.thread()
         let before = Int64(Date().timeIntervalSince1970 * 1_000_000)

@@ -6,8 +6,8 @@ import XCTest
 /// under concurrent creates, and the lock's release at every ending.
 final class RunsThreadLockTests: XCTestCase {
     func testSecondRunAndNewMessagesAreRefusedWhileARunIsActive() throws {
-        let client = try RunsClient(fixture: "big_add")
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let client = try AssistdSession(fixture: "big_add")
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])
         let runID = try XCTUnwrap(run.id)
@@ -36,7 +36,7 @@ final class RunsThreadLockTests: XCTestCase {
     }
 
     func testConcurrentCreatesOnOneThreadHaveOneWinner() throws {
-        let client = try RunsClient(script: ["turns": [["text": "slow", "delay_ms": 300]]])
+        let client = try AssistdSession(script: ["turns": [["text": "slow", "delay_ms": 300]]])
         let assistant = try client.assistant()
         let thread = try client.thread()
         let ids = (0..<8).map { _ in client.send("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)]) }
@@ -53,8 +53,8 @@ final class RunsThreadLockTests: XCTestCase {
     }
 
     func testCreateThreadAndRunLocksItsNewThread() throws {
-        let client = try RunsClient(fixture: "big_add")
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let client = try AssistdSession(fixture: "big_add")
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let run = try client.call("runs/createThreadAndRun", [
             "assistant_id": .string(assistant), "thread": ["messages": [["role": "user", "content": "add"]]],
         ])
@@ -65,7 +65,7 @@ final class RunsThreadLockTests: XCTestCase {
     }
 
     func testFailedRunFreesTheThread() throws {
-        let client = try RunsClient(script: ["turns": [["error": ["kind": "server", "message": "boom"]], ["text": "recovered"]]])
+        let client = try AssistdSession(script: ["turns": [["error": ["kind": "server", "message": "boom"]], ["text": "recovered"]]])
         let assistant = try client.assistant()
         let thread = try client.thread()
         let run = try client.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])

@@ -6,7 +6,7 @@ import XCTest
 /// rounds, text and a call in one turn, the round cap, and what submitToolOutputs accepts.
 final class RunsToolCallTests: XCTestCase {
     /// Starts a run and waits for it to settle (terminal or requires_action).
-    func startRun(_ client: RunsClient, thread: String, assistant: String, extra: JSONObject = [:]) throws -> JSONValue {
+    func startRun(_ client: AssistdSession, thread: String, assistant: String, extra: JSONObject = [:]) throws -> JSONValue {
         var params: JSONObject = ["thread_id": .string(thread), "assistant_id": .string(assistant)]
         params.merge(extra) { $1 }
         let run = try client.call("runs/create", .object(params))
@@ -17,7 +17,7 @@ final class RunsToolCallTests: XCTestCase {
         run["required_action"]?["submit_tool_outputs"]?["tool_calls"]?.arrayValue ?? []
     }
 
-    func submit(_ client: RunsClient, _ run: JSONValue, outputs: [(String, String)]) throws -> JSONValue {
+    func submit(_ client: AssistdSession, _ run: JSONValue, outputs: [(String, String)]) throws -> JSONValue {
         let submitted = try client.call("runs/submitToolOutputs", [
             "thread_id": run["thread_id"]!, "run_id": run["id"]!,
             "tool_outputs": .array(outputs.map { ["tool_call_id": .string($0.0), "output": .string($0.1)] }),
@@ -26,8 +26,8 @@ final class RunsToolCallTests: XCTestCase {
     }
 
     func testFunctionCallRoundTripRecordsArgumentsOutputAndTheReply() throws {
-        let client = try RunsClient(fixture: "big_add")
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let client = try AssistdSession(fixture: "big_add")
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread("Add 87787 and 788988737")
         let paused = try startRun(client, thread: thread, assistant: assistant)
         XCTAssertEqual(paused.status, "requires_action")
@@ -65,8 +65,8 @@ final class RunsToolCallTests: XCTestCase {
             let turns: [JSONValue] = (1...rounds).map { round in
                 ["tool_calls": [["name": "big_add", "arguments": ["left": .int(Int64(round)), "right": 1]]]]
             } + [["text": "Finished after {{last_tool_output}}."]]
-            let client = try RunsClient(script: ["turns": .array(turns)])
-            let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+            let client = try AssistdSession(script: ["turns": .array(turns)])
+            let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
             let thread = try client.thread()
             var run = try startRun(client, thread: thread, assistant: assistant)
             for round in 1...rounds {
@@ -83,11 +83,11 @@ final class RunsToolCallTests: XCTestCase {
     }
 
     func testTextAndAToolCallInOneTurn() throws {
-        let client = try RunsClient(script: ["turns": [
+        let client = try AssistdSession(script: ["turns": [
             ["text": "Let me add those.", "tool_calls": [["name": "big_add", "arguments": ["left": 2, "right": 3]]]],
             ["text": "It is {{last_tool_output}}."],
         ]])
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let id = client.send("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant), "stream": true])
         let reply = try client.reply(to: id)
@@ -105,10 +105,10 @@ final class RunsToolCallTests: XCTestCase {
     }
 
     func testToolRoundCapEndsIncomplete() throws {
-        let client = try RunsClient(
+        let client = try AssistdSession(
             script: ["turns": [["tool_calls": [["name": "big_add", "arguments": ["left": 1, "right": 1]]]]]],
             arguments: ["--max-tool-rounds", "2"])
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         var run = try startRun(client, thread: thread, assistant: assistant)
         for _ in 1...2 {
@@ -123,11 +123,11 @@ final class RunsToolCallTests: XCTestCase {
     }
 
     func testSubmitAcceptsOnlyAWaitingRunAndExactlyThePendingCalls() throws {
-        let client = try RunsClient(script: ["turns": [
+        let client = try AssistdSession(script: ["turns": [
             ["tool_calls": [["name": "big_add", "arguments": ["left": 1, "right": 2]], ["name": "big_add", "arguments": ["left": 3, "right": 4]]]],
             ["text": "Sums: {{last_tool_output}}"],
         ]])
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try startRun(client, thread: thread, assistant: assistant)
         let ids = pendingCalls(run).compactMap(\.id)
@@ -164,11 +164,11 @@ final class RunsToolCallTests: XCTestCase {
     }
 
     func testOutputsNamedOutOfOrderLandOnTheirCalls() throws {
-        let client = try RunsClient(script: ["turns": [
+        let client = try AssistdSession(script: ["turns": [
             ["tool_calls": [["name": "big_add", "arguments": ["left": 1, "right": 2]], ["name": "big_add", "arguments": ["left": 3, "right": 4]]]],
             ["text": "ok"],
         ]])
-        let assistant = try client.assistant(tools: [RunsClient.bigAdd])
+        let assistant = try client.assistant(tools: [AssistdSession.bigAdd])
         let thread = try client.thread()
         let run = try startRun(client, thread: thread, assistant: assistant)
         let ids = pendingCalls(run).compactMap(\.id)
@@ -182,7 +182,7 @@ final class RunsToolCallTests: XCTestCase {
     func testModelFailuresEndTheRunFailedWithTheirCodes() throws {
         let cases: [(kind: String, code: String)] = [("rate_limited", "rate_limit_exceeded"), ("invalid_prompt", "invalid_prompt"), ("server", "server_error")]
         for (kind, code) in cases {
-            let client = try RunsClient(script: ["turns": [["error": ["kind": .string(kind), "message": .string("scripted \(kind)")]]]])
+            let client = try AssistdSession(script: ["turns": [["error": ["kind": .string(kind), "message": .string("scripted \(kind)")]]]])
             let assistant = try client.assistant()
             let thread = try client.thread()
             let run = try startRun(client, thread: thread, assistant: assistant)
@@ -195,7 +195,7 @@ final class RunsToolCallTests: XCTestCase {
     }
 
     func testContentFilterStopEndsIncomplete() throws {
-        let client = try RunsClient(script: ["turns": [
+        let client = try AssistdSession(script: ["turns": [
             ["text": "content filtered", "finish": "content_filter"],
         ]])
         let assistant = try client.assistant()

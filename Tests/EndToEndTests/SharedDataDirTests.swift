@@ -13,14 +13,14 @@ final class SharedDataDirTests: XCTestCase {
         let dataDir = temporaryDataDir()
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let script: JSONValue = ["turns": [["text": "ok", "chunks": 1]]]
-        let first = try RunsClient(script: script, arguments: ["--data-dir", dataDir])
-        let second = try RunsClient(script: script, arguments: ["--data-dir", dataDir])
+        let first = try AssistdSession(script: script, arguments: ["--data-dir", dataDir])
+        let second = try AssistdSession(script: script, arguments: ["--data-dir", dataDir])
         let threadA = try first.thread("from the first process")
         let threadB = try second.thread("from the second process")
 
         // Pipelined: each process gets 100 writes for each thread before any answer is read.
         let perProcess = 100
-        var pending: [(RunsClient, JSONValue)] = []
+        var pending: [(AssistdSession, JSONValue)] = []
         for index in 0..<perProcess {
             for (client, name) in [(first, "first"), (second, "second")] {
                 for thread in [threadA, threadB] {
@@ -37,7 +37,7 @@ final class SharedDataDirTests: XCTestCase {
         }
 
         // A third process reads both threads whole, page by page.
-        let reader = try RunsClient(script: script, arguments: ["--data-dir", dataDir])
+        let reader = try AssistdSession(script: script, arguments: ["--data-dir", dataDir])
         for thread in [threadA, threadB] {
             var texts: [String] = []
             var after: String?
@@ -62,8 +62,8 @@ final class SharedDataDirTests: XCTestCase {
         let dataDir = temporaryDataDir()
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let slow: JSONValue = ["turns": [["text": "a slow reply", "chunks": 4, "delay_ms": 500]]]
-        let first = try RunsClient(script: slow, arguments: ["--data-dir", dataDir])
-        let second = try RunsClient(script: slow, arguments: ["--data-dir", dataDir])
+        let first = try AssistdSession(script: slow, arguments: ["--data-dir", dataDir])
+        let second = try AssistdSession(script: slow, arguments: ["--data-dir", dataDir])
         let assistant = try first.assistant()
         let thread = try first.thread()
         let run = try first.call("runs/create", ["thread_id": .string(thread), "assistant_id": .string(assistant)])

@@ -14,8 +14,10 @@ final class LocalBackendTests: XCTestCase {
         try ScriptedChatModel(json: ["turns": [["text": "ok"]]], name: "test")
     }
 
-    func assertFreshRequestID(_ id: String?, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertNotNil(id.flatMap { UUID(uuidString: $0) }, "request_id \(id ?? "nil")", file: file, line: line)
+    /// The backend leaves `request_id` unset: the bridge stamps a fresh one on every response, in
+    /// one place (BridgeTests.RequestIDStampTests holds that through every method).
+    func assertLeftForTheBridge(_ id: String?, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNil(id, "request_id is the bridge's to stamp", file: file, line: line)
     }
 
     func testInfo() async throws {
@@ -48,11 +50,10 @@ final class LocalBackendTests: XCTestCase {
         XCTAssertEqual(created.fileIDs, ["file-1"])
         XCTAssertEqual(created.tools[1].raw["auth"]?["user_token"], "[redacted]", "the answer shows what is stored")
         XCTAssertEqual(created.tools[0].function?.name, "paint")
-        assertFreshRequestID(created.requestID)
+        assertLeftForTheBridge(created.requestID)
 
         let retrieved = try await backend.retrieveAssistant(id: created.id)
-        assertFreshRequestID(retrieved.requestID)
-        XCTAssertNotEqual(retrieved.requestID, created.requestID, "each response has its own request id")
+        assertLeftForTheBridge(retrieved.requestID)
         var withoutRequest = retrieved
         withoutRequest.requestID = created.requestID
         XCTAssertEqual(withoutRequest, created)
@@ -73,7 +74,7 @@ final class LocalBackendTests: XCTestCase {
         let second = try await backend.createAssistant(CreateAssistantParams(["model": "m"]))
         let page = try await backend.listAssistants(ListParams())
         XCTAssertEqual(page.data.map(\.id), [second.id, created.id])
-        assertFreshRequestID(page.requestID)
+        assertLeftForTheBridge(page.requestID)
         XCTAssertTrue(page.data.allSatisfy { $0.requestID == nil }, "items in a list carry no request_id")
         let value1 = try await backend.listAssistants(ListParams(limit: 1, after: second.id)).data.map(\.id)
         XCTAssertEqual(value1, [created.id])
@@ -82,7 +83,7 @@ final class LocalBackendTests: XCTestCase {
         XCTAssertEqual(deleted.id, created.id)
         XCTAssertEqual(deleted.object, "assistant.deleted")
         XCTAssertTrue(deleted.deleted)
-        assertFreshRequestID(deleted.requestID)
+        assertLeftForTheBridge(deleted.requestID)
         await assertAPIError(.notFound) { _ = try await backend.retrieveAssistant(id: created.id) }
         await assertAPIError(.notFound) { _ = try await backend.deleteAssistant(id: created.id) }
         await assertAPIError(.notFound) {
@@ -111,12 +112,12 @@ final class LocalBackendTests: XCTestCase {
         XCTAssertEqual(file.id, "file-b")
         XCTAssertEqual(file.object, "assistant.file")
         XCTAssertEqual(file.assistantID, assistant.id)
-        assertFreshRequestID(file.requestID)
+        assertLeftForTheBridge(file.requestID)
         let value2 = try await backend.retrieveAssistant(id: assistant.id).fileIDs
         XCTAssertEqual(value2, ["file-a", "file-b"])
         let page = try await backend.listAssistantFiles(assistantID: assistant.id, ListParams(order: .asc))
         XCTAssertEqual(page.data.map(\.id), ["file-a", "file-b"])
-        assertFreshRequestID(page.requestID)
+        assertLeftForTheBridge(page.requestID)
         let value3 = try await backend.retrieveAssistantFile(ref("file-a")).assistantID
         XCTAssertEqual(value3, assistant.id)
         let deleted = try await backend.deleteAssistantFile(ref("file-a"))
@@ -143,7 +144,7 @@ final class LocalBackendTests: XCTestCase {
         XCTAssertTrue(thread.id.hasPrefix("thread_"))
         XCTAssertEqual(thread.object, "thread")
         XCTAssertEqual(thread.metadata, ["user": "u1"])
-        assertFreshRequestID(thread.requestID)
+        assertLeftForTheBridge(thread.requestID)
         let messages = try await backend.listMessages(ListMessagesParams(["thread_id": .string(thread.id), "order": "asc"]))
         XCTAssertEqual(messages.data.map(\.text), ["Hello", "Hi!"])
         XCTAssertEqual(messages.data.map(\.role), ["user", "assistant"])
@@ -169,7 +170,7 @@ final class LocalBackendTests: XCTestCase {
 
         let deleted = try await backend.deleteThread(id: thread.id)
         XCTAssertEqual(deleted.object, "thread.deleted")
-        assertFreshRequestID(deleted.requestID)
+        assertLeftForTheBridge(deleted.requestID)
         await assertAPIError(.notFound) { _ = try await backend.retrieveThread(id: thread.id) }
         await assertAPIError(.notFound) { _ = try await backend.listMessages(ListMessagesParams(["thread_id": .string(thread.id)])) }
         await assertAPIError(.notFound) { _ = try await backend.deleteThread(id: thread.id) }
@@ -187,7 +188,7 @@ final class LocalBackendTests: XCTestCase {
         XCTAssertEqual(created.role, "user")
         XCTAssertEqual(created.content.count, 2)
         XCTAssertEqual(created.content[1].imageFile?.fileID, "file-img")
-        assertFreshRequestID(created.requestID)
+        assertLeftForTheBridge(created.requestID)
 
         let retrieved = try await backend.retrieveMessage(threadID: thread.id, messageID: created.id)
         XCTAssertEqual(retrieved.content, created.content)
@@ -200,7 +201,7 @@ final class LocalBackendTests: XCTestCase {
         let updated = try await backend.updateMessage(threadID: thread.id, messageID: created.id, metadata: ["seen": "yes"], raw: [:])
         XCTAssertEqual(updated.metadata, ["seen": "yes"])
         XCTAssertEqual(updated.content, created.content)
-        assertFreshRequestID(updated.requestID)
+        assertLeftForTheBridge(updated.requestID)
         await assertAPIError(.notFound) {
             _ = try await backend.updateMessage(threadID: other.id, messageID: created.id, metadata: [:], raw: [:])
         }
@@ -211,7 +212,7 @@ final class LocalBackendTests: XCTestCase {
         XCTAssertEqual(files.data.first?.messageID, created.id)
         XCTAssertEqual(files.data.first?.createdAt, created.createdAt)
         XCTAssertEqual(files.data.first?.object, "thread.message.file")
-        assertFreshRequestID(files.requestID)
+        assertLeftForTheBridge(files.requestID)
         let value8 = try await backend.listMessageFiles(threadID: thread.id, messageID: created.id, ListParams()).data.map(\.id)
         XCTAssertEqual(value8, ["file-2", "file-1"])
         let value9 = try await backend.retrieveMessageFile(threadID: thread.id, messageID: created.id, fileID: "file-2").id
@@ -265,11 +266,11 @@ final class LocalBackendTests: XCTestCase {
 
         let runs = try await backend.listRuns(threadID: thread.id, ListParams())
         XCTAssertEqual(runs.data.map(\.id), [second.id, first.id])
-        assertFreshRequestID(runs.requestID)
+        assertLeftForTheBridge(runs.requestID)
         XCTAssertNil(runs.data[0].requestID)
         let retrieved = try await backend.retrieveRun(threadID: thread.id, runID: second.id)
         XCTAssertEqual(retrieved.metadata, ["a": "1"])
-        assertFreshRequestID(retrieved.requestID)
+        assertLeftForTheBridge(retrieved.requestID)
         await assertAPIError(.notFound) { _ = try await backend.retrieveRun(threadID: other.id, runID: second.id) }
         await assertAPIError(.notFound) { _ = try await backend.listRuns(threadID: "thread_nope", ListParams()) }
 
@@ -286,10 +287,10 @@ final class LocalBackendTests: XCTestCase {
 
         let steps = try await backend.listSteps(threadID: thread.id, runID: second.id, ListParams())
         XCTAssertEqual(steps.data, [step])
-        assertFreshRequestID(steps.requestID)
+        assertLeftForTheBridge(steps.requestID)
         let gotStep = try await backend.retrieveStep(threadID: thread.id, runID: second.id, stepID: step.id)
         XCTAssertEqual(gotStep.stepDetails.messageCreation?.messageID, reply.id)
-        assertFreshRequestID(gotStep.requestID)
+        assertLeftForTheBridge(gotStep.requestID)
         await assertAPIError(.notFound) { _ = try await backend.retrieveStep(threadID: thread.id, runID: first.id, stepID: step.id) }
         await assertAPIError(.notFound) { _ = try await backend.listSteps(threadID: other.id, runID: second.id, ListParams()) }
         await assertAPIError(.invalidParams, param: "after") {

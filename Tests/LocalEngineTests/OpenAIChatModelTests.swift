@@ -1,16 +1,18 @@
 import AssistantAPI
 import Foundation
+import HTTPStreaming
 import JSONCore
+import TestSupport
 import XCTest
 
 @testable import LocalEngine
 
 /// OpenAIChatModel against a FAKE OpenAI-compatible server (a scripted Python subprocess).
 final class OpenAIChatModelTests: XCTestCase {
-    private var fake: FakeOpenAIServerProcess!
+    private var fake: FakeOpenAIServer!
 
     override func setUpWithError() throws {
-        fake = try FakeOpenAIServerProcess()
+        fake = try FakeOpenAIServer()
     }
 
     override func tearDown() {
@@ -132,7 +134,7 @@ final class OpenAIChatModelTests: XCTestCase {
     }
 
     func testLlamaCppRepeatedIDTypeAndNameAreNotAppendedAgain() async throws {
-        // The shape llama.cpp's server streams (local-model.md §4c): every fragment repeats id, type
+        // The shape llama.cpp's server (llama-cpp-python 0.3) streams: every fragment repeats id, type
         // and name, and the legacy `function_call` rides along; the finish says `stop`.
         let id = "call__0_get_current_weather_cmpl-6a70"
         let fragments = ["{", " \"", "location", "\":", " \"", "Boston", "\",", " \"", "unit", "\":\"", "f", "ahrenheit", "\"", "}", ""]
@@ -561,9 +563,9 @@ final class OpenAIChatModelTests: XCTestCase {
 
     // MARK: Pieces
 
-    func testEventStreamReaderHandlesSplitLinesCRLFAndMissingBlankLines() {
-        var reader = OpenAIChatModel.EventStreamReader()
-        var events: [OpenAIChatModel.EventStreamReader.Event] = []
+    func testEventStreamParserHandlesSplitLinesCRLFAndMissingBlankLines() {
+        var reader = SSEParser(isCompleteData: OpenAIChatModel.ChunkAccumulator.isCompleteData)
+        var events: [SSEEvent] = []
         let body = Array("data: {\"a\":1}\r\n\r\n: comment\ndata:{\"b\":2}\ndata: {\"c\":3}\n\nevent: error\ndata: {\"d\":\ndata: 4}\n\ndata: [DONE]".utf8)
         for piece in stride(from: 0, to: body.count, by: 3) {
             events += reader.feed(body[piece..<min(piece + 3, body.count)])
@@ -572,6 +574,6 @@ final class OpenAIChatModelTests: XCTestCase {
         XCTAssertEqual(
             events.map { String(decoding: $0.data, as: UTF8.self) },
             ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}", "{\"d\":\n4}", "[DONE]"])
-        XCTAssertEqual(events.map(\.name), [nil, nil, nil, "error", nil])
+        XCTAssertEqual(events.map(\.event), [nil, nil, nil, "error", nil])
     }
 }

@@ -92,31 +92,31 @@ final class PromptBuilderTests: XCTestCase {
     ]
 
     func testOutputsMatchByIDInAnyOrder() throws {
-        let outputs = try RunExecutor.match([ToolOutput(toolCallID: "call_b", output: "B"), ToolOutput(toolCallID: "call_a", output: "A")], to: pending)
+        let outputs = try RunMachine.match([ToolOutput(toolCallID: "call_b", output: "B"), ToolOutput(toolCallID: "call_a", output: "A")], to: pending)
         XCTAssertEqual(outputs, ["A", "B"])
     }
 
     func testEmptyIDsMatchByPosition() throws {
-        XCTAssertEqual(try RunExecutor.match([ToolOutput(toolCallID: "", output: "1"), ToolOutput(toolCallID: "", output: "2")], to: pending), ["1", "2"])
+        XCTAssertEqual(try RunMachine.match([ToolOutput(toolCallID: "", output: "1"), ToolOutput(toolCallID: "", output: "2")], to: pending), ["1", "2"])
         let service = [ToolCall(id: "", function: FunctionCall(name: "f", arguments: "{}"))]
-        XCTAssertEqual(try RunExecutor.match([ToolOutput(toolCallID: "whatever", output: "x")], to: service), ["x"], "the service's calls have empty ids")
+        XCTAssertEqual(try RunMachine.match([ToolOutput(toolCallID: "whatever", output: "x")], to: service), ["x"], "the service's calls have empty ids")
         assertAPIError(.invalidParams, param: "tool_outputs") {
-            _ = try RunExecutor.match([ToolOutput(toolCallID: "", output: "1")], to: self.pending)
+            _ = try RunMachine.match([ToolOutput(toolCallID: "", output: "1")], to: self.pending)
         }
     }
 
     func testUnknownDuplicateMissingAndMixedIDsAreRefused() {
         assertAPIError(.invalidParams, param: "tool_outputs[1].tool_call_id") {
-            _ = try RunExecutor.match([ToolOutput(toolCallID: "call_a", output: "A"), ToolOutput(toolCallID: "call_x", output: "X")], to: self.pending)
+            _ = try RunMachine.match([ToolOutput(toolCallID: "call_a", output: "A"), ToolOutput(toolCallID: "call_x", output: "X")], to: self.pending)
         }
         assertAPIError(.invalidParams, param: "tool_outputs[1].tool_call_id") {
-            _ = try RunExecutor.match([ToolOutput(toolCallID: "call_a", output: "A"), ToolOutput(toolCallID: "call_a", output: "A")], to: self.pending)
+            _ = try RunMachine.match([ToolOutput(toolCallID: "call_a", output: "A"), ToolOutput(toolCallID: "call_a", output: "A")], to: self.pending)
         }
         assertAPIError(.invalidParams, param: "tool_outputs") {
-            _ = try RunExecutor.match([ToolOutput(toolCallID: "call_a", output: "A")], to: self.pending)
+            _ = try RunMachine.match([ToolOutput(toolCallID: "call_a", output: "A")], to: self.pending)
         }
         assertAPIError(.invalidParams, param: "tool_outputs[1].tool_call_id") {
-            _ = try RunExecutor.match([ToolOutput(toolCallID: "call_a", output: "A"), ToolOutput(toolCallID: "", output: "B")], to: self.pending)
+            _ = try RunMachine.match([ToolOutput(toolCallID: "call_a", output: "A"), ToolOutput(toolCallID: "", output: "B")], to: self.pending)
         }
     }
 }

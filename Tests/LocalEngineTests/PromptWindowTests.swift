@@ -24,7 +24,7 @@ final class PromptWindowTests: XCTestCase {
             var step = RunStep(
                 id: ObjectID.make(ObjectID.step), createdAt: at, assistantID: "asst_x", threadID: thread.id, runID: run.id,
                 details: .toolCalls([ToolCall(id: "call_\(name)", function: FunctionCall(name: name, arguments: "{}", output: "1"))]))
-            step.status = "completed"
+            step.status = .completed
             try store.insertStep(step)
         }
         let window = try repository.recentThreadMessages(threadID: thread.id, limit: 5)

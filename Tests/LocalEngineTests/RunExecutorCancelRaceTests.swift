@@ -1,3 +1,4 @@
+import AssistdSupport
 import AssistantAPI
 import Foundation
 import JSONCore
@@ -97,5 +98,37 @@ final class RunExecutorCancelRaceTests: XCTestCase {
         XCTAssertEqual(final.status, .cancelled)
         try await Task.sleep(nanoseconds: 200_000_000)
         XCTAssertEqual(try repository.run(threadID: thread, runID: started.id).status, .cancelled)
+    }
+
+    /// A streamed run whose stream its reader drops (as `$/cancelRequest` does) while the run is
+    /// cancelled: the stream's termination and the run's end race on other threads, and
+    /// neither may wait for the other. Each round must end within the deadline.
+    func testDroppingAStreamWhileTheRunIsCancelledNeverHangs() async throws {
+        let store = try openMemoryStore()
+        let assistant = Make.assistant()
+        try store.insertAssistant(assistant)
+        let text = String(repeating: "word ", count: 200)
+        let executor = RunExecutor(
+            repository: StoreRunRepository(store: store), model: try ScriptedChatModel(json: ["turns": [["text": .string(text), "chunks": 200]]]))
+        for round in 0..<20 {
+            let thread = try Make.thread(store)
+            try store.insertMessage(Make.message(threadID: thread.id, "hi"))
+            let params = try CreateRunParams(["thread_id": .string(thread.id), "assistant_id": .string(assistant.id)])
+            let (run, events) = try executor.start(threadID: thread.id, newThread: nil, options: params.options, listen: true)
+            let stream = try XCTUnwrap(events)
+            let reader = Task {
+                var seen = 0
+                for try await _ in stream {
+                    seen += 1
+                    if seen == 3 + round { break }  // the reader goes away mid-stream
+                }
+            }
+            let canceller = Task.detached { _ = try? executor.cancel(threadID: thread.id, runID: run.id) }
+            if round % 2 == 0 { reader.cancel() }
+            let final = try await executor.wait(threadID: thread.id, runID: run.id, timeoutMs: 10_000)
+            _ = await canceller.result
+            _ = try? await reader.value
+            XCTAssertTrue([RunStatus.cancelled, .completed].contains(final.status), "round \(round): \(final.status)")
+        }
     }
 }

@@ -80,7 +80,7 @@ final class StoreObjectTests: XCTestCase {
         XCTAssertNil(try store.message(threadID: "thread_other", id: message.id))
 
         message.metadata = ["k": "v"]
-        message.status = "completed"
+        message.status = .completed
         try store.updateMessage(message)
         XCTAssertEqual(try store.message(id: message.id), message)
         assertAPIError(.notFound) { try store.updateMessage(Make.message(threadID: thread.id)) }
@@ -164,10 +164,10 @@ final class StoreObjectTests: XCTestCase {
         XCTAssertNil(try store.step(runID: first.id, id: b.id))
 
         b.stepDetails.toolCalls?[0].function?.output = "42"
-        b.status = "completed"
+        b.status = .completed
         try store.updateStep(b)
         XCTAssertEqual(try store.step(id: b.id)?.stepDetails.toolCalls?.first?.function?.output, "42")
-        XCTAssertEqual(try store.modifyStep(id: c.id) { $0.status = "cancelled" }.status, "cancelled")
+        XCTAssertEqual(try store.modifyStep(id: c.id) { $0.status = .cancelled }.status, .cancelled)
         XCTAssertEqual(try store.listSteps(runID: second.id, ListParams(limit: 1)).data.map(\.id), [c.id])
         assertAPIError(.notFound) { try store.insertStep(Make.step(Make.run(threadID: thread.id))) }
         assertAPIError(.notFound) { try store.updateStep(Make.step(first)) }

@@ -1,6 +1,6 @@
 // DashScopeBenchmark: assistd (the binary, driven over pipes with JSON-RPC) and its dashscope
 // backend (in-process) side by side with the official Python SDK and a bare HTTP client,
-// against the same FAKE DashScope server (Tests/DashScopeTests/FakeDashScope), in one run.
+// against the same FAKE DashScope server (Tests/Fakes/fake_dashscope_server.py), in one run.
 // Prints per-call latency of threads/retrieve and the event rate of a 100,000-delta streamed
 // run, with ratios.
 //
@@ -10,9 +10,11 @@
 // numbers compare client-side costs (HTTP stack, parsing, decoding, for assistd also the
 // JSON-RPC hop over pipes), not the network.
 import AssistantAPI
+import AssistdClient
 import DashScope
 import Foundation
 import JSONCore
+import TestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -27,47 +29,19 @@ func option(_ name: String, _ fallback: Int) -> Int {
 }
 let calls = option("--calls", 1000)
 let deltas = option("--deltas", 100_000)
-let apiKey = "sk-benchmark-key"
-let fakeDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Tests/DashScopeTests/FakeDashScope")
 
 // MARK: the fake server
 
-let server = Process()
-let serverInput = Pipe()
-let serverOutput = Pipe()
-server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-server.arguments = ["python3", fakeDirectory.appendingPathComponent("fake_dashscope_server.py").path, "--api-key", apiKey, "--exit-on-stdin-eof"]
-server.standardInput = serverInput
-server.standardOutput = serverOutput
-try server.run()
-var portLine = Data()
-while !portLine.contains(0x0A) {
-    let chunk = serverOutput.fileHandleForReading.availableData
-    if chunk.isEmpty { break }
-    portLine.append(chunk)
-}
-guard let port = Int(String(decoding: portLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-    fatalError("the fake server did not start")
-}
-defer {
-    try? serverInput.fileHandleForWriting.close()
-    server.waitUntilExit()
-}
-
-func control(_ command: String, _ body: JSONValue) async throws {
-    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/__control__/\(command)")!)
-    request.httpMethod = "POST"
-    request.httpBody = Data(body.serialized())
-    _ = try await URLSession.shared.data(for: request)
-}
+let server = try FakeDashScopeServer()
+defer { server.stop() }
+let apiKey = FakeDashScopeServer.apiKey
+let port = server.port
 
 func python(_ mode: String, thread: String, assistant: String = "", n: Int = 0) throws -> JSONValue {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [
-        "python3", fakeDirectory.appendingPathComponent("sdk_benchmark_client.py").path, "--port", String(port),
+        "python3", RepositoryPaths.fakes.appendingPathComponent("sdk_benchmark_client.py").path, "--port", String(port),
         "--api-key", apiKey, "--mode", mode, "--thread-id", thread, "--assistant-id", assistant, "--n", String(n),
     ]
     let output = Pipe()
@@ -116,18 +90,35 @@ for _ in 0..<calls {
     ours.append(milliseconds(clock.now - start))
     precondition(retrieved.id == thread.id)
 }
-guard let assistdPath = AssistdPipeClient.locate(arguments: arguments) else {
+/// `--assistd PATH`, else `assistd` next to this executable (SwiftPM builds both into one directory).
+func locateAssistd() -> String? {
+    let arguments = CommandLine.arguments
+    if let index = arguments.firstIndex(of: "--assistd"), index + 1 < arguments.count { return arguments[index + 1] }
+    let sibling = URL(fileURLWithPath: arguments[0]).deletingLastPathComponent().appendingPathComponent("assistd").path
+    return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
+}
+
+// The binary over pipes with NDJSON, as an editor or a script would drive it, on the project's own client.
+guard let assistdPath = locateAssistd() else {
     fatalError("assistd not found next to this benchmark; build it (swift build -c release) or pass --assistd PATH")
 }
-let assistd = try AssistdPipeClient(path: assistdPath, baseURL: "http://127.0.0.1:\(port)/api/v1", apiKey: apiKey)
+let streamEvents = EventTally()
+var childEnvironment = ProcessInfo.processInfo.environment
+childEnvironment["DASHSCOPE_API_KEY"] = apiKey
+let child = try ChildAssistd(
+    executable: assistdPath, arguments: ["--backend", "dashscope", "--base-url", server.baseURL, "--framing", "ndjson", "--log-level", "warning"],
+    environment: childEnvironment)
+let assistd = child.client(framing: .ndjson, onEvent: { _ in streamEvents.count() })
+let info = try await assistd.initialize(clientName: "DashScopeBenchmark")
+precondition(info["backend"]?["name"] == "dashscope", "initialize: \(info)")
 let retrieveParams: JSONValue = ["thread_id": .string(thread.id)]
-for _ in 0..<50 { _ = try assistd.call("threads/retrieve", retrieveParams) }  // warm up
+for _ in 0..<50 { _ = try await assistd.request("threads/retrieve", retrieveParams) }  // warm up
 var throughAssistd: [Double] = []
 for _ in 0..<calls {
     let start = clock.now
-    let reply = try assistd.call("threads/retrieve", retrieveParams)
+    let retrieved = try await assistd.request("threads/retrieve", retrieveParams)
     throughAssistd.append(milliseconds(clock.now - start))
-    precondition(reply["result"]?["id"]?.stringValue == thread.id, "threads/retrieve failed: \(reply)")
+    precondition(retrieved["id"]?.stringValue == thread.id, "threads/retrieve answered \(retrieved)")
 }
 let sdkLatencies = try python("retrieve-sdk", thread: thread.id, n: calls)["latencies_ms"]?.arrayValue?.compactMap(\.doubleValue) ?? []
 let bareLatencies = try python("retrieve-bare", thread: thread.id, n: calls)["latencies_ms"]?.arrayValue?.compactMap(\.doubleValue) ?? []
@@ -146,7 +137,7 @@ print(String(format: "  ratio assistd binary / in-process (median)   %.2fx  (the
 
 // MARK: streamed run throughput
 
-try await control("knobs", ["stream_deltas": .int(Int64(deltas)), "flush_every": 256])
+try server.knobs(["stream_deltas": .int(Int64(deltas)), "flush_every": 256])
 func streamOnce() async throws -> (events: Int, firstToLast: Double, total: Double) {
     let streamThread = try await backend.createThread(CreateThreadParams(["messages": [["role": "user", "content": "go"]]]))
     let start = clock.now
@@ -163,17 +154,14 @@ func streamOnce() async throws -> (events: Int, firstToLast: Double, total: Doub
 }
 @MainActor func streamThroughAssistd() async throws -> (events: Int, firstToLast: Double, total: Double) {
     let streamThread = try await backend.createThread(CreateThreadParams(["messages": [["role": "user", "content": "go"]]]))
+    streamEvents.reset()
     let start = clock.now
-    var first: ContinuousClock.Instant?
-    var count = 0
-    let reply = try assistd.call("runs/create", [
+    let run = try await assistd.request("runs/create", [
         "thread_id": .string(streamThread.id), "assistant_id": .string(assistant.id), "stream": true,
-    ]) {
-        if first == nil { first = clock.now }
-        count += 1
-    }
+    ])
     let end = clock.now
-    precondition(reply["result"]?["status"] == "completed", "the streamed run failed: \(reply)")
+    precondition(run["status"] == "completed", "the streamed run failed: \(run)")
+    let (count, first) = streamEvents.read()
     return (count - 1, milliseconds(end - first!) / 1000, milliseconds(end - start) / 1000)  // less `done`
 }
 let mine = try await streamOnce()
@@ -192,5 +180,6 @@ print(String(format: "  DashScopeBackend in-process             %8d events  %10.
 print(String(format: "  official Python SDK 2.0.2 (iterating)   %8.0f events  %10.0f events/s   total %.2f s", sdkEvents, sdkRate, sdkTotal))
 print(String(format: "  ratio assistd binary / SDK          %.2fx", pipedRate / sdkRate))
 print(String(format: "  ratio in-process backend / SDK      %.2fx", oursRate / sdkRate))
-assistd.finish()
+await assistd.shutdown()
+_ = child.finish()
 await backend.shutdown()

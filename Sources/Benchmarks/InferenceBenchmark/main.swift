@@ -5,7 +5,9 @@ import Inference
 // same GGUF file, same token ids, same thread count, runs interleaved, medians.
 //
 //   swift run -c release InferenceBenchmark [--runs 5] [--threads 2] [--model PATH]
-//         [--python PATH | --install-llama-cpp [--venv DIR]] [--skip-llama-cpp]
+//         [--python PATH | --install-llama-cpp [--venv DIR]] [--skip-llama-cpp] [--tool-call-samples 4]
+//
+// It also times schema-constrained tool-call generation (assistd only: the grammar's cost).
 //
 // llama.cpp is only built when --install-llama-cpp is given (pip, from source,
 // ~7 min on 2 cores); never in CI.
@@ -20,6 +22,7 @@ struct Options {
     var venv = NSHomeDirectory() + "/.cache/assistd/llama-cpp-venv"
     var decodeTokens = 128
     var promptTokens = 500
+    var toolCallSamples = 4
 
     init(_ args: [String]) {
         var i = 1
@@ -39,8 +42,9 @@ struct Options {
             case "--skip-llama-cpp": skipLlamaCpp = true
             case "--decode-tokens": decodeTokens = max(1, Int(value()) ?? 128)
             case "--prompt-tokens": promptTokens = max(2, Int(value()) ?? 500)
+            case "--tool-call-samples": toolCallSamples = max(0, Int(value()) ?? 4)
             case "-h", "--help":
-                print("usage: InferenceBenchmark [--runs N] [--threads T] [--model PATH] [--python PATH | --install-llama-cpp [--venv DIR]] [--skip-llama-cpp]")
+                print("usage: InferenceBenchmark [--runs N] [--threads T] [--model PATH] [--python PATH | --install-llama-cpp [--venv DIR]] [--skip-llama-cpp] [--decode-tokens N] [--prompt-tokens N] [--tool-call-samples N (per tool, 0 = skip)]")
                 exit(0)
             default: fail("unknown argument \(args[i])")
             }
@@ -176,6 +180,7 @@ if python == nil { print("llama.cpp: not measured (pass --python PATH with llama
 var engine: [Measurement] = []
 var reference: [Measurement] = []
 var referenceVersion = ""
+var toolCallRates: [Double] = []
 _ = try measureEngine(model, longPrompt: Array(longPrompt.prefix(64)), chatPrompt: chatPrompt, decodeTokens: 8)  // warm-up: pages in the weights
 for i in 0..<options.runs {
     engine.append(try measureEngine(model, longPrompt: longPrompt, chatPrompt: chatPrompt, decodeTokens: options.decodeTokens))
@@ -183,6 +188,10 @@ for i in 0..<options.runs {
         let (m, v) = try measureLlamaCpp(python: python, script: scriptPath, spec: specPath)
         reference.append(m)
         referenceVersion = v
+    }
+    if options.toolCallSamples > 0 {
+        let (tokens, seconds) = try ToolCallDecode.measure(model, samples: options.toolCallSamples)
+        toolCallRates.append(Double(tokens) / seconds)
     }
     FileHandle.standardError.write(Data("run \(i + 1)/\(options.runs) done\n".utf8))
 }
@@ -205,8 +214,10 @@ print("metric                 unit      assistd  llama.cpp    ratio (>1 = assist
 row("decode", "tok/s", e.dec, r?.dec, higherIsBetter: true)
 row("prompt (\(longPrompt.count) tokens)", "tok/s", e.pp, r?.pp, higherIsBetter: true)
 row("time to first token", "ms", e.ttft, r?.ttft, higherIsBetter: false)
+if !toolCallRates.isEmpty { row("tool-call decode", "tok/s", median(toolCallRates), nil, higherIsBetter: true) }
 row("peak RSS", "MiB", e.rss, r?.rss, higherIsBetter: false)
 if !referenceVersion.isEmpty { print("llama.cpp via llama-cpp-python \(referenceVersion); its RSS includes the Python interpreter and numpy") }
 print("runs (decode tok/s): assistd " + engine.map { String(format: "%.1f", decodeTokens / $0.decodeSeconds) }.joined(separator: " ")
       + (reference.isEmpty ? "" : " | llama.cpp " + reference.map { String(format: "%.1f", decodeTokens / $0.decodeSeconds) }.joined(separator: " ")))
+if !toolCallRates.isEmpty { print("runs (tool-call decode tok/s): " + toolCallRates.map { String(format: "%.1f", $0) }.joined(separator: " ")) }
 try? FileManager.default.removeItem(atPath: dir)

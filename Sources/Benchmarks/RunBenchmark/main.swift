@@ -6,8 +6,10 @@
 // usage: RunBenchmark PATH_TO_ASSISTD [--runs N] [--chunks K] [--runs-per-thread R]
 //
 // The latency uses the scripted model's `timestamp_chunks` option: each chunk starts with
-// `@<CLOCK_REALTIME µs>;`, and this client subtracts it from CLOCK_REALTIME when the bytes come
-// off the pipe (before parsing), so both ends read one clock. It includes the pipe hop.
+// `@<CLOCK_REALTIME µs>;`, and this client subtracts it from CLOCK_REALTIME when the client hands
+// over the notification, so both ends read one clock. It includes the pipe hop and the client's
+// parsing of that one message.
+import AssistdClient
 import Foundation
 import JSONCore
 
@@ -43,149 +45,77 @@ func realtimeMicroseconds() -> Int64 {
     return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
 }
 
-/// assistd over pipes, NDJSON framing. Requests may be sent from many threads; responses are
-/// handed to their waiters by id.
-final class Daemon: @unchecked Sendable {
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let condition = NSCondition()
-    private var responses: [Int64: JSONValue] = [:]
+/// The chunk→delta latencies seen since the last `take`.
+final class LatencyLog: @unchecked Sendable {
+    private let lock = NSLock()
     private var latencies: [Int64] = []
-    private var nextID: Int64 = 0
-    private let writeLock = NSLock()
 
-    init(binary: String, script: String) throws {
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--ephemeral", "--framing", "ndjson", "--model", "scripted:\(script)", "--log-level", "error"]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
-        let fd = output.fileHandleForReading.fileDescriptor
-        Thread.detachNewThread { [self] in read(fd) }
+    /// Files a `runs/event` notification's latency if it is a timestamped text delta.
+    func note(_ event: JSONValue) {
+        let arrived = realtimeMicroseconds()
+        guard event["event"] == "thread.message.delta",
+            let text = event["data"]?["delta"]?["content"]?.arrayValue?.first?["text"]?["value"]?.stringValue,
+            text.hasPrefix("@"), let end = text.firstIndex(of: ";"), let sent = Int64(text[text.index(after: text.startIndex)..<end])
+        else { return }
+        lock.withLock { latencies.append(arrived - sent) }
     }
 
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    private func read(_ fd: Int32) {
-        var pending: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            let arrived = realtimeMicroseconds()
-            pending += buffer[0..<count]
-            var start = 0
-            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                handle(Array(pending[start..<newline]), arrived: arrived)
-                start = newline + 1
-            }
-            pending.removeFirst(start)
+    func take() -> [Int64] {
+        lock.withLock {
+            defer { latencies = [] }
+            return latencies
         }
-        condition.lock()
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    private func handle(_ line: [UInt8], arrived: Int64) {
-        guard let message = try? JSONValue.parse(line) else { return }
-        if message["method"] == "runs/event" {
-            guard message["params"]?["event"] == "thread.message.delta",
-                let text = message["params"]?["data"]?["delta"]?["content"]?.arrayValue?.first?["text"]?["value"]?.stringValue,
-                text.hasPrefix("@"), let end = text.firstIndex(of: ";"), let sent = Int64(text[text.index(after: text.startIndex)..<end])
-            else { return }
-            condition.lock()
-            latencies.append(arrived - sent)
-            condition.unlock()
-        } else if let id = message["id"]?.intValue, message["method"] == nil {
-            condition.lock()
-            responses[id] = message
-            condition.broadcast()
-            condition.unlock()
-        }
-    }
-
-    /// Sends a request and waits for its response.
-    func call(_ method: String, _ params: JSONValue) -> JSONValue {
-        condition.lock()
-        nextID += 1
-        let id = nextID
-        condition.unlock()
-        let line = JSONValue.object(["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params]).serialized() + [10]
-        writeLock.lock()
-        input.fileHandleForWriting.write(Data(line))
-        writeLock.unlock()
-        condition.lock()
-        defer { condition.unlock() }
-        while responses[id] == nil { condition.wait() }
-        return responses.removeValue(forKey: id)!
-    }
-
-    func takeLatencies() -> [Int64] {
-        condition.lock()
-        defer { condition.unlock() }
-        defer { latencies = [] }
-        return latencies
     }
 }
 
-func result(_ reply: JSONValue, _ what: String) -> JSONValue {
-    guard let result = reply["result"] else {
-        FileHandle.standardError.write(Data("RunBenchmark: \(what) failed: \(reply.serializedString())\n".utf8))
+/// The result of a request that must succeed.
+func call(_ client: ProtocolClient, _ method: String, _ params: JSONValue) async -> JSONValue {
+    do {
+        return try await client.request(method, params)
+    } catch {
+        FileHandle.standardError.write(Data("RunBenchmark: \(method) failed: \(error)\n".utf8))
         exit(1)
     }
-    return result
 }
 
 /// `runs` streamed runs by `concurrency` clients at once; each client runs on its own threads
 /// one run after another, `runsPerThread` runs per thread (threads are made beforehand, so a
 /// thread's history, which every turn reads whole, stays short).
-func measure(_ daemon: Daemon, assistant: String, concurrency: Int, runs: Int, runsPerThread: Int) -> (runsPerSecond: Double, latencies: [Int64]) {
+func measure(
+    _ client: ProtocolClient, _ latencies: LatencyLog, assistant: String, concurrency: Int, runs: Int, runsPerThread: Int
+) async -> (runsPerSecond: Double, latencies: [Int64]) {
     let perClient = runs / concurrency
     let threadsPerClient = (perClient + runsPerThread - 1) / runsPerThread
-    let threadIDs = (0..<concurrency).map { _ in
-        (0..<threadsPerClient).map { _ in
-            result(daemon.call("threads/create", ["messages": [["role": "user", "content": "benchmark"]]]), "threads/create")["id"]!
+    var threadIDs: [[JSONValue]] = []
+    for _ in 0..<concurrency {
+        var threads: [JSONValue] = []
+        for _ in 0..<threadsPerClient {
+            threads.append(await call(client, "threads/create", ["messages": [["role": "user", "content": "benchmark"]]])["id"]!)
         }
+        threadIDs.append(threads)
     }
-    _ = daemon.takeLatencies()
-    let failures = Locked(0)
-    let group = DispatchGroup()
+    _ = latencies.take()
     let started = DispatchTime.now().uptimeNanoseconds
-    for threads in threadIDs {
-        group.enter()
-        Thread.detachNewThread {
-            for index in 0..<perClient {
-                let thread = threads[index / runsPerThread]
-                let run = daemon.call("runs/create", ["thread_id": thread, "assistant_id": .string(assistant), "stream": true])
-                if run["result"]?["status"] != "completed" { failures.withLock { $0 += 1 } }
+    let failures = await withTaskGroup(of: Int.self) { group in
+        for threads in threadIDs {
+            group.addTask {
+                var failed = 0
+                for index in 0..<perClient {
+                    let thread = threads[index / runsPerThread]
+                    let run = await call(client, "runs/create", ["thread_id": thread, "assistant_id": .string(assistant), "stream": true])
+                    if run["status"] != "completed" { failed += 1 }
+                }
+                return failed
             }
-            group.leave()
         }
+        return await group.reduce(0, +)
     }
-    group.wait()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-    if failures.withLock({ $0 }) > 0 {
-        FileHandle.standardError.write(Data("RunBenchmark: \(failures.withLock { $0 }) runs did not complete\n".utf8))
+    if failures > 0 {
+        FileHandle.standardError.write(Data("RunBenchmark: \(failures) runs did not complete\n".utf8))
         exit(1)
     }
-    return (Double(perClient * concurrency) / seconds, daemon.takeLatencies())
-}
-
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
+    return (Double(perClient * concurrency) / seconds, latencies.take())
 }
 
 func percentile(_ sorted: [Int64], _ fraction: Double) -> Int64 {
@@ -202,23 +132,29 @@ let script: JSONValue = ["turns": [[
 try Data(script.serialized()).write(to: URL(fileURLWithPath: scriptPath))
 defer { try? FileManager.default.removeItem(atPath: scriptPath) }
 
-let daemon = try Daemon(binary: options.binary, script: scriptPath)
-_ = result(daemon.call("initialize", ["clientInfo": ["name": "RunBenchmark"]]), "initialize")
-let assistant = result(daemon.call("assistants/create", ["model": "scripted", "name": "benchmark"]), "assistants/create")["id"]!.stringValue!
+let latencies = LatencyLog()
+let child = try ChildAssistd(
+    executable: options.binary,
+    arguments: ["--ephemeral", "--framing", "ndjson", "--model", "scripted:\(scriptPath)", "--log-level", "error"])
+let client = child.client(framing: .ndjson, onEvent: latencies.note)
+_ = await call(client, "initialize", ["clientInfo": ["name": "RunBenchmark"]])
+let assistant = await call(client, "assistants/create", ["model": "scripted", "name": "benchmark"])["id"]!.stringValue!
 
 // Warm up (first SQLite pages, first tasks), then measure.
-_ = measure(daemon, assistant: assistant, concurrency: 4, runs: 64, runsPerThread: options.runsPerThread)
+_ = await measure(client, latencies, assistant: assistant, concurrency: 4, runs: 64, runsPerThread: options.runsPerThread)
 print("assistd run benchmark — scripted TEST model, zero model latency, streamed runs, \(options.chunks) text chunks a run, \(options.runsPerThread) runs per thread")
 print("binary: \(options.binary)")
 print("")
 print("concurrent   runs   runs/s   chunk→delta median µs   p99 µs   samples")
 for threads in [1, 64] {
-    let (rate, latencies) = measure(
-        daemon, assistant: assistant, concurrency: threads, runs: options.runs - options.runs % threads, runsPerThread: options.runsPerThread)
-    let sorted = latencies.sorted()
+    let (rate, measured) = await measure(
+        client, latencies, assistant: assistant, concurrency: threads, runs: options.runs - options.runs % threads,
+        runsPerThread: options.runsPerThread)
+    let sorted = measured.sorted()
     let line = String(
         format: "%10d %6d %8.0f %23lld %8lld %9d", threads, options.runs - options.runs % threads, rate,
         percentile(sorted, 0.5), percentile(sorted, 0.99), sorted.count)
     print(line)
 }
-daemon.stop()
+await client.shutdown()
+_ = child.finish()

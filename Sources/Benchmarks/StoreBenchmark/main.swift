@@ -5,6 +5,7 @@
 //   swift run -c release StoreBenchmark [--messages 1000000] [--page-size 20] [--repeat 300] [--dir PATH]
 
 import AssistantAPI
+import AssistdClient
 import CSQLite
 import Foundation
 import JSONCore
@@ -45,6 +46,18 @@ func measure(_ repetitions: Int, _ body: () throws -> Void) rethrows -> (median:
     for _ in 0..<repetitions {
         let start = now()
         try body()
+        samples.append(Double(now() - start) / 1000)
+    }
+    samples.sort()
+    return (samples[samples.count / 2], samples[samples.count * 9 / 10])
+}
+
+func measure(_ repetitions: Int, _ body: () async throws -> Void) async rethrows -> (median: Double, p90: Double) {
+    for _ in 0..<max(3, repetitions / 10) { try await body() }
+    var samples: [Double] = []
+    for _ in 0..<repetitions {
+        let start = now()
+        try await body()
         samples.append(Double(now() - start) / 1000)
     }
     samples.sort()
@@ -201,14 +214,19 @@ store.close()
 var bridgeFirst: (median: Double, p90: Double)?
 var bridgeDeep: (median: Double, p90: Double)?
 if FileManager.default.isExecutableFile(atPath: options.assistd) {
-    let assistd = try AssistdPipe(binary: options.assistd, arguments: ["--data-dir", directory])
+    // NDJSON over pipes, as a script would: the timings include framing, dispatch, JSON and the pipes.
+    let child = try ChildAssistd(
+        executable: options.assistd, arguments: ["--framing", "ndjson", "--log-level", "error", "--data-dir", directory])
+    let assistd = child.client(framing: .ndjson)
+    _ = try await assistd.initialize(clientName: "store-benchmark")
     let firstParams: JSONValue = ["thread_id": .string(thread.id), "limit": .int(Int64(options.pageSize))]
     let deepParams: JSONValue = ["thread_id": .string(thread.id), "limit": .int(Int64(options.pageSize)), "after": .string(cursor)]
-    let deepPage = try assistd.call("messages/list", deepParams)
+    let deepPage = try await assistd.request("messages/list", deepParams)
     precondition(deepPage["data"]?.arrayValue?.count == options.pageSize)
-    bridgeFirst = try measure(repetitions) { _ = try assistd.call("messages/list", firstParams) }
-    bridgeDeep = try measure(repetitions) { _ = try assistd.call("messages/list", deepParams) }
-    assistd.close()
+    bridgeFirst = try await measure(repetitions) { _ = try await assistd.request("messages/list", firstParams) }
+    bridgeDeep = try await measure(repetitions) { _ = try await assistd.request("messages/list", deepParams) }
+    await assistd.shutdown()
+    _ = child.finish()
 } else {
     print("no assistd at \(options.assistd): skipping the bridge rows (pass --assistd PATH)")
 }

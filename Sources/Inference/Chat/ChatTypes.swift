@@ -54,7 +54,8 @@ public enum ToolChoiceMode: Sendable, Equatable {
     case function(String)
 }
 
-public enum FinishReason: String, Sendable, Equatable {
+/// Why generation ended.
+public enum GenerationStopReason: String, Sendable, Equatable {
     case stop
     case length
     case toolCalls = "tool_calls"
@@ -65,5 +66,5 @@ public enum GenerationEvent: Sendable, Equatable {
     case textDelta(String)
     /// A complete call whose arguments parse and validate under the tool's schema.
     case toolCall(GeneratedToolCall)
-    case finished(reason: FinishReason, promptTokens: Int, completionTokens: Int)
+    case finished(reason: GenerationStopReason, promptTokens: Int, completionTokens: Int)
 }

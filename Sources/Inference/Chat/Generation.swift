@@ -103,7 +103,7 @@ struct GenerationJob {
             throw InferenceError.contextOverflow(needed: prompt.count + 1, limit: runner.contextLength)
         }
         try InferenceSession(runner: runner).setPrompt(prompt)
-        let reason: FinishReason
+        let reason: GenerationStopReason
         if tools.isEmpty {
             reason = try generateText()
         } else {
@@ -118,7 +118,7 @@ struct GenerationJob {
         try runner.append([token])
     }
 
-    private mutating func generateText() throws -> FinishReason {
+    private mutating func generateText() throws -> GenerationStopReason {
         var decoder = UTF8StreamDecoder()
         let tokenizer = model.tokenizer
         while true {
@@ -175,7 +175,7 @@ struct GenerationJob {
         }
     }
 
-    private mutating func generateWithTools() throws -> FinishReason {
+    private mutating func generateWithTools() throws -> GenerationStopReason {
         let names = tools.map(\.name)
         var callee: String
         switch toolChoice {

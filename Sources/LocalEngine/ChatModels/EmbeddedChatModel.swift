@@ -1,3 +1,4 @@
+import AssistdSupport
 import AssistantAPI
 import Foundation
 import Inference
@@ -99,7 +100,7 @@ public final class EmbeddedChatModel: ChatModel {
         }
     }
 
-    static func finish(_ reason: Inference.FinishReason) -> FinishReason {
+    static func finish(_ reason: Inference.GenerationStopReason) -> FinishReason {
         switch reason {
         case .stop: return .stop
         case .length: return .length

@@ -1,3 +1,4 @@
+import AssistdSupport
 import AssistantAPI
 import Foundation
 import JSONCore

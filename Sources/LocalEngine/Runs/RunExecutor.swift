@@ -1,11 +1,10 @@
 import AssistantAPI
+import AssistdSupport
 import Foundation
-import JSONCore
 
-/// Executes the local backend's runs: the state machine
-/// `queued → in_progress → (requires_action ⇄ queued → in_progress)* → completed | failed |
-/// cancelled | expired | incomplete`, with `cancelling` between a cancel and its effect.
-/// Every path ends in a terminal status, so a thread is never left locked.
+/// Executes the local backend's runs. Each run in flight here has a `RunDriver` around its
+/// `RunMachine` (the statuses and transitions); this type creates and finds them, performs
+/// their effects (storage, turn tasks, expiry timers) and drives the model's turns.
 public final class RunExecutor: Sendable {
     public struct Configuration: Sendable {
         /// Runs waiting for tool outputs expire this long after creation.
@@ -24,13 +23,19 @@ public final class RunExecutor: Sendable {
     let repository: any RunRepository
     let model: any ChatModel
     let configuration: Configuration
-    let states = Locked<[String: RunState]>([:])
+    /// The process's one logger (`--log-file`, `--log-level`).
+    let logger: Logger
+    let drivers = Locked<[String: RunDriver]>([:])
     let shuttingDown = Locked(false)
 
-    public init(repository: any RunRepository, model: any ChatModel, configuration: Configuration = Configuration()) {
+    public init(
+        repository: any RunRepository, model: any ChatModel, configuration: Configuration = Configuration(),
+        logger: Logger = .disabled
+    ) {
         self.repository = repository
         self.model = model
         self.configuration = configuration
+        self.logger = logger
     }
 
     public static func processOwner() -> String { "\(getpid())" }
@@ -77,31 +82,21 @@ public final class RunExecutor: Sendable {
         run.toolChoice = options.toolChoice
         run.expiresAt = now + Int64(configuration.expirySeconds) * 1000
 
-        let state = RunState(run: run, handleTools: options.handleTools)
-        state.toolsForModel = tools
-        // Stored, registered and started in one critical section: a cancel that finds the run
-        // (in storage or in `states`) waits for the lock and then sees it in_progress with its
-        // task, never a queued run that this call would then start anyway.
-        let events = try state.locked { state -> AsyncThrowingStream<StreamEvent, any Error>? in
-            states.withLock { $0[run.id] = state }
-            do {
-                try repository.beginRun(run, newThread: thread, messages: messages, owner: configuration.owner)
-            } catch {
-                states.withLock { $0[run.id] = nil }
-                throw error
-            }
-            let stream = listen ? state.addListener() : nil
-            if let thread { emit(state, event(EventName.threadCreated, thread)) }
-            emit(state, event(EventName.run("created"), state.run))
-            emit(state, event(EventName.run("queued"), state.run))
-            if let failure = Self.unsupportedTools(tools, handleTools: options.handleTools) {
-                finishRun(state, status: .failed, error: LastError(code: LastError.invalidPrompt, message: failure))
-            } else {
-                beginTurns(state)
-            }
-            return stream
+        // Registered before it is stored, and opened after: a cancel that finds the run (in
+        // storage or here) waits at the gate, then sees it in_progress with its turn, never a
+        // queued run that this call would then start anyway.
+        let driver = RunDriver(
+            machine: RunMachine(newRun: run, toolsForModel: tools, maxRounds: configuration.maxRounds), gate: .opening, performer: self)
+        drivers.withLock { $0[run.id] = driver }
+        do {
+            try repository.beginRun(run, newThread: thread, messages: messages, owner: configuration.owner)
+        } catch {
+            drivers.withLock { $0[run.id] = nil }
+            driver.abandon()
+            throw error
         }
-        return (state.snapshot, events)
+        let refusal = Self.unsupportedTools(tools, handleTools: options.handleTools)
+        return driver.open(listen: listen) { $0.begin(newThread: thread, refusal: refusal, now: Timestamp.now()) }
     }
 
     static func message(from new: NewMessage, threadID: String, at time: Int64) -> Message {
@@ -135,121 +130,31 @@ public final class RunExecutor: Sendable {
             + "set handle_tools to answer them from the client, or use the dashscope backend."
     }
 
-    // MARK: events
+    // MARK: drivers
 
-    func event(_ name: String, _ object: some WireObject) -> StreamEvent {
-        do {
-            return try StreamEvent(name, object)
-        } catch {
-            return StreamEvent(event: name, data: .object(["error": .string("\(error)")]))
-        }
-    }
+    func driver(for runID: String) -> RunDriver? { drivers.withLock { $0[runID] } }
 
-    /// Only with the state's lock held.
-    func emit(_ state: RunState, _ event: StreamEvent) {
-        state.emit(event)
-    }
-
-    func state(for runID: String) -> RunState? { states.withLock { $0[runID] } }
-
-    /// The state of a run of this thread, loading a paused run from storage if this process
-    /// does not hold it (after a restart, or one created by another process).
-    func loadState(threadID: String, runID: String) throws -> RunState {
-        if let state = state(for: runID) {
-            guard state.snapshot.threadID == threadID else { throw APIError.notFound("run", id: runID) }
-            return state
+    /// The driver of a run of this thread, loading the run from storage if this process does
+    /// not hold it (after a restart, or one created by another process).
+    func driver(threadID: String, runID: String) throws -> RunDriver {
+        if let driver = driver(for: runID) {
+            guard driver.threadID == threadID else { throw APIError.notFound("run", id: runID) }
+            return driver
         }
         let run = try repository.run(threadID: threadID, runID: runID)
-        if run.status.isTerminal { return RunState(run: run, handleTools: false) }  // nothing to hold on to
-        return states.withLock { states in
-            if let existing = states[runID] { return existing }
-            let state = RunState(run: run, handleTools: false)
-            states[runID] = state
-            return state
+        let maxRounds = configuration.maxRounds
+        if run.status.isTerminal {  // nothing to hold on to
+            return RunDriver(machine: RunMachine(stored: run, steps: [], openMessage: nil, maxRounds: maxRounds), performer: self)
+        }
+        let steps = try repository.steps(runID: runID)
+        let openMessage = try steps.first { $0.status == .inProgress }?.stepDetails.messageCreation
+            .flatMap { try repository.message(id: $0.messageID) }
+        let loaded = RunDriver(machine: RunMachine(stored: run, steps: steps, openMessage: openMessage, maxRounds: maxRounds), performer: self)
+        return drivers.withLock { drivers in
+            if let existing = drivers[runID] { return existing }
+            drivers[runID] = loaded
+            return loaded
         }
     }
 
-    // MARK: ending
-
-    /// Ends the run in a terminal status, closing what its turn left open. Only with the lock held.
-    func finishRun(_ state: RunState, status: RunStatus, error: LastError? = nil, incompleteReason: String? = nil) {
-        guard !state.run.status.isTerminal else { return }
-        let now = Timestamp.now()
-        var run = state.run
-        run.status = status
-        run.requiredAction = nil
-        run.lastError = error
-        switch status {
-        case .completed: run.completedAt = now
-        case .failed: run.failedAt = now
-        case .cancelled: run.cancelledAt = now
-        case .incomplete: run.incompleteDetails = IncompleteDetails(reason: incompleteReason)
-        default: break
-        }
-        var closedSteps: [RunStep] = []
-        var closedMessage: Message?
-        let stepStatus: String
-        switch status {
-        case .cancelled: stepStatus = "cancelled"
-        case .expired: stepStatus = "expired"
-        case .completed, .incomplete: stepStatus = "completed"
-        default: stepStatus = "failed"
-        }
-        for var step in state.openSteps where step.status == "in_progress" {
-            step.status = stepStatus
-            switch stepStatus {
-            case "cancelled": step.cancelledAt = now
-            case "expired": step.expiredAt = now
-            case "completed": step.completedAt = now
-            default:
-                step.failedAt = now
-                step.lastError = error
-            }
-            closedSteps.append(step)
-        }
-        if var message = state.openMessage, message.status == "in_progress" {
-            message.status = "incomplete"
-            message.incompleteAt = now
-            let reason: String
-            switch status {
-            case .cancelled: reason = "run_cancelled"
-            case .expired: reason = "run_expired"
-            case .incomplete: reason = incompleteReason ?? "max_tokens"
-            default: reason = "run_failed"
-            }
-            message.incompleteDetails = IncompleteDetails(reason: reason)
-            closedMessage = message
-        }
-        run.usage = runUsage(runID: run.id, extra: closedSteps)
-        do {
-            try repository.transaction {
-                for step in closedSteps { try repository.updateStep(step) }
-                if let closedMessage { try repository.updateMessage(closedMessage) }
-                try repository.updateRun(run)
-            }
-        } catch {
-            log("could not store the end of \(run.id): \(error)")
-        }
-        state.run = run
-        state.openSteps = []
-        state.openMessage = nil
-        if let closedMessage { emit(state, event(EventName.message("incomplete"), closedMessage)) }
-        for step in closedSteps { emit(state, event(EventName.step(step.status), step)) }
-        emit(state, event(EventName.run(status.rawValue), run))
-        state.finishListeners()
-        state.task = nil
-        states.withLock { $0[run.id] = nil }
-    }
-
-    /// The run's usage: the sum of its steps' usage.
-    func runUsage(runID: String, extra: [RunStep]) -> Usage {
-        var byStep: [String: Usage] = [:]
-        for step in (try? repository.steps(runID: runID)) ?? [] { byStep[step.id] = step.usage }
-        for step in extra { byStep[step.id] = step.usage }
-        return byStep.values.reduce(Usage(promptTokens: 0, completionTokens: 0), +)
-    }
-
-    func log(_ message: String) {
-        FileHandle.standardError.write(Data("assistd: \(message)\n".utf8))
-    }
 }

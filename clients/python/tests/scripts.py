@@ -31,7 +31,7 @@ def after_tool(turn: Dict[str, Any]) -> Dict[str, Any]:
     return {"when_last_is_tool": True, "turn": turn}
 
 
-#: The big_add flow of the seed documents: call big_add(1, 2), then report its output.
+#: The big_add flow of the service's quick start: call big_add(1, 2), then report its output.
 BIG_ADD: Dict[str, Any] = {
     "turns": [tool_calls(("big_add", {"left": 1, "right": 2}))],
     "rules": [after_tool(text("The sum is {{last_tool_output}}."))],

@@ -1,0 +1,141 @@
+/// One server-sent event as it came off the wire: its `event:` name (nil when none was
+/// given), its `data:` lines joined with `\n`, and the last `id:` and DashScope's `status:`.
+public struct SSEEvent: Sendable, Equatable {
+    public var event: String?
+    public var data: [UInt8]
+    public var id: String?
+    public var status: Int?
+
+    public init(event: String?, data: [UInt8], id: String? = nil, status: Int? = nil) {
+        self.event = event
+        self.data = data
+        self.id = id
+        self.status = status
+    }
+
+    public var dataString: String { String(decoding: data, as: UTF8.self) }
+}
+
+/// An incremental SSE parser that accepts what DashScope, OpenAI-compatible servers and the
+/// proxies in front of them send:
+/// `event:`/`data:` with or without the space after the colon, CR, LF or CRLF line ends (also
+/// split across chunks), multi-line `data` (joined with `\n`, as the SSE standard says),
+/// `id:`, DashScope's `status:` lines, comments and empty heartbeat comments (`:`), a leading
+/// byte-order mark. An event ends at a blank line; an `event:` line that follows data also
+/// ends the event before it, for senders that leave the blank line out. At the end of input
+/// (`finish`) an event that has data is delivered even without its blank line.
+public struct SSEParser {
+    private var pending: [UInt8] = []
+    private var skipNextLF = false
+    private var atStart = true
+    private var event: String?
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var id: String?
+    private var status: Int?
+    private var dataLines = 0
+    private let isCompleteData: (([UInt8]) -> Bool)?
+
+    /// - Parameter isCompleteData: for senders that also leave out the blank line between
+    ///   events (some OpenAI-compatible servers): a `data:` line that follows a single data line
+    ///   this accepts as complete (a whole JSON document) starts a new event.
+    public init(isCompleteData: (([UInt8]) -> Bool)? = nil) {
+        self.isCompleteData = isCompleteData
+    }
+
+    /// Feeds bytes and returns the events they complete, in order.
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        pending.append(contentsOf: bytes)
+        if atStart {
+            if pending.count < 3, [0xEF, 0xBB, 0xBF].starts(with: pending) { return events }
+            if pending.starts(with: [0xEF, 0xBB, 0xBF]) { pending.removeFirst(3) }
+            atStart = false
+        }
+        var lineStart = 0
+        var index = 0
+        let input = pending  // a local copy: the loop below mutates self
+        let count = input.count
+        input.withUnsafeBufferPointer { buffer in
+            while index < count {
+                let byte = buffer[index]
+                if byte == 0x0A && skipNextLF {
+                    skipNextLF = false
+                    index += 1
+                    lineStart = index
+                    continue
+                }
+                skipNextLF = false
+                if byte == 0x0A || byte == 0x0D {
+                    processLine(UnsafeBufferPointer(rebasing: buffer[lineStart..<index]), into: &events)
+                    skipNextLF = byte == 0x0D
+                    index += 1
+                    lineStart = index
+                } else {
+                    index += 1
+                }
+            }
+        }
+        pending = lineStart == 0 ? input : Array(input[lineStart...])
+        return events
+    }
+
+    /// The end of input: a last line without its line end, and an event without its blank line.
+    public mutating func finish() -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        if !pending.isEmpty {
+            let line = pending
+            pending = []
+            line.withUnsafeBufferPointer { processLine($0, into: &events) }
+        }
+        if hasData { events.append(dispatch()) }
+        return events
+    }
+
+    private mutating func processLine(_ line: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
+        if line.isEmpty {
+            if hasData {
+                events.append(dispatch())
+            } else {
+                event = nil  // an event with no data is dropped, as the standard says
+            }
+            return
+        }
+        if line[0] == UInt8(ascii: ":") { return }  // a comment or a heartbeat
+        let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.count
+        let name = UnsafeBufferPointer(rebasing: line[0..<colon])
+        var valueStart = Swift.min(colon + 1, line.count)
+        if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let value = UnsafeBufferPointer(rebasing: line[valueStart..<line.count])
+        if name.elementsEqual("data".utf8) {
+            if hasData, dataLines == 1, let isCompleteData, isCompleteData(data) { events.append(dispatch()) }
+            if hasData { data.append(0x0A) }
+            dataLines += 1
+            data.append(contentsOf: value)
+            hasData = true
+        } else if name.elementsEqual("event".utf8) {
+            if hasData { events.append(dispatch()) }
+            event = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("id".utf8) {
+            id = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("status".utf8) {
+            status = Int(String(decoding: value, as: UTF8.self).trimmingSpaces)
+        }
+        // Other fields (`retry:`) mean nothing here.
+    }
+
+    private mutating func dispatch() -> SSEEvent {
+        let result = SSEEvent(event: event, data: data, id: id, status: status)
+        event = nil
+        data = []
+        hasData = false
+        dataLines = 0
+        return result
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(self.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}
