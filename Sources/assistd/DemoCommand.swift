@@ -79,8 +79,8 @@ enum DemoCommand {
             let backend = info["backend"]
             let backendName = backend?["name"]?.stringValue ?? "unknown"
             let model = backend?["model"]?.stringValue
-            if backendName == "local", let model, let hint = unavailableModelHint(model) {
-                Output.err(hint)
+            if backend?["model_available"]?.boolValue == false {
+                Output.err(unavailableModelHint(backend?["model_problem"]?.stringValue ?? model ?? "no reason given"))
                 _ = try? await client.request("shutdown", nil)
                 return 1
             }
@@ -95,12 +95,10 @@ enum DemoCommand {
         }
     }
 
-    /// The hook for a missing model: the local backend reports `backend.model` as
-    /// "unavailable (…)" in `initialize`'s answer when it has none.
-    static func unavailableModelHint(_ model: String) -> String? {
-        guard model.contains("unavailable") else { return nil }
-        return """
-            assistd demo: the local backend has no chat model: \(model)
+    /// For a backend that reports `model_available: false` in `initialize`'s answer.
+    static func unavailableModelHint(_ problem: String) -> String {
+        """
+            assistd demo: the local backend has no chat model: \(problem)
             Install the embedded model (SmolLM2-135M-Instruct, runs offline):
                 \(EmbeddedModelLoader.installHint)
             or point the demo at an OpenAI-compatible server:

@@ -34,14 +34,17 @@ enum Server {
         let exit = ProcessExit(connection: connection, logger: logger, grace: exitGrace)
 
         let server: BridgeServer
+        var backendInfo: JSONObject = [:]
         do {
-            server = try ServerAssembly.makeBridge(options: options, logger: logger) { code in exit.now(code: code) }
+            server = try ServerAssembly.makeBridge(
+                options: options, logger: logger, onExit: { code in exit.now(code: code) }, onBackend: { backendInfo = $0 })
         } catch let error as UsageError {
             fail(error.message)
         } catch {
             fail("\(error)")
         }
-        logger.info("assistd \(AssistdVersion.current) serving on stdio (framing \(options.framing.rawValue))")
+        logger.info("assistd \(AssistdVersion.current) serving on stdio (framing \(options.framing.rawValue)): "
+            + BackendSummary.describe(backendInfo))
         connection.start(dispatcher: server) {
             logger.info("stdin closed")
             exit.now(code: server.exitCode)

@@ -9,8 +9,10 @@ import JSONRPC
 /// answer. Shared by `assistd` serving on stdio and `assistd call` serving in-process.
 enum ServerAssembly {
     /// Throws `UsageError` for flags that cannot work, anything else when the backend cannot start.
+    /// `onBackend` sees the backend's `initialize` description (for the start-up log line).
     static func makeBridge(
-        options: CommandLineOptions, logger: Logger, onExit: @escaping @Sendable (Int32) -> Void
+        options: CommandLineOptions, logger: Logger, onExit: @escaping @Sendable (Int32) -> Void,
+        onBackend: (JSONObject) -> Void = { _ in }
     ) throws -> BridgeServer {
         let factory = BackendFactory(options: options, environment: ProcessInfo.processInfo.environment, logger: logger)
         let backend: any AssistantBackend
@@ -21,6 +23,7 @@ enum ServerAssembly {
         } catch {
             throw StartError(message: "cannot start the \(factory.backendName) backend: \(error)")
         }
+        onBackend(backend.info)
         let backends = BackendSlot(backend)
         let methods = MethodTable.assistantAPI(backends: backends, toolCallTimeout: .seconds(options.toolCallTimeoutSeconds))
 

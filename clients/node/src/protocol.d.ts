@@ -274,6 +274,18 @@ export type InitializeResult = {
   backend: {
     /** "local" or "dashscope" ("none" before a backend is wired). */
     name: string;
+    /** local: the SQLite database file, or ":memory:". */
+    data_path?: string;
+    /** local: the chat model, for people ("embedded SmolLM2-135M-Instruct.Q4_1.gguf", "openai http://…", "scripted FILE", "unavailable (…)"). */
+    model?: string;
+    /** local: false when no chat model can be used; runs then fail with server_error and model_problem's text. */
+    model_available?: boolean;
+    /** local, only when model_available is false: why, and what to do (e.g. run assistd model install). */
+    model_problem?: string;
+    /** dashscope: the API base in use. */
+    base_url?: string;
+    /** dashscope: the X-DashScope-WorkSpace sent, if any. */
+    workspace?: string | null;
     [key: string]: unknown;
   };
   capabilities: {

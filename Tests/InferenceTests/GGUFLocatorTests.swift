@@ -1,0 +1,70 @@
+import Foundation
+import XCTest
+@testable import Inference
+
+/// Where the embedded model's file comes from: --gguf, then ASSISTD_GGUF, then assistd's models
+/// folder; a file named by a setting that cannot be read is an error, never skipped.
+final class GGUFLocatorTests: XCTestCase {
+    var root = ""
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("locator-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/data/assistd/models", withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+
+    func file(_ relative: String) throws -> String {
+        let path = root + "/" + relative
+        try Data("GGUF".utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    var environment: [String: String] { ["XDG_DATA_HOME": root + "/data", "HOME": root + "/home"] }
+
+    func testTheModelsFolderPrefersTheDefaultFileName() throws {
+        _ = try file("data/assistd/models/another.gguf")
+        XCTAssertEqual(try GGUFLocator.locate(explicitPath: nil, environment: environment).get(),
+                       GGUFLocation(path: root + "/data/assistd/models/another.gguf", source: .modelsFolder))
+        let preferred = try file("data/assistd/models/\(GGUFLocator.defaultFileName)")
+        XCTAssertEqual(try GGUFLocator.locate(explicitPath: nil, environment: environment).get().path, preferred)
+    }
+
+    func testTheFlagWinsOverTheEnvironmentWhichWinsOverTheFolder() throws {
+        _ = try file("data/assistd/models/\(GGUFLocator.defaultFileName)")
+        let fromEnvironment = try file("env.gguf")
+        let fromFlag = try file("flag.gguf")
+        var environment = environment
+        environment["ASSISTD_GGUF"] = fromEnvironment
+        XCTAssertEqual(try GGUFLocator.locate(explicitPath: nil, environment: environment).get(),
+                       GGUFLocation(path: fromEnvironment, source: .environment))
+        XCTAssertEqual(try GGUFLocator.locate(explicitPath: fromFlag, environment: environment).get(),
+                       GGUFLocation(path: fromFlag, source: .flag))
+    }
+
+    func testAMissingFileFromEitherSettingFailsTheSameWayEvenWithAFolderModel() throws {
+        _ = try file("data/assistd/models/\(GGUFLocator.defaultFileName)")
+        let missing = root + "/missing.gguf"
+        var environment = environment
+        environment["ASSISTD_GGUF"] = missing
+        XCTAssertEqual(GGUFLocator.locate(explicitPath: nil, environment: environment),
+                       .failure(.unreadable(path: missing, source: .environment, reason: "No such file or directory")))
+        XCTAssertEqual(GGUFLocator.locate(explicitPath: missing, environment: self.environment),
+                       .failure(.unreadable(path: missing, source: .flag, reason: "No such file or directory")))
+        XCTAssertEqual("\(GGUFLocatorProblem.unreadable(path: missing, source: .environment, reason: "No such file or directory"))",
+                       "the model file \(missing) given with ASSISTD_GGUF cannot be read: No such file or directory")
+        XCTAssertEqual(GGUFLocator.locate(explicitPath: root, environment: self.environment),
+                       .failure(.unreadable(path: root, source: .flag, reason: "not a regular file")))
+    }
+
+    func testNothingInstalledNamesTheFolder() {
+        XCTAssertEqual(GGUFLocator.locate(explicitPath: nil, environment: environment),
+                       .failure(.notInstalled(modelsDirectory: root + "/data/assistd/models")))
+    }
+
+    func testTheModelsFolderFollowsXDGDataHome() {
+        XCTAssertEqual(GGUFLocator.modelsDirectory(environment: ["XDG_DATA_HOME": "/x/data", "HOME": "/home/u"]), "/x/data/assistd/models")
+        XCTAssertEqual(GGUFLocator.modelsDirectory(environment: ["XDG_DATA_HOME": "", "HOME": "/home/u"]), "/home/u/.local/share/assistd/models")
+        XCTAssertEqual(GGUFLocator.modelsDirectory(environment: ["XDG_DATA_HOME": "relative", "HOME": "/home/u"]), "/home/u/.local/share/assistd/models")
+    }
+}
