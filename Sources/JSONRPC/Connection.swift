@@ -7,17 +7,35 @@ public struct ConnectionOptions: Sendable {
     public var maxMessageBytes: Int
     public var logger: Logger
     public var trace: MessageTrace?
+    public var ownRequestIDs: OwnRequestIDStyle
 
     public init(
         framing: FramingSelection = .auto,
         maxMessageBytes: Int = FrameParser.defaultMaxMessageBytes,
         logger: Logger = .disabled,
-        trace: MessageTrace? = nil
+        trace: MessageTrace? = nil,
+        ownRequestIDs: OwnRequestIDStyle = .serverStrings
     ) {
         self.framing = framing
         self.maxMessageBytes = maxMessageBytes
         self.logger = logger
         self.trace = trace
+        self.ownRequestIDs = ownRequestIDs
+    }
+}
+
+/// The ids of the requests a connection sends: a server's go to its client as "s1", "s2", … so
+/// they never collide with the client's own ids; a client numbers its requests 1, 2, … as
+/// clients do.
+public enum OwnRequestIDStyle: Sendable {
+    case serverStrings
+    case clientIntegers
+
+    func id(_ number: Int) -> RequestID {
+        switch self {
+        case .serverStrings: return .string("s\(number)")
+        case .clientIntegers: return .int(Int64(number))
+        }
     }
 }
 
@@ -49,6 +67,7 @@ public final class Connection: Sendable {
     }
 
     struct PendingPeerRequest {
+        let id: RequestID
         let method: String
         let continuation: CheckedContinuation<JSONValue, any Error>
         var timeout: Task<Void, Never>?
@@ -89,20 +108,21 @@ public final class Connection: Sendable {
         writer.enqueue(OutgoingMessage.notification(method: method, params: params).json)
     }
 
-    /// Sends a request to the peer and waits for its response. Ids are strings ("s1", "s2", …) so
-    /// they never collide with the peer's own ids. Throws the peer's error response as a
+    /// Sends a request to the peer and waits for its response, with an id of
+    /// `options.ownRequestIDs`'s style. Throws the peer's error response as a
     /// `JSONRPCError`, `PeerRequestError` on timeout or close, and `CancellationError` when the
     /// calling task is cancelled (the peer is then sent `$/cancelRequest`).
     public func sendRequest(method: String, params: JSONValue?, timeout: Duration) async throws -> JSONValue {
-        let id = state.withLock { state -> String in
+        let requestID = state.withLock { state -> RequestID in
             defer { state.nextPeerRequestNumber += 1 }
-            return "s\(state.nextPeerRequestNumber)"
+            return options.ownRequestIDs.id(state.nextPeerRequestNumber)
         }
+        let id = Self.pendingKey(requestID)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSONValue, any Error>) in
                 let accepted = state.withLock { state -> Bool in
                     guard !state.closed else { return false }
-                    state.pendingPeerRequests[id] = PendingPeerRequest(method: method, continuation: continuation)
+                    state.pendingPeerRequests[id] = PendingPeerRequest(id: requestID, method: method, continuation: continuation)
                     return true
                 }
                 guard accepted else {
@@ -119,10 +139,19 @@ public final class Connection: Sendable {
                     failPeerRequest(id, with: PeerRequestError.timedOut(method: method, id: id), notifyPeer: true)
                 }
                 state.withLock { $0.pendingPeerRequests[id]?.timeout = timer }
-                writer.enqueue(OutgoingMessage.request(id: .string(id), method: method, params: params).json)
+                writer.enqueue(OutgoingMessage.request(id: requestID, method: method, params: params).json)
             }
         } onCancel: {
             failPeerRequest(id, with: CancellationError(), notifyPeer: true)
+        }
+    }
+
+    /// Pending requests are keyed by the id's text ("s1", or "1" for 1); the stored id tells an
+    /// answer for 1 from one for "1".
+    static func pendingKey(_ id: RequestID) -> String {
+        switch id {
+        case .int(let value): return String(value)
+        case .string(let value): return value
         }
     }
 
@@ -132,15 +161,20 @@ public final class Connection: Sendable {
         // Queued before the waiting handler resumes, so the peer hears of it before the
         // handler's own response.
         if notifyPeer {
-            sendNotification(method: Self.cancelRequestMethod, params: ["id": .string(id)])
+            sendNotification(method: Self.cancelRequestMethod, params: ["id": pending.id.json])
         }
         pending.continuation.resume(throwing: error)
     }
 
     private func resolvePeerRequest(id: RequestID?, outcome: Result<JSONValue, JSONRPCError>) {
-        guard case .string(let key)? = id,
-            let pending = state.withLock({ $0.pendingPeerRequests.removeValue(forKey: key) })
-        else {
+        let pending = id.flatMap { id in
+            state.withLock { state -> PendingPeerRequest? in
+                let key = Self.pendingKey(id)
+                guard state.pendingPeerRequests[key]?.id == id else { return nil }
+                return state.pendingPeerRequests.removeValue(forKey: key)
+            }
+        }
+        guard let pending else {
             switch outcome {
             case .failure(let error) where id == nil:
                 options.logger.warning("peer reported an error about one of our messages: \(error.message)")
