@@ -148,7 +148,8 @@ final class CallCommandTests: XCTestCase {
     func testANonStreamedRunIsPrintedAsItEndedAndTheExitCodeSaysHow() throws {
         let directory = try CommandRunner.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let assistant = try call(["assistants/create", #"{"model": "qwen-max"}"#, "--data-dir", directory])
+        let tool = #"{"type": "function", "function": {"name": "big_add", "parameters": {"type": "object"}}}"#
+        let assistant = try call(["assistants/create", #"{"model": "qwen-max", "tools": [\#(tool)]}"#, "--data-dir", directory])
         let assistantID = try XCTUnwrap(try json(assistant.stdout)["id"]?.stringValue, assistant.stderr)
         let params = #"{"assistant_id": "\#(assistantID)", "thread": {"messages": [{"role": "user", "content": "hi"}]}}"#
         func run(_ turn: JSONValue) throws -> (result: CommandResult, run: JSONValue) {
