@@ -128,7 +128,6 @@ enum CallCommand {
     static let runStartingMethods: Set<String> = ["runs/create", "runs/createThreadAndRun", "runs/submitToolOutputs"]
     /// The methods whose result is a run that was to end: the exit code says how it ended.
     static let runResultMethods: Set<String> = runStartingMethods.union(["runs/wait"])
-    static let settledStatuses: Set<String> = ["requires_action", "completed", "failed", "cancelled", "expired", "incomplete"]
 
     /// A run started without `stream` is answered as created (`queued` or `in_progress`). `call`
     /// waits until it settles (terminal or `requires_action`) and returns it as it then stands,
@@ -137,7 +136,7 @@ enum CallCommand {
     static func runAsItSettles(_ method: String, result: JSONValue, client: ProtocolClient) async throws -> JSONValue {
         guard runStartingMethods.contains(method),
             let runID = result["id"]?.stringValue, let threadID = result["thread_id"]?.stringValue,
-            let status = result["status"]?.stringValue, !settledStatuses.contains(status)
+            let status = result["status"]?.stringValue, !RunOutcome.settledStatuses.contains(status)
         else { return result }
         return try await client.request("runs/wait", ["thread_id": .string(threadID), "run_id": .string(runID)])
     }

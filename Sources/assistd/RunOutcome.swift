@@ -5,6 +5,9 @@ import JSONCore
 /// `requires_action` when the caller did not ask assistd to answer the tool calls
 /// (`handle_tools`), so that stopping there is what it asked for.
 enum RunOutcome {
+    /// Where a run stops on its own: terminal, or waiting for tool outputs.
+    static let settledStatuses: Set<String> = ["requires_action", "completed", "failed", "cancelled", "expired", "incomplete"]
+
     /// Whether `run` (a run object) ended as the caller asked.
     static func succeeded(_ run: JSONValue, handledTools: Bool) -> Bool {
         switch run["status"]?.stringValue {
@@ -26,7 +29,7 @@ enum RunOutcome {
             line += " (incomplete_details \(JSONPrinter.compact(details)))"
         } else if status == "requires_action" {
             line += ": it waits for tool outputs that were not given"
-        } else if !CallCommand.settledStatuses.contains(status) {
+        } else if !settledStatuses.contains(status) {
             line += ": it has not ended yet"
         } else {
             line += " (the run gives no last_error or incomplete_details)"
