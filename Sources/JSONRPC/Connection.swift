@@ -57,7 +57,7 @@ public final class Connection: Sendable {
         var closed = false
         var inFlight: [RequestID: InFlightRequest] = [:]
         var nextTaskToken: UInt64 = 0
-        var pendingPeerRequests: [String: PendingPeerRequest] = [:]
+        var pendingPeerRequests: [RequestID: PendingPeerRequest] = [:]
         var nextPeerRequestNumber = 1
     }
 
@@ -67,7 +67,6 @@ public final class Connection: Sendable {
     }
 
     struct PendingPeerRequest {
-        let id: RequestID
         let method: String
         let continuation: CheckedContinuation<JSONValue, any Error>
         var timeout: Task<Void, Never>?
@@ -113,20 +112,19 @@ public final class Connection: Sendable {
     /// `JSONRPCError`, `PeerRequestError` on timeout or close, and `CancellationError` when the
     /// calling task is cancelled (the peer is then sent `$/cancelRequest`).
     public func sendRequest(method: String, params: JSONValue?, timeout: Duration) async throws -> JSONValue {
-        let requestID = state.withLock { state -> RequestID in
+        let id = state.withLock { state -> RequestID in
             defer { state.nextPeerRequestNumber += 1 }
             return options.ownRequestIDs.id(state.nextPeerRequestNumber)
         }
-        let id = Self.pendingKey(requestID)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSONValue, any Error>) in
                 let accepted = state.withLock { state -> Bool in
                     guard !state.closed else { return false }
-                    state.pendingPeerRequests[id] = PendingPeerRequest(id: requestID, method: method, continuation: continuation)
+                    state.pendingPeerRequests[id] = PendingPeerRequest(method: method, continuation: continuation)
                     return true
                 }
                 guard accepted else {
-                    continuation.resume(throwing: PeerRequestError.connectionClosed(method: method, id: id))
+                    continuation.resume(throwing: PeerRequestError.connectionClosed(method: method, id: id.text))
                     return
                 }
                 if Task.isCancelled {
@@ -136,44 +134,29 @@ public final class Connection: Sendable {
                 let timer = Task { [self] in
                     try? await Task.sleep(for: timeout)
                     guard !Task.isCancelled else { return }
-                    failPeerRequest(id, with: PeerRequestError.timedOut(method: method, id: id), notifyPeer: true)
+                    failPeerRequest(id, with: PeerRequestError.timedOut(method: method, id: id.text), notifyPeer: true)
                 }
                 state.withLock { $0.pendingPeerRequests[id]?.timeout = timer }
-                writer.enqueue(OutgoingMessage.request(id: requestID, method: method, params: params).json)
+                writer.enqueue(OutgoingMessage.request(id: id, method: method, params: params).json)
             }
         } onCancel: {
             failPeerRequest(id, with: CancellationError(), notifyPeer: true)
         }
     }
 
-    /// Pending requests are keyed by the id's text ("s1", or "1" for 1); the stored id tells an
-    /// answer for 1 from one for "1".
-    static func pendingKey(_ id: RequestID) -> String {
-        switch id {
-        case .int(let value): return String(value)
-        case .string(let value): return value
-        }
-    }
-
-    private func failPeerRequest(_ id: String, with error: any Error, notifyPeer: Bool) {
+    private func failPeerRequest(_ id: RequestID, with error: any Error, notifyPeer: Bool) {
         guard let pending = state.withLock({ $0.pendingPeerRequests.removeValue(forKey: id) }) else { return }
         pending.timeout?.cancel()
         // Queued before the waiting handler resumes, so the peer hears of it before the
         // handler's own response.
         if notifyPeer {
-            sendNotification(method: Self.cancelRequestMethod, params: ["id": pending.id.json])
+            sendNotification(method: Self.cancelRequestMethod, params: ["id": id.json])
         }
         pending.continuation.resume(throwing: error)
     }
 
     private func resolvePeerRequest(id: RequestID?, outcome: Result<JSONValue, JSONRPCError>) {
-        let pending = id.flatMap { id in
-            state.withLock { state -> PendingPeerRequest? in
-                let key = Self.pendingKey(id)
-                guard state.pendingPeerRequests[key]?.id == id else { return nil }
-                return state.pendingPeerRequests.removeValue(forKey: key)
-            }
-        }
+        let pending = id.flatMap { id in state.withLock { $0.pendingPeerRequests.removeValue(forKey: id) } }
         guard let pending else {
             switch outcome {
             case .failure(let error) where id == nil:
@@ -203,7 +186,7 @@ public final class Connection: Sendable {
         // racing the cancellation of their own task.
         for (id, request) in pending {
             request.timeout?.cancel()
-            request.continuation.resume(throwing: PeerRequestError.connectionClosed(method: request.method, id: id))
+            request.continuation.resume(throwing: PeerRequestError.connectionClosed(method: request.method, id: id.text))
         }
         for task in tasks { task.cancel() }
         if runningRequests.wait(timeout: deadline) == .timedOut {
