@@ -82,21 +82,40 @@ public struct UpdateAssistantParams: Sendable {
 /// `limit` 1–100 (default 20), `order` asc|desc (default desc), `after`/`before` cursors.
 public struct ListParams: Sendable, Equatable {
     public enum Order: String, Sendable { case asc, desc }
-    public var limit: Int = 20
-    public var order: Order = .desc
+    public static let defaultLimit = 20
+    public static let defaultOrder = Order.desc
+
+    /// What the client sent (nil: not sent), so the hosted backend forwards exactly that.
+    public var requestedLimit: Int?
+    public var requestedOrder: Order?
     public var after: String?
     public var before: String?
 
-    public init(limit: Int = 20, order: Order = .desc, after: String? = nil, before: String? = nil) {
-        self.limit = limit
-        self.order = order
+    public var limit: Int {
+        get { requestedLimit ?? Self.defaultLimit }
+        set { requestedLimit = newValue }
+    }
+
+    public var order: Order {
+        get { requestedOrder ?? Self.defaultOrder }
+        set { requestedOrder = newValue }
+    }
+
+    public init(limit: Int? = nil, order: Order? = nil, after: String? = nil, before: String? = nil) {
+        self.requestedLimit = limit
+        self.requestedOrder = order
         self.after = after
         self.before = before
     }
 
+    /// The same page: whether a value was sent or defaulted does not matter here.
+    public static func == (left: ListParams, right: ListParams) -> Bool {
+        left.limit == right.limit && left.order == right.order && left.after == right.after && left.before == right.before
+    }
+
     static func read(_ reader: inout ParamReader) throws(APIError) -> ListParams {
         var list = ListParams()
-        list.limit = try reader.optionalInt("limit", in: 1...100) ?? 20
+        if let limit = try reader.optionalInt("limit", in: 1...100) { list.limit = limit }
         if let order = try reader.optionalString("order") {
             guard let parsed = Order(rawValue: order) else {
                 throw APIError.invalid(reader.name("order"), "must be asc or desc (got \"\(order)\")")

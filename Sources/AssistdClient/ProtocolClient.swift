@@ -4,7 +4,7 @@ import JSONCore
 import JSONRPC
 
 /// The client end of a session with assistd, on JSONRPC's own `Connection` (which speaks both
-/// directions): requests with ids "s1", "s2", …, `runs/event` notifications handed to `onEvent`
+/// directions): requests with a client's ids 1, 2, …, `runs/event` notifications handed to `onEvent`
 /// on the read thread in arrival order (so they come before their request's answer), and the
 /// server's `tools/call` requests answered by `onToolCall`. Used by `assistd call`, `assistd demo`
 /// and the benchmarks.
@@ -23,7 +23,7 @@ public final class ProtocolClient: MessageDispatcher {
         onEvent: @escaping @Sendable (JSONValue) -> Void = { _ in }, onToolCall: ToolCallHandler? = nil
     ) {
         let selection: FramingSelection = framing == .lsp ? .lsp : .ndjson
-        connection = Connection(input: input, output: output, options: ConnectionOptions(framing: selection, logger: logger))
+        connection = Connection(input: input, output: output, options: ConnectionOptions(framing: selection, logger: logger, ownRequestIDs: .clientIntegers))
         self.onEvent = onEvent
         self.onToolCall = onToolCall
     }

@@ -27,6 +27,7 @@ final class DashScopeClient: Sendable {
     static let jsonContentType = "application/json; charset=utf-8"
 
     func makeRequest(_ endpoint: Endpoint) throws(APIError) -> HTTPRequest {
+        guard !configuration.apiKey.isEmpty else { throw DashScopeConfiguration.missingKeyError }
         guard let url = endpoint.url(base: configuration.baseURL) else {
             throw APIError.invalid("base_url", "cannot form a URL from the base \(configuration.baseURL) and \(endpoint.relativePath)")
         }

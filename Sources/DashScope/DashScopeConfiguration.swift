@@ -63,7 +63,8 @@ public struct DashScopeConfiguration: Sendable {
     /// The configuration from the environment and the command line. Flags win over the
     /// environment. The key comes from `--api-key-file` (first line, trimmed) or
     /// `DASHSCOPE_API_KEY` (or the SDK's `DASHSCOPE_API_KEY_FILE_PATH`), never from a flag's
-    /// value. The base from `--base-url`, `--region cn|intl`, `DASHSCOPE_HTTP_BASE_URL`, else
+    /// value; with none, assistd starts and each connection must give `initializationOptions.api_key`.
+    /// The base from `--base-url`, `--region cn|intl`, `DASHSCOPE_HTTP_BASE_URL`, else
     /// mainland China's. The workspace from `--workspace` or `DASHSCOPE_WORKSPACE_ID`.
     public static func resolve(
         environment: [String: String], apiKeyFile: String?, baseURL: String?, region: String?, workspace: String?
@@ -76,9 +77,9 @@ public struct DashScopeConfiguration: Sendable {
         } else if let path = environment["DASHSCOPE_API_KEY_FILE_PATH"], !path.isEmpty {
             key = try readKeyFile(path, source: "DASHSCOPE_API_KEY_FILE_PATH")
         } else {
-            throw APIError(
-                .unauthenticated, "no DashScope API key: set DASHSCOPE_API_KEY or pass --api-key-file FILE",
-                code: "InvalidApiKey")
+            // A plugin may keep the key in the editor's secret store and give it per connection
+            // (`initializationOptions.api_key`); until then every call is `missingKeyError`.
+            key = APIKey("")
         }
         var base = environment["DASHSCOPE_HTTP_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? chinaBaseURL
         if let region { base = try regionBase(region, param: "--region") }
@@ -149,6 +150,13 @@ public struct DashScopeConfiguration: Sendable {
         }
         return copy
     }
+
+    /// What a call answers when no key was given anywhere.
+    public static let missingKeyError = APIError(
+        .unauthenticated,
+        "no DashScope API key: set DASHSCOPE_API_KEY (or DASHSCOPE_API_KEY_FILE_PATH), pass --api-key-file FILE, "
+            + "or give initializationOptions.api_key in initialize",
+        code: "InvalidApiKey")
 
     static func regionBase(_ region: String, param: String) throws(APIError) -> String {
         switch region.lowercased() {

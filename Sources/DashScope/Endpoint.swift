@@ -71,12 +71,12 @@ struct Endpoint: Sendable {
         return ids.last
     }
 
-    /// The query of a list call: each field only when it differs from the service's default
-    /// (limit 20, order desc), so a plain list sends no query, as the SDK's does.
+    /// The query of a list call: each field the client sent, even one equal to the service's
+    /// default, as the SDK sends what its caller gave (a plain list sends no query).
     static func listQuery(_ list: ListParams, extra: [(name: String, value: String)] = []) -> [(name: String, value: String)] {
         var query: [(name: String, value: String)] = []
-        if list.limit != 20 { query.append(("limit", String(list.limit))) }
-        if list.order != .desc { query.append(("order", list.order.rawValue)) }
+        if let limit = list.requestedLimit { query.append(("limit", String(limit))) }
+        if let order = list.requestedOrder { query.append(("order", order.rawValue)) }
         if let after = list.after { query.append(("after", after)) }
         if let before = list.before { query.append(("before", before)) }
         return query + extra

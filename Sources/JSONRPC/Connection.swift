@@ -7,17 +7,35 @@ public struct ConnectionOptions: Sendable {
     public var maxMessageBytes: Int
     public var logger: Logger
     public var trace: MessageTrace?
+    public var ownRequestIDs: OwnRequestIDStyle
 
     public init(
         framing: FramingSelection = .auto,
         maxMessageBytes: Int = FrameParser.defaultMaxMessageBytes,
         logger: Logger = .disabled,
-        trace: MessageTrace? = nil
+        trace: MessageTrace? = nil,
+        ownRequestIDs: OwnRequestIDStyle = .serverStrings
     ) {
         self.framing = framing
         self.maxMessageBytes = maxMessageBytes
         self.logger = logger
         self.trace = trace
+        self.ownRequestIDs = ownRequestIDs
+    }
+}
+
+/// The ids of the requests a connection sends: a server's go to its client as "s1", "s2", … so
+/// they never collide with the client's own ids; a client numbers its requests 1, 2, … as
+/// clients do.
+public enum OwnRequestIDStyle: Sendable {
+    case serverStrings
+    case clientIntegers
+
+    func id(_ number: Int) -> RequestID {
+        switch self {
+        case .serverStrings: return .string("s\(number)")
+        case .clientIntegers: return .int(Int64(number))
+        }
     }
 }
 
@@ -39,7 +57,7 @@ public final class Connection: Sendable {
         var closed = false
         var inFlight: [RequestID: InFlightRequest] = [:]
         var nextTaskToken: UInt64 = 0
-        var pendingPeerRequests: [String: PendingPeerRequest] = [:]
+        var pendingPeerRequests: [RequestID: PendingPeerRequest] = [:]
         var nextPeerRequestNumber = 1
     }
 
@@ -89,14 +107,14 @@ public final class Connection: Sendable {
         writer.enqueue(OutgoingMessage.notification(method: method, params: params).json)
     }
 
-    /// Sends a request to the peer and waits for its response. Ids are strings ("s1", "s2", …) so
-    /// they never collide with the peer's own ids. Throws the peer's error response as a
+    /// Sends a request to the peer and waits for its response, with an id of
+    /// `options.ownRequestIDs`'s style. Throws the peer's error response as a
     /// `JSONRPCError`, `PeerRequestError` on timeout or close, and `CancellationError` when the
     /// calling task is cancelled (the peer is then sent `$/cancelRequest`).
     public func sendRequest(method: String, params: JSONValue?, timeout: Duration) async throws -> JSONValue {
-        let id = state.withLock { state -> String in
+        let id = state.withLock { state -> RequestID in
             defer { state.nextPeerRequestNumber += 1 }
-            return "s\(state.nextPeerRequestNumber)"
+            return options.ownRequestIDs.id(state.nextPeerRequestNumber)
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSONValue, any Error>) in
@@ -106,7 +124,7 @@ public final class Connection: Sendable {
                     return true
                 }
                 guard accepted else {
-                    continuation.resume(throwing: PeerRequestError.connectionClosed(method: method, id: id))
+                    continuation.resume(throwing: PeerRequestError.connectionClosed(method: method, id: id.text))
                     return
                 }
                 if Task.isCancelled {
@@ -116,31 +134,30 @@ public final class Connection: Sendable {
                 let timer = Task { [self] in
                     try? await Task.sleep(for: timeout)
                     guard !Task.isCancelled else { return }
-                    failPeerRequest(id, with: PeerRequestError.timedOut(method: method, id: id), notifyPeer: true)
+                    failPeerRequest(id, with: PeerRequestError.timedOut(method: method, id: id.text), notifyPeer: true)
                 }
                 state.withLock { $0.pendingPeerRequests[id]?.timeout = timer }
-                writer.enqueue(OutgoingMessage.request(id: .string(id), method: method, params: params).json)
+                writer.enqueue(OutgoingMessage.request(id: id, method: method, params: params).json)
             }
         } onCancel: {
             failPeerRequest(id, with: CancellationError(), notifyPeer: true)
         }
     }
 
-    private func failPeerRequest(_ id: String, with error: any Error, notifyPeer: Bool) {
+    private func failPeerRequest(_ id: RequestID, with error: any Error, notifyPeer: Bool) {
         guard let pending = state.withLock({ $0.pendingPeerRequests.removeValue(forKey: id) }) else { return }
         pending.timeout?.cancel()
         // Queued before the waiting handler resumes, so the peer hears of it before the
         // handler's own response.
         if notifyPeer {
-            sendNotification(method: Self.cancelRequestMethod, params: ["id": .string(id)])
+            sendNotification(method: Self.cancelRequestMethod, params: ["id": id.json])
         }
         pending.continuation.resume(throwing: error)
     }
 
     private func resolvePeerRequest(id: RequestID?, outcome: Result<JSONValue, JSONRPCError>) {
-        guard case .string(let key)? = id,
-            let pending = state.withLock({ $0.pendingPeerRequests.removeValue(forKey: key) })
-        else {
+        let pending = id.flatMap { id in state.withLock { $0.pendingPeerRequests.removeValue(forKey: id) } }
+        guard let pending else {
             switch outcome {
             case .failure(let error) where id == nil:
                 options.logger.warning("peer reported an error about one of our messages: \(error.message)")
@@ -169,7 +186,7 @@ public final class Connection: Sendable {
         // racing the cancellation of their own task.
         for (id, request) in pending {
             request.timeout?.cancel()
-            request.continuation.resume(throwing: PeerRequestError.connectionClosed(method: request.method, id: id))
+            request.continuation.resume(throwing: PeerRequestError.connectionClosed(method: request.method, id: id.text))
         }
         for task in tasks { task.cancel() }
         if runningRequests.wait(timeout: deadline) == .timedOut {

@@ -52,8 +52,12 @@ extension JSONRPCError {
     }
 
     /// Bad params. `path` names the offending field ("thread.messages[0].role"); "" means params itself.
+    /// `data` has the one shape of every -32602 (protocol/README.md, "Errors"): the field's path,
+    /// what is wrong, and the service's 400 / `InvalidParameter`.
     public static func invalidParams(_ detail: String, path: String) -> JSONRPCError {
-        JSONRPCError(code: invalidParamsCode, message: "Invalid params: \(detail)", data: ["param": .string(path)])
+        JSONRPCError(
+            code: invalidParamsCode, message: "Invalid params: \(detail)",
+            data: ["param": .string(path), "message": .string(detail), "status_code": 400, "code": "InvalidParameter"])
     }
 
     public static func internalError(_ detail: String) -> JSONRPCError {

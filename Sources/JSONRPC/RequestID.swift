@@ -22,6 +22,14 @@ public enum RequestID: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The id without quotes ("s1", "7"), for messages about it.
+    public var text: String {
+        switch self {
+        case .int(let value): return String(value)
+        case .string(let value): return value
+        }
+    }
+
     public var description: String {
         switch self {
         case .int(let value): return String(value)

@@ -20,8 +20,9 @@ struct BackendFactory {
     var backendName: String {
         if let backend = options.backend { return backend }
         if let backend = environment["ASSISTD_BACKEND"], !backend.isEmpty { return backend }
-        let key = environment["DASHSCOPE_API_KEY"] ?? ""
-        return key.isEmpty ? "local" : "dashscope"
+        // Either way of giving the hosted service's key chooses it, as README says.
+        let keyGiven = ["DASHSCOPE_API_KEY", "DASHSCOPE_API_KEY_FILE_PATH"].contains { !(environment[$0] ?? "").isEmpty }
+        return keyGiven ? "dashscope" : "local"
     }
 
     func makeBackend() throws -> any AssistantBackend {

@@ -8,8 +8,9 @@ import JSONRPC
 
 /// `assistd call METHOD [JSON|-] [flags]`: one request, served in this process by the same
 /// bridge and `Connection` code as `assistd --stdio`, joined to a client `Connection` by two
-/// pipes: initialize → METHOD → shutdown. Exit 0 with the result on stdout; 1 with the error
-/// object on stderr; 2 for usage errors.
+/// pipes: initialize → METHOD → shutdown. The result goes to stdout (a run as it stands once it
+/// settled); exit 0, or 1 with the error object on stderr, or 1 when a run did not end as asked
+/// (`RunOutcome`), or 2 for usage errors.
 enum CallCommand {
     static let usageExitCode: Int32 = 2
     static let errorExitCode: Int32 = 1
@@ -92,14 +93,14 @@ enum CallCommand {
         return client
     }
 
-    /// initialize → the method → shutdown; returns the exit code.
+    /// initialize → the method → shutdown; returns the exit code (`RunOutcome`'s rule).
     static func perform(_ invocation: Invocation, client: ProtocolClient) async -> Int32 {
         do {
-            let info = try await client.initialize(clientName: "assistd call", clientVersion: AssistdVersion.current)
-            let result: JSONValue
+            _ = try await client.initialize(clientName: "assistd call", clientVersion: AssistdVersion.current)
+            var result: JSONValue
             do {
                 result = try await client.request(invocation.method, invocation.params)
-                try await letLocalRunSettle(invocation.method, result: result, backend: info["backend"], client: client)
+                result = try await runAsItSettles(invocation.method, result: result, client: client)
             } catch {
                 _ = try? await client.request("shutdown", nil)
                 throw error
@@ -107,6 +108,13 @@ enum CallCommand {
             if invocation.method != "shutdown" { _ = try await client.request("shutdown", nil) }
             let text = invocation.options.compactOutput ? JSONPrinter.compact(result) : JSONPrinter.indented(result)
             Output.out(text + "\n")
+            if runResultMethods.contains(invocation.method) {
+                let handledTools = invocation.params?["handle_tools"]?.boolValue == true
+                guard RunOutcome.succeeded(result, handledTools: handledTools) else {
+                    Output.err("assistd call: \(RunOutcome.failureLine(result))\n")
+                    return errorExitCode
+                }
+            }
             return 0
         } catch let error as JSONRPCError {
             Output.err(JSONPrinter.compact(error.json) + "\n")
@@ -118,17 +126,19 @@ enum CallCommand {
     }
 
     static let runStartingMethods: Set<String> = ["runs/create", "runs/createThreadAndRun", "runs/submitToolOutputs"]
-    static let settledStatuses: Set<String> = ["requires_action", "completed", "failed", "cancelled", "expired", "incomplete"]
+    /// The methods whose result is a run that was to end: the exit code says how it ended.
+    static let runResultMethods: Set<String> = runStartingMethods.union(["runs/wait"])
 
-    /// The local backend executes runs in this process: a run started without `stream` would die
-    /// with it (and be failed by the next assistd on the data dir), so wait until it settles
-    /// (terminal or `requires_action`). The printed result stays the method's own answer.
-    static func letLocalRunSettle(_ method: String, result: JSONValue, backend: JSONValue?, client: ProtocolClient) async throws {
-        guard backend?["name"]?.stringValue == "local", runStartingMethods.contains(method),
+    /// A run started without `stream` is answered as created (`queued` or `in_progress`). `call`
+    /// waits until it settles (terminal or `requires_action`) and returns it as it then stands,
+    /// so what is printed and the exit code tell how the run went. (On the local backend the
+    /// run also lives in this process: leaving earlier would kill it.)
+    static func runAsItSettles(_ method: String, result: JSONValue, client: ProtocolClient) async throws -> JSONValue {
+        guard runStartingMethods.contains(method),
             let runID = result["id"]?.stringValue, let threadID = result["thread_id"]?.stringValue,
-            let status = result["status"]?.stringValue, !settledStatuses.contains(status)
-        else { return }
-        _ = try await client.request("runs/wait", ["thread_id": .string(threadID), "run_id": .string(runID)])
+            let status = result["status"]?.stringValue, !RunOutcome.settledStatuses.contains(status)
+        else { return result }
+        return try await client.request("runs/wait", ["thread_id": .string(threadID), "run_id": .string(runID)])
     }
 
     static func usageFailure(_ message: String) -> Never {

@@ -222,9 +222,10 @@ enum CommandLineFlags {
             "",
             "call: JSON is the params object ('-' reads it from stdin). A streamed request (\"stream\": true)",
             "prints each runs/event's params as one JSON line as it arrives, then the result. The result is",
-            "indented; --compact prints it on one line. Exit 0 on success; on an error answer the error",
-            "object {code, message, data} goes to stderr as one JSON line and the exit code is 1; usage errors exit 2.",
-            "On the local backend, a run started without stream is carried to its end before call exits.",
+            "indented; --compact prints it on one line. A run started without stream is waited for and printed as",
+            "it then stands. Exit 0 on success (for a run: it ended completed, or requires_action without",
+            "handle_tools); 1 on an error answer (the error object {code, message, data} goes to stderr as one",
+            "JSON line) or a run that ended otherwise (stderr says why); usage errors exit 2. demo exits alike.",
             "",
             "Flags:",
         ]

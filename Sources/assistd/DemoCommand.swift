@@ -130,10 +130,8 @@ enum DemoCommand {
         // Leave nothing behind in the data dir (or the hosted account).
         _ = try? await client.request("threads/delete", ["thread_id": .string(threadID)])
         _ = try? await client.request("assistants/delete", ["assistant_id": .string(assistantID)])
-        guard run["status"]?.stringValue == "completed" else {
-            let error = run["last_error"]
-            let detail = error.flatMap { $0.isNull ? nil : JSONPrinter.compact($0) } ?? "no last_error"
-            Output.err("assistd demo: the run ended \(run["status"]?.stringValue ?? "?"): \(detail)\n")
+        guard RunOutcome.succeeded(run, handledTools: true) else {
+            Output.err("assistd demo: \(RunOutcome.failureLine(run))\n")
             return 1
         }
         return 0

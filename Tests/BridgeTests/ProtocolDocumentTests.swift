@@ -83,7 +83,14 @@ final class ProtocolDocumentTests: XCTestCase {
         let errors = try XCTUnwrap(document["components"]?["errors"]?.objectValue)
         XCTAssertEqual(
             Set(errors.values.compactMap { $0["code"]?.intValue }),
-            Set([-32602, -32800] + ApplicationErrorCode.allCases.map { Int64($0.rawValue) }))
+            Set([-32700, -32600, -32601, -32602, -32603, -32002, -32800] + ApplicationErrorCode.allCases.map { Int64($0.rawValue) }))
+        // The binary's messages are prose; a component's message says what its code means, never
+        // a bare code name a client might match on (the name is x-assistd-name).
+        for (key, error) in errors {
+            let message = error["message"]?.stringValue ?? ""
+            XCTAssertTrue(message.contains(" "), "\(key): message \"\(message)\" reads as a code name, not prose")
+            XCTAssertNotEqual(error["message"], error["x-assistd-name"], key)
+        }
         var references: [String] = []
         collectReferences(document, into: &references)
         XCTAssertFalse(references.isEmpty)
@@ -122,6 +129,41 @@ final class ProtocolDocumentTests: XCTestCase {
                 XCTAssertFalse(name.contains("-"), "\(method).\(name)")
             }
         }
+    }
+
+    /// protocol/README.md's method table names every method of the document and, per row, every
+    /// param (sampling aside; "the create fields" / "the run fields" stand for those rows' params).
+    func testTheREADMEMethodTableListsEveryMethodAndParam() throws {
+        let document = try loadDocument()
+        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("protocol/README.md"), encoding: .utf8)
+        let table = readme.components(separatedBy: "## Methods")[1].components(separatedBy: "\n## ")[0]
+        var rows: [String: String] = [:]
+        for line in table.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard cells.count >= 3 else { continue }
+            for method in backticked(cells[1]) { rows[method] = cells[2] }
+        }
+        let sampling: Set<String> = ["temperature", "top_p", "top_k", "max_tokens"]
+        for method in try documentedMethods(document) where !["initialized", "exit", "$/cancelRequest"].contains(method) {
+            guard var cell = rows[method] else {
+                XCTFail("protocol/README.md's method table has no row for \(method)")
+                continue
+            }
+            if ["initialize", "shutdown", "rpc.discover"].contains(method) { continue }
+            if cell.contains("the create fields") { cell += rows["assistants/create"] ?? "" }
+            if cell.contains("the run fields") { cell += rows["runs/create"] ?? "" }
+            let entry = try XCTUnwrap(document["methods"]?.arrayValue?.first { $0["name"]?.stringValue == method })
+            let listed = Set(backticked(cell))
+            for param in try params(of: entry, in: document).compactMap({ $0["name"]?.stringValue }) where !sampling.contains(param) {
+                XCTAssertTrue(listed.contains(param), "protocol/README.md: \(method)'s row does not list \(param)")
+            }
+        }
+    }
+
+    /// The code spans of a table cell, each to its first space (`thread {messages, metadata}` is `thread`).
+    func backticked(_ text: String) -> [String] {
+        text.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }
+            .map { String($0.element.split(separator: " ").first ?? "") }
     }
 
     func collectReferences(_ value: JSONValue, into references: inout [String]) {

@@ -23,10 +23,18 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.apiKey, APIKey("sk-from-file"))
     }
 
-    func testMissingOrUnreadableKeyIsUnauthenticated() {
-        XCTAssertThrowsError(try DashScopeConfiguration.resolve(environment: [:], apiKeyFile: nil, baseURL: nil, region: nil, workspace: nil)) {
-            XCTAssertEqual(($0 as? APIError)?.kind, .unauthenticated)
-            XCTAssertTrue(($0 as? APIError)?.message.contains("DASHSCOPE_API_KEY") == true)
+    /// No key anywhere is not a start-up error (a connection may give one in `initialize`), but
+    /// every call made without one is unauthenticated and says where a key goes.
+    func testMissingOrUnreadableKeyIsUnauthenticated() async throws {
+        let keyless = try DashScopeConfiguration.resolve(environment: [:], apiKeyFile: nil, baseURL: "http://127.0.0.1:9/api/v1", region: nil, workspace: nil)
+        XCTAssertTrue(keyless.apiKey.isEmpty)
+        do {
+            _ = try await DashScopeBackend(configuration: keyless, log: nil).createThread(CreateThreadParams(nil))
+            XCTFail("a call without a key must fail")
+        } catch {
+            XCTAssertEqual((error as? APIError)?.kind, .unauthenticated)
+            XCTAssertTrue((error as? APIError)?.message.contains("DASHSCOPE_API_KEY") == true)
+            XCTAssertTrue((error as? APIError)?.message.contains("initializationOptions.api_key") == true)
         }
         XCTAssertThrowsError(try DashScopeConfiguration.resolve(
             environment: [:], apiKeyFile: "/nonexistent/key", baseURL: nil, region: nil, workspace: nil)) {

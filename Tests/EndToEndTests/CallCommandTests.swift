@@ -104,6 +104,8 @@ final class CallCommandTests: XCTestCase {
         XCTAssertEqual(started.status, 0, started.stderr)
         let run = try json(started.stdout)
         XCTAssertEqual(run["object"], "thread.run")
+        XCTAssertEqual(run["status"], "completed", "printed as it stands when call exits, not as created")
+        XCTAssertNotNil(run["completed_at"]?.intValue, started.stdout)
         let runID = try XCTUnwrap(run["id"]?.stringValue)
 
         let later = try call(["runs/retrieve", #"{"thread_id": "\#(threadID)", "run_id": "\#(runID)"}"#] + flags)
@@ -139,5 +141,59 @@ final class CallCommandTests: XCTestCase {
         XCTAssertEqual(run["status"], "completed")
         XCTAssertTrue(streamed.stdout.split(separator: "\n").first?.hasPrefix(#"{"request":"#) == true, "event lines start with request, seq, event")
     }
-}
 
+    /// Each non-streamed run ends differently; `call` prints the run as it ended and exits by
+    /// the one rule: 0 for `completed`, or `requires_action` when the caller did not ask for
+    /// `handle_tools`; 1 otherwise, with the reason on stderr.
+    func testANonStreamedRunIsPrintedAsItEndedAndTheExitCodeSaysHow() throws {
+        let directory = try CommandRunner.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let tool = #"{"type": "function", "function": {"name": "big_add", "parameters": {"type": "object"}}}"#
+        let assistant = try call(["assistants/create", #"{"model": "qwen-max", "tools": [\#(tool)]}"#, "--data-dir", directory])
+        let assistantID = try XCTUnwrap(try json(assistant.stdout)["id"]?.stringValue, assistant.stderr)
+        let params = #"{"assistant_id": "\#(assistantID)", "thread": {"messages": [{"role": "user", "content": "hi"}]}}"#
+        func run(_ turn: JSONValue) throws -> (result: CommandResult, run: JSONValue) {
+            let script = try CommandRunner.writeScript(["turns": [turn]])
+            let result = try call(["runs/createThreadAndRun", params, "--compact", "--data-dir", directory, "--model", "scripted:\(script)"])
+            return (result, try json(result.stdout))
+        }
+
+        let failed = try run(["error": ["kind": "server", "message": "the scripted model fails"]])
+        XCTAssertEqual(failed.result.status, 1, failed.result.stderr)
+        XCTAssertEqual(failed.run["status"], "failed")
+        XCTAssertEqual(failed.run["last_error"]?["message"], "the scripted model fails")
+        XCTAssertNotNil(failed.result.stderr.range(of: #"^assistd call: run run_\S+ ended failed: last_error \{"#, options: .regularExpression),
+                        failed.result.stderr)
+
+        let incomplete = try run(["text": "cut off", "finish": "length"])
+        XCTAssertEqual(incomplete.result.status, 1, incomplete.result.stderr)
+        XCTAssertEqual(incomplete.run["status"], "incomplete")
+        XCTAssertEqual(incomplete.run["incomplete_details"]?["reason"], "max_tokens")
+        XCTAssertTrue(incomplete.result.stderr.contains("ended incomplete, reason max_tokens"), incomplete.result.stderr)
+
+        let waiting = try run(["tool_calls": [["name": "big_add", "arguments": ["left": 1, "right": 2]]]])
+        XCTAssertEqual(waiting.result.status, 0, "requires_action is where a run without handle_tools stops: \(waiting.result.stderr)")
+        XCTAssertEqual(waiting.run["status"], "requires_action")
+        XCTAssertEqual(waiting.run["required_action"]?["submit_tool_outputs"]?["tool_calls"]?[0]?["function"]?["name"], "big_add")
+        XCTAssertEqual(waiting.result.stderr, "")
+
+        let completed = try run(["text": "Done."])
+        XCTAssertEqual(completed.result.status, 0, completed.result.stderr)
+        XCTAssertEqual(completed.run["status"], "completed")
+        XCTAssertEqual(completed.run["last_error"], .null)
+    }
+
+    /// `call` is a client: its requests carry a client's integer ids, not the "s1" style that
+    /// assistd uses for its own requests to a client.
+    func testItsRequestsCarryIntegerIds() throws {
+        let directory = try CommandRunner.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let trace = (directory as NSString).appendingPathComponent("trace.jsonl")
+        let result = try call(["threads/create", "{}", "--ephemeral", "--trace", trace])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map { try json(String($0)) }
+        let requests = lines.filter { $0["dir"] == "in" && $0["message"]?["method"] != nil && $0["message"]?["id"] != nil }
+        XCTAssertEqual(requests.map { $0["message"]?["method"]?.stringValue ?? "?" }, ["initialize", "threads/create", "shutdown"])
+        XCTAssertEqual(requests.map { $0["message"]?["id"] }, [1, 2, 3])
+    }
+}

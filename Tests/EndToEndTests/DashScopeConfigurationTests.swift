@@ -27,12 +27,46 @@ final class DashScopeConfigurationTests: XCTestCase {
         XCTAssertEqual(session.finish(), 0)
     }
 
-    func testNoKeyAnywhereRefusesToStartAndSaysWhere() throws {
-        let process = try AssistdProcess(framing: .ndjson, arguments: ["--backend", "dashscope"], environment: DashScopeSession.childEnvironment([:]))
+    /// With no key anywhere assistd still starts (a plugin may give the key per connection, from
+    /// the editor's secret store); a call without one is unauthenticated and says where a key goes.
+    func testNoKeyAnywhereStartsAndACallIsUnauthenticatedSayingWhere() throws {
+        let session = try DashScopeSession(environment: [:])
+        XCTAssertEqual(try session.initialize()["result"]?["backend"]?["name"], "dashscope")
+        let error = try session.callError("threads/create", [:])
+        XCTAssertEqual(error["code"], -32011)
+        XCTAssertEqual(error["data"]?["code"], "InvalidApiKey")
+        let message = error["message"]?.stringValue ?? ""
+        for place in ["DASHSCOPE_API_KEY", "--api-key-file", "initializationOptions.api_key"] {
+            XCTAssertTrue(message.contains(place), message)
+        }
+        XCTAssertEqual(try session.fake.requests().count, 0, "nothing was sent without a key")
+        XCTAssertEqual(session.finish(), 0)
+    }
+
+    /// protocol/README.md: the key may come only through `initializationOptions.api_key`.
+    func testTheKeyMayComeOnlyFromInitializationOptions() throws {
+        let session = try DashScopeSession(environment: [:])
+        XCTAssertNotNil(try session.initialize(options: ["api_key": .string(FakeDashScopeServer.apiKey)])["result"])
+        XCTAssertNotNil(try session.call("threads/create", [:])["id"])
+        XCTAssertEqual(try session.fake.requests().last?["headers"]?["authorization"]?.stringValue, "Bearer \(FakeDashScopeServer.apiKey)")
+        XCTAssertEqual(session.finish(), 0)
+    }
+
+    /// Both ways README gives of naming the key choose the hosted backend.
+    func testTheKeyFilePathInTheEnvironmentSelectsTheHostedBackend() throws {
+        let keyFile = temporary.appendingPathComponent("key")
+        try Data((FakeDashScopeServer.apiKey + "\n").utf8).write(to: keyFile)
+        let fake = try FakeDashScopeServer()
+        defer { fake.stop() }
+        let process = try AssistdProcess(framing: .ndjson, arguments: ["--base-url", fake.baseURL],
+            environment: DashScopeSession.childEnvironment(["DASHSCOPE_API_KEY_FILE_PATH": keyFile.path]))
+        process.send(["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": [:]])
+        XCTAssertEqual(process.next()?["result"]?["backend"]?["name"], "dashscope")
+        process.send(["jsonrpc": "2.0", "id": 2, "method": "threads/create", "params": [:]])
+        XCTAssertEqual(process.next()?["result"]?["object"], "thread")
+        XCTAssertEqual(try fake.requests().last?["headers"]?["authorization"]?.stringValue, "Bearer \(FakeDashScopeServer.apiKey)")
+        process.closeStdin()
         XCTAssertEqual(process.waitForExit(), 1)
-        XCTAssertTrue(process.stderrText.contains("DASHSCOPE_API_KEY"), process.stderrText)
-        XCTAssertTrue(process.stderrText.contains("--api-key-file"), process.stderrText)
-        XCTAssertEqual(process.remainingMessages().count, 0, "nothing on stdout")
     }
 
     func testTheKeyInTheEnvironmentSelectsTheHostedBackend() throws {

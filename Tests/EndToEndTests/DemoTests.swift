@@ -61,8 +61,17 @@ final class DemoTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stdout.contains("summary: run run_"), result.stdout)
         XCTAssertTrue(result.stdout.contains(" failed in "), result.stdout)
-        XCTAssertTrue(result.stderr.contains("the run ended failed"), result.stderr)
+        XCTAssertTrue(result.stderr.contains(" ended failed: last_error "), result.stderr)
         XCTAssertTrue(result.stderr.contains("invalid_prompt"), result.stderr)
+    }
+
+    func testAnIncompleteRunSaysWhy() throws {
+        let script = try CommandRunner.writeScript(["turns": [["text": "The sum is", "finish": "length"]]])
+        let result = try demo(["--ephemeral", "--model", "scripted:\(script)"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stdout.contains(" incomplete in 1 step "), result.stdout)
+        XCTAssertTrue(result.stderr.contains(" ended incomplete, reason max_tokens"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("no last_error"), result.stderr)
     }
 
     /// With DASHSCOPE_API_KEY set the demo runs against the hosted service; here a FAKE of it

@@ -7,10 +7,10 @@ import XCTest
 final class ShellClientTests: XCTestCase {
     var scriptPath: String { AssistdBinary.repositoryRoot.appendingPathComponent("clients/shell/stream-reply.sh").path }
 
-    func runScript(_ arguments: [String]) throws -> CommandResult {
-        let result = try CommandRunner.run(
-            "/bin/bash", [scriptPath] + arguments,
-            environment: ["ASSISTD": try AssistdBinary.path(), "DASHSCOPE_API_KEY": nil, "ASSISTD_BACKEND": nil])
+    func runScript(_ arguments: [String], path: String? = nil) throws -> CommandResult {
+        var environment: [String: String?] = ["ASSISTD": try AssistdBinary.path(), "DASHSCOPE_API_KEY": nil, "ASSISTD_BACKEND": nil]
+        if let path { environment["PATH"] = path }
+        let result = try CommandRunner.run("/bin/bash", [scriptPath] + arguments, environment: environment)
         XCTAssertFalse(result.killedAfterHanging, "stream-reply.sh hung; stdout: \(result.stdout) stderr: \(result.stderr)")
         return result
     }
@@ -49,5 +49,35 @@ final class ShellClientTests: XCTestCase {
         let result = try runScript(["hello", "--ephemeral", "--model", "scripted:/nonexistent/assistd-shell-test.json"])
         XCTAssertEqual(result.status, 1, result.stderr)
         XCTAssertTrue(result.stderr.contains("/nonexistent/assistd-shell-test.json"), result.stderr)
+    }
+
+    func testAnIncompleteRunSaysWhyAndEndsNonZero() throws {
+        let script = try CommandRunner.writeScript(["turns": [["text": "A ragdoll", "finish": "length"]]])
+        let result = try runScript(["hello", "--ephemeral", "--model", "scripted:\(script)"])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertEqual(result.stdout, "you> hello\nassistant> A ragdoll\n")
+        XCTAssertNotNil(result.stderr.range(of: #"run run_[^:]+: incomplete: incomplete_details \{"reason":"max_tokens"\}"#, options: .regularExpression),
+                        result.stderr)
+    }
+
+    /// One long-lived jq reads the stream: a reply of 500 deltas starts no process per event.
+    /// Counted with a jq on PATH that notes each start, then runs the real one.
+    func testManyDeltasStartNoProcessPerEvent() throws {
+        let directory = try CommandRunner.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let realJQ = try XCTUnwrap(["/usr/bin/jq", "/usr/local/bin/jq", "/bin/jq"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let starts = (directory as NSString).appendingPathComponent("starts")
+        let wrapper = (directory as NSString).appendingPathComponent("jq")
+        try "#!/bin/sh\necho >> '\(starts)'\nexec '\(realJQ)' \"$@\"\n".write(toFile: wrapper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
+
+        let reply = String(repeating: "ragdoll\t\\n ", count: 100)
+        let script = try CommandRunner.writeScript(["turns": [["text": .string(reply), "chunks": 500]]])
+        let path = directory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try runScript(["hello", "--ephemeral", "--model", "scripted:\(script)"], path: path)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "you> hello\nassistant> \(reply)\n")
+        let count = try String(contentsOfFile: starts, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        XCTAssertLessThanOrEqual(count, 20, "jq started \(count) times for a stream of 500 deltas")
     }
 }

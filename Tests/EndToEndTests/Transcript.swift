@@ -15,6 +15,8 @@ struct Transcript {
 
     let name: String
     var arguments: [String] = []
+    /// The scripted test model's script, when the transcript gives one (`{"script": …}`).
+    var script: JSONValue?
     var framings = ClientFraming.allCases
     var steps: [Step] = []
 
@@ -28,6 +30,7 @@ struct Transcript {
             switch key {
             case "comment": break
             case "args": arguments = value.arrayValue?.compactMap(\.stringValue) ?? []
+            case "script": script = value
             case "framing": framings = value.arrayValue?.compactMap { $0.stringValue.flatMap(ClientFraming.init(rawValue:)) } ?? []
             case "send": steps.append(.send(value))
             case "send_raw": steps.append(.sendRaw(value.stringValue ?? ""))
@@ -55,13 +58,16 @@ struct Transcript {
 
     /// Replays against a fresh process; returns the failures (empty when it passed).
     func replay(framing: ClientFraming) throws -> [String] {
+        var arguments = arguments
+        if let script { arguments += ["--model", "scripted:\(try CommandRunner.writeScript(script))"] }
         let process = try AssistdProcess(framing: framing, arguments: arguments)
+        var bindings = PatternMatch.Bindings()
         var failures: [String] = []
         var exited = false
         func fail(_ text: String) { failures.append("\(name) [\(framing.rawValue)]: \(text)") }
         steps: for step in steps {
             switch step {
-            case .send(let message): process.send(message)
+            case .send(let message): process.send(bindings.substituted(message))
             case .sendRaw(let text): process.send(body: Array(text.utf8))
             case .closeStdin: process.closeStdin()
             case .expect(let group):
@@ -71,7 +77,7 @@ struct Transcript {
                         fail("no message arrived; still expecting \(pending.map(\.description))")
                         break steps
                     }
-                    guard let index = Self.matchingIndex(for: message, in: pending) else {
+                    guard let index = Self.matchingIndex(for: message, in: pending, bindings: &bindings) else {
                         fail("unexpected \(message); expecting \(pending.map(\.description))")
                         break steps
                     }
@@ -93,12 +99,16 @@ struct Transcript {
     }
 
     /// The first pending pattern the message matches, honouring per-request order.
-    static func matchingIndex(for message: JSONValue, in pending: [JSONValue]) -> Int? {
+    static func matchingIndex(for message: JSONValue, in pending: [JSONValue], bindings: inout PatternMatch.Bindings) -> Int? {
         var blockedKeys: Set<String> = []
         for (index, pattern) in pending.enumerated() {
             let key = orderKey(pattern)
             if let key, blockedKeys.contains(key) { continue }
-            if PatternMatch.matches(pattern, message) { return index }
+            var trial = bindings
+            if PatternMatch.matches(pattern, message, bindings: &trial) {
+                bindings = trial
+                return index
+            }
             if let key { blockedKeys.insert(key) }
         }
         return nil
@@ -118,9 +128,41 @@ struct TranscriptError: Error, CustomStringConvertible {
 }
 
 /// Expected-message patterns: exact JSON, plus `"$any"`, `"$string"`, `"$int"`, objects with
-/// `"$partial": true` (other keys allowed), and arrays starting with `"$unordered"`.
+/// `"$partial": true` (other keys allowed), arrays starting with `"$unordered"`, and `"${name}"`:
+/// a string that binds `name` to the first value it matches and must equal it afterwards (ids
+/// that differ on every run); `send` lines get the bound value in its place.
 enum PatternMatch {
+    struct Bindings {
+        var values: [String: String] = [:]
+
+        /// `message` with every `"${name}"` string that is bound replaced by its value.
+        func substituted(_ message: JSONValue) -> JSONValue {
+            switch message {
+            case .string(let text): return PatternMatch.bindingName(text).flatMap { values[$0] }.map(JSONValue.string) ?? message
+            case .array(let elements): return .array(elements.map(substituted))
+            case .object(let members): return .object(members.mapValues(substituted))
+            default: return message
+            }
+        }
+    }
+
+    static func bindingName(_ text: String) -> String? {
+        guard text.hasPrefix("${"), text.hasSuffix("}"), text.count > 3 else { return nil }
+        return String(text.dropFirst(2).dropLast())
+    }
+
     static func matches(_ pattern: JSONValue, _ value: JSONValue) -> Bool {
+        var bindings = Bindings()
+        return matches(pattern, value, bindings: &bindings)
+    }
+
+    static func matches(_ pattern: JSONValue, _ value: JSONValue, bindings: inout Bindings) -> Bool {
+        if case .string(let text) = pattern, let name = bindingName(text) {
+            guard let actual = value.stringValue else { return false }
+            if let bound = bindings.values[name] { return bound == actual }
+            bindings.values[name] = actual
+            return true
+        }
         switch pattern {
         case .string("$any"): return true
         case .string("$string"): return value.stringValue != nil
@@ -130,18 +172,27 @@ enum PatternMatch {
             let partial = expected["$partial"] == .bool(true)
             let keys = expected.keys.filter { $0 != "$partial" }
             if !partial && Set(keys) != Set(actual.keys) { return false }
-            return keys.allSatisfy { key in actual[key].map { matches(expected[key]!, $0) } ?? false }
+            return keys.sorted().allSatisfy { key in actual[key].map { matches(expected[key]!, $0, bindings: &bindings) } ?? false }
         case .array(let expected):
             guard let actual = value.arrayValue else { return false }
             if expected.first == .string("$unordered") {
                 var remaining = actual
                 for element in expected.dropFirst() {
-                    guard let index = remaining.firstIndex(where: { matches(element, $0) }) else { return false }
+                    var found: Int?
+                    for (index, candidate) in remaining.enumerated() {
+                        var trial = bindings
+                        if matches(element, candidate, bindings: &trial) {
+                            bindings = trial
+                            found = index
+                            break
+                        }
+                    }
+                    guard let index = found else { return false }
                     remaining.remove(at: index)
                 }
                 return remaining.isEmpty
             }
-            return expected.count == actual.count && zip(expected, actual).allSatisfy { matches($0, $1) }
+            return expected.count == actual.count && zip(expected, actual).allSatisfy { matches($0, $1, bindings: &bindings) }
         default:
             return pattern == value
         }

@@ -6,7 +6,9 @@ import XCTest
 final class TranscriptTests: XCTestCase {
     func testEveryExampleTranscriptInBothFramings() throws {
         let transcripts = try Transcript.loadAll()
-        XCTAssertGreaterThanOrEqual(transcripts.count, 5)
+        XCTAssertGreaterThanOrEqual(transcripts.count, 7)
+        let names = Set(transcripts.map(\.name))
+        XCTAssertTrue(names.isSuperset(of: ["streamed-run.jsonl", "tools-call.jsonl"]), "\(names)")
         for transcript in transcripts {
             XCTAssertFalse(transcript.steps.isEmpty, transcript.name)
             for framing in transcript.framings {
@@ -32,7 +34,22 @@ final class TranscriptTests: XCTestCase {
             ["id": 1, "result": "$any"],
             ["id": 2, "result": "$any"],
         ]
-        XCTAssertNil(Transcript.matchingIndex(for: ["id": 1, "result": 5], in: pending), "response 1 may not overtake its event")
-        XCTAssertEqual(Transcript.matchingIndex(for: ["id": 2, "result": 5], in: pending), 2, "other requests are free")
+        var bindings = PatternMatch.Bindings()
+        XCTAssertNil(Transcript.matchingIndex(for: ["id": 1, "result": 5], in: pending, bindings: &bindings), "response 1 may not overtake its event")
+        XCTAssertEqual(Transcript.matchingIndex(for: ["id": 2, "result": 5], in: pending, bindings: &bindings), 2, "other requests are free")
+    }
+
+    func testBindingsTakeTheFirstValueHoldItAndFillSends() {
+        var bindings = PatternMatch.Bindings()
+        XCTAssertTrue(PatternMatch.matches(["id": "${run}", "run_id": "${run}"], ["id": "run_1", "run_id": "run_1"], bindings: &bindings))
+        XCTAssertEqual(bindings.values, ["run": "run_1"])
+        XCTAssertFalse(PatternMatch.matches(["id": "${run}"], ["id": "run_2"], bindings: &bindings), "bound to run_1")
+        XCTAssertFalse(PatternMatch.matches(["id": "${other}"], ["id": 5], bindings: &bindings), "binds strings only")
+        XCTAssertEqual(bindings.substituted(["params": ["run_id": "${run}", "list": ["${run}", "${unbound}"]]]),
+                       ["params": ["run_id": "run_1", "list": ["run_1", "${unbound}"]]])
+        let pending: [JSONValue] = [["id": 1, "result": ["id": "${thread}", "object": "thread"]]]
+        var untouched = PatternMatch.Bindings()
+        XCTAssertNil(Transcript.matchingIndex(for: ["id": 1, "result": ["id": "thread_9", "object": "run"]], in: pending, bindings: &untouched))
+        XCTAssertEqual(untouched.values, [:], "a failed match binds nothing")
     }
 }

@@ -283,6 +283,23 @@ final class ConnectionTests: XCTestCase {
 
     // MARK: Server→client requests
 
+    /// A client's connection numbers its own requests 1, 2, … (`ownRequestIDs: .clientIntegers`);
+    /// an answer carrying the string "1" is not the answer to 1.
+    func testClientStyleIdsAreIntegersAndMatchOnlyIntegers() async throws {
+        let (client, _, _) = connect(options: ConnectionOptions(ownRequestIDs: .clientIntegers))
+        client.send(request(7, "askClient", ["question": "2+2"]))
+        let outgoing = try await client.next()
+        XCTAssertEqual(outgoing["id"], 1)
+        client.send(["jsonrpc": "2.0", "id": "1", "result": "a string id is another request"])
+        client.send(["jsonrpc": "2.0", "id": 1, "result": 4])
+        let answer = try await client.next()
+        XCTAssertEqual(answer["id"], 7)
+        XCTAssertEqual(answer["result"], ["answer": 4])
+        client.send(request(8, "askClient", ["question": "?"]))
+        let second = try await client.next()
+        XCTAssertEqual(second["id"], 2)
+    }
+
     func testServerToClientRequestRoundTrip() async throws {
         let (client, _, _) = connect()
         client.send(request(1, "askClient", ["question": "2+2"]))

@@ -62,7 +62,9 @@ final class MessageTests: XCTestCase {
     }
 
     func testErrorHelpers() {
-        XCTAssertEqual(JSONRPCError.invalidParams("x must be a string", path: "thread.messages[0].role").data, ["param": "thread.messages[0].role"])
+        XCTAssertEqual(JSONRPCError.invalidParams("x must be a string", path: "thread.messages[0].role").data, [
+            "param": "thread.messages[0].role", "message": "x must be a string", "status_code": 400, "code": "InvalidParameter",
+        ])
         XCTAssertEqual(JSONRPCError.requestCancelled(.int(3)).code, -32800)
         XCTAssertEqual(JSONRPCError.serverNotInitialized("m").code, -32002)
         XCTAssertEqual(OutgoingMessage.response(id: nil, outcome: .failure(.parseError("x"))).json["id"], .null)

@@ -233,7 +233,7 @@ export type List = {
 
 export type DeletionStatus = {
   id: string;
-  object: "assistant.deleted" | "thread.deleted";
+  object: "assistant.deleted" | "thread.deleted" | "assistant.file.deleted";
   deleted: boolean;
   request_id?: string;
 };
@@ -251,15 +251,16 @@ export type ErrorData = {
   active_run_id?: string;
 };
 
+/** The data of every -32602, whichever layer refused the params (the bridge, a backend, the hosted service). */
 export type InvalidParamsData = {
   /** Path of the offending field, e.g. "thread.messages[0].role"; "" for params itself. */
   param: string;
   /** What is wrong with the field. */
-  message?: string;
+  message: string;
   /** 400, as the service answers bad params. */
-  status_code?: number;
+  status_code: number;
   /** "InvalidParameter", or the service's own code. */
-  code?: string;
+  code: string;
   /** The service's, when it refused the params. */
   request_id?: string;
 };
@@ -303,8 +304,8 @@ export type RunEvent = {
   seq: number;
   /** The service's event name: thread.created, thread.run.created, thread.message.delta, …, error, done. */
   event: string;
-  /** The event's object (Thread, Run, RunStep, RunStepDelta, Message, MessageDelta, ErrorData), or null for done. */
-  data: { [key: string]: unknown };
+  /** The event's object (Thread, Run, RunStep, RunStepDelta, Message, MessageDelta, ErrorData); null for done. */
+  data: { [key: string]: unknown } | null;
 };
 
 export type AssistantFile = {
@@ -819,8 +820,8 @@ export interface RunsEventParams {
   seq: number;
   /** The service's event name (thread.run.created, thread.message.delta, …, done). */
   event: string;
-  /** The event's object; null for done. */
-  data: unknown;
+  /** The event's object, by event name as x-assistd-event-data lists; null for done. */
+  data: { [key: string]: unknown } | null;
 }
 
 /** Params of `tools/call`. Server→client request: run one function tool call on the client and answer its output. */
@@ -892,22 +893,39 @@ export interface ServerNotifications {
 
 /** The protocol's named errors: code and data of each. */
 export interface ProtocolErrors {
-  /** Invalid params */
+  /** Invalid params: what is wrong with which field */
   InvalidParams: { code: -32602; data: InvalidParamsData };
   /** Request cancelled */
   RequestCancelled: { code: -32800; data: undefined };
-  /** not_found */
+  /** The object does not exist (the service's or the engine's message names it) */
   NotFound: { code: -32010; data: ErrorData };
-  /** unauthenticated */
+  /** The service refused the API key, or no key was given (the message says which) */
   Unauthenticated: { code: -32011; data: ErrorData };
-  /** rate_limited */
+  /** The service or the model throttled the call */
   RateLimited: { code: -32012; data: ErrorData };
-  /** upstream_failure */
+  /** The service or the model failed, or could not be reached */
   UpstreamFailure: { code: -32013; data: ErrorData };
-  /** conflicting_state */
+  /** The object's state forbids this (e.g. a run still active on the thread) */
   ConflictingState: { code: -32014; data: ErrorData };
-  /** unsupported_by_backend */
+  /** The backend in use cannot do this */
   UnsupportedByBackend: { code: -32015; data: ErrorData };
+  /** Parse error: not UTF-8, not JSON, or broken framing (id null) */
+  ParseError: { code: -32700; data: {
+    offset?: number;
+  } };
+  /** Invalid request: what is wrong with the message */
+  InvalidRequest: { code: -32600; data: {
+    limit?: number;
+    length?: number;
+  } };
+  /** Method not found: the method's name */
+  MethodNotFound: { code: -32601; data: {
+    method: string;
+  } };
+  /** Internal error: what failed */
+  InternalError: { code: -32603; data: undefined };
+  /** Server not initialized: send initialize first */
+  ServerNotInitialized: { code: -32002; data: undefined };
 }
 
 export type ClientMethod = keyof ClientRequests;

@@ -44,7 +44,8 @@ def main():
         if method == "initialize":
             write({"jsonrpc": "2.0", "id": request_id, "result": {
                 "protocolVersion": "fake-1", "serverInfo": {"name": "fake-assistd", "version": "0"},
-                "backend": {"name": "fake"}, "capabilities": {}, "received": params, "argv": sys.argv[1:],
+                "backend": ((params or {}).get("initializationOptions") or {}).get("fake_backend", {"name": "fake"}),
+                "capabilities": {}, "received": params, "argv": sys.argv[1:],
                 "pid": os.getpid()}})
         elif method == "shutdown":
             shut_down = True

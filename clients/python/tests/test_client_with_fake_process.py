@@ -156,3 +156,19 @@ def test_a_stream_that_times_out_cancels_its_request(fake_binary):
         with pytest.raises(AssistdTimeoutError):
             next(stream)
         assert stream.finished and client._connection.in_flight() == 0
+
+
+def test_a_backend_reporting_model_available_false_warns(fake_binary):
+    from assistd import NoModelWarning
+
+    backend = {"name": "local", "model": "embedded", "model_available": False,
+               "model_problem": "the embedded model is not installed"}
+    with pytest.warns(NoModelWarning, match="the embedded model is not installed"):
+        client = Client(fake_binary, [], initialization_options={"fake_backend": backend})
+    assert client.model_problem == "the embedded model is not installed"
+    assert client.close() == 0
+
+    available = {"name": "local", "model": "unavailable (an old text)", "model_available": True}
+    client = Client(fake_binary, [], initialization_options={"fake_backend": available})
+    assert client.model_problem is None, "model_available wins over the text when present"
+    assert client.close() == 0

@@ -91,6 +91,7 @@ class AsyncClient(ClientBase):
     async def initialize(self) -> AssistdObject:
         result = await self._conn.request("initialize", self._initialize_params(), self.request_timeout)
         self.initialize_result = result
+        self._warn_if_no_model()
         self._conn.notify("initialized", {})
         await self._conn.drain()
         self.initialized = True

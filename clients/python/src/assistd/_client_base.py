@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from ._errors import NoModelWarning
 from ._objects import AssistdObject
 from ._process import StderrTail, command_line
 from ._tool_host import ToolHost
@@ -47,6 +49,31 @@ class ClientBase(ToolHost):
         if self._initialization_options is not None:
             params["initializationOptions"] = dict(self._initialization_options)
         return params
+
+    def _warn_if_no_model(self) -> None:
+        """Warn when ``initialize`` says the backend has no chat model (runs would fail): from
+        ``backend.model_available == false`` when the server says it, else from a ``model``
+        reported as ``"unavailable (…)"``."""
+        problem = self.model_problem
+        if problem is not None:
+            warnings.warn(NoModelWarning("assistd's backend has no chat model: %s" % problem), stacklevel=4)
+
+    @property
+    def model_problem(self) -> Optional[str]:
+        """Why the backend has no chat model, or None when it has one (or does not say)."""
+        backend = self.backend
+        if not isinstance(backend, dict):
+            return None
+        available = backend.get("model_available")
+        model = backend.get("model")
+        if available is False:
+            problem = backend.get("model_problem")
+            if isinstance(problem, dict):
+                problem = problem.get("message") or problem.get("hint") or problem
+            return str(problem or model or "model_available is false")
+        if available is None and isinstance(model, str) and model.startswith("unavailable"):
+            return model
+        return None
 
     def _timeout(self, timeout: Optional[float]) -> Optional[float]:
         return self.request_timeout if timeout is None else timeout

@@ -154,6 +154,42 @@ class BinaryNotFoundError(AssistdError, FileNotFoundError):
     """No assistd executable: pass ``binary=``, set ``ASSISTD_BIN`` or put it on ``PATH``."""
 
 
+class RunFailedError(AssistdError):
+    """A streamed run ended ``failed`` or ``expired``: ``run``, ``status`` and ``last_error`` say how.
+
+    Raised by ``text_deltas()`` and ``until_done()`` once the stream has ended, so a failed run
+    never looks like an empty reply.
+    """
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+        self.status = run.get("status") if isinstance(run, dict) else None
+        self.last_error = run.get("last_error") if isinstance(run, dict) else None
+        detail = ""
+        if isinstance(self.last_error, dict):
+            detail = ": %s: %s" % (self.last_error.get("code"), self.last_error.get("message"))
+        run_id = run.get("id") if isinstance(run, dict) else None
+        super().__init__("run %s ended %s%s" % (run_id, self.status, detail or " (no last_error)"))
+
+
+class RunIncompleteWarning(UserWarning):
+    """A streamed run ended ``incomplete`` (e.g. ``max_tokens``): its reply was cut short.
+
+    Warned by ``text_deltas()`` and ``until_done()``; ``run`` and ``incomplete_details`` say why.
+    """
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+        self.incomplete_details = run.get("incomplete_details") if isinstance(run, dict) else None
+        reason = self.incomplete_details.get("reason") if isinstance(self.incomplete_details, dict) else None
+        run_id = run.get("id") if isinstance(run, dict) else None
+        super().__init__("run %s ended incomplete (reason: %s): its reply was cut short" % (run_id, reason))
+
+
+class NoModelWarning(UserWarning):
+    """``initialize`` says the backend has no chat model: runs will fail until one is installed."""
+
+
 class ToolError(AssistdError):
     """Raise from a tool function to answer the ``tools/call`` with this code and message."""
 

@@ -5,8 +5,10 @@ Both stream flavours keep one of these; nothing here does I/O.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional, Tuple
 
+from ._errors import RunFailedError, RunIncompleteWarning
 from ._messages import DONE_EVENT
 from ._objects import AssistdObject
 
@@ -50,3 +52,15 @@ class StreamState:
             if run.get("object") == "thread.run":
                 self.run_id = run.get("id") or self.run_id
                 self.thread_id = run.get("thread_id") or self.thread_id
+
+    def check_outcome(self) -> None:
+        """After the stream ended: raise for a run that ``failed`` or ``expired``, warn for one
+        that ended ``incomplete``, so neither passes for an empty or complete reply."""
+        run = self.run
+        if not isinstance(run, dict):
+            return
+        status = run.get("status")
+        if status in ("failed", "expired"):
+            raise RunFailedError(run)
+        if status == "incomplete":
+            warnings.warn(RunIncompleteWarning(run), stacklevel=3)

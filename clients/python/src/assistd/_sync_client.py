@@ -93,6 +93,7 @@ class Client(ClientBase):
         """``initialize`` then ``initialized``. Done by the constructor unless ``initialize=False``."""
         result = self._connection.request("initialize", self._initialize_params(), self.request_timeout)
         self.initialize_result = result
+        self._warn_if_no_model()
         self._connection.notify("initialized", {})
         self.initialized = True
         return result

@@ -82,18 +82,28 @@ class RunStream(Iterator[EventPair]):
                 raise item[1]
 
     def until_done(self) -> Optional[AssistdObject]:
-        """Consume the rest of the stream and return the final run."""
+        """Consume the rest of the stream and return the final run.
+
+        Raises :class:`RunFailedError` when the run ended ``failed`` or ``expired``; warns
+        :class:`RunIncompleteWarning` when it ended ``incomplete``.
+        """
         for _ in self:
             pass
+        self._state.check_outcome()
         return self._state.run
 
     def text_deltas(self) -> Iterator[str]:
-        """Only the text of ``thread.message.delta`` events, as it arrives."""
+        """Only the text of ``thread.message.delta`` events, as it arrives.
+
+        Once the stream ends: raises :class:`RunFailedError` when the run ended ``failed`` or
+        ``expired``; warns :class:`RunIncompleteWarning` when it ended ``incomplete``.
+        """
         for event, data in self:
             if event == "thread.message.delta":
                 text = object_text(data)
                 if text:
                     yield text
+        self._state.check_outcome()
 
     def events(self) -> List[EventPair]:
         """Consume the stream; all pairs in a list."""
