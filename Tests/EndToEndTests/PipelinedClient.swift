@@ -94,6 +94,15 @@ func integrityCheck(dataDir: String) throws -> String {
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
+/// Runs one changing statement on a data dir's database from outside assistd; returns the
+/// number of rows it changed.
+func sqliteChange(dataDir: String, _ sql: String) throws -> Int {
+    let path = (dataDir as NSString).appendingPathComponent("assistd.sqlite3")
+    let script = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); n = db.execute(sys.argv[2]).rowcount; db.commit(); print(n)"
+    let result = try CommandRunner.run("/usr/bin/env", ["python3", "-c", script, path, sql])
+    return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+}
+
 /// SplitMix64: a seeded generator, so that a failing round can be replayed.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
