@@ -28,11 +28,14 @@ extension RunOwner {
         return stat.startTime == startTime
     }
 
-    static func currentBootID() -> String? {
+    static func currentBootID() -> String? { bootID }
+
+    /// Fixed for the life of the process: read once.
+    private static let bootID: String? = {
         guard let text = ProcessStat.readSmallFile("/proc/sys/kernel/random/boot_id") else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : trimmed
-    }
+    }()
 }
 
 /// The two fields of `/proc/<pid>/stat` that identify a process and tell a zombie.
