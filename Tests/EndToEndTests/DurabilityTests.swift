@@ -68,7 +68,7 @@ final class DurabilityTests: XCTestCase {
         let client = try PipelinedClient(dataDir: dataDir, scriptPath: scriptPath)
         let final = try checkAndUnlock(client)
         let waits = try client.callAll(final.started.map { run in
-            ("runs/wait", ["thread_id": .string(run.threadID), "run_id": .string(run.id), "timeout_ms": 30_000])
+            ("runs/wait", ["thread_id": .string(run.threadID), "run_id": .string(run.id), "timeout_ms": 60_000])
         })
         for (run, response) in zip(final.started, waits) {
             let status = response["result"]?.status ?? "missing"

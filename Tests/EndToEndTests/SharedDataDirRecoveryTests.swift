@@ -7,9 +7,9 @@ import XCTest
 /// and by its sweep (every 5 s) for the others; its own runs and the waiting ones go on. And an
 /// owner whose pid now belongs to another process (a reused pid) counts as gone.
 final class SharedDataDirRecoveryTests: XCTestCase {
-    /// Replies that stream for about 4 s: still in progress when the kill comes.
+    /// Replies that stream for about 8 s: still in progress when the kill comes, even on a loaded machine.
     static let slowScript: JSONValue = [
-        "turns": [["text": "twenty chunks of a slow reply that takes its time", "chunks": 20, "delay_ms": 200]],
+        "turns": [["text": "twenty chunks of a slow reply that takes its time", "chunks": 20, "delay_ms": 400]],
         "rules": [
             ["when_last_is_tool": true, "turn": ["text": "the tool said {{last_tool_output}}"]],
             ["when_last_user_contains": "use the tool", "turn": ["tool_calls": [["name": "big_add", "arguments": ["left": 1, "right": 2]]]]],
