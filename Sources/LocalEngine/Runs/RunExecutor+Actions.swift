@@ -49,8 +49,8 @@ extension RunExecutor {
         var delayMs: Int64 = 50
         while true {
             var run = try repository.run(threadID: threadID, runID: runID)
-            // Another process executes it: if that process is gone, nobody else will end it.
-            if !RunMachine.isSettled(run.status), driver(for: runID) == nil, recoverIfOrphaned(threadID: threadID, runID: runID) {
+            // Another process executes it: if that process is gone, nobody else would end it.
+            if !RunMachine.isSettled(run.status), recoverIfOrphaned(threadID: threadID, runID: runID) {
                 run = try repository.run(threadID: threadID, runID: runID)
             }
             if RunMachine.isSettled(run.status) { return run }
