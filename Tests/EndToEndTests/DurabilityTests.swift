@@ -8,8 +8,8 @@ import XCTest
 /// acknowledged write, no run left queued/in_progress/cancelling, every waiting run still
 /// waiting (and taking its outputs), and every thread accepting a new run.
 ///
-/// CI runs 3 rounds. The long version (protocol/runs.md § Durability):
-/// `ASSISTD_DURABILITY_ROUNDS=12 ASSISTD_DURABILITY_SEED=7 swift test --filter EndToEndTests.DurabilityTests`.
+/// CI runs 3 rounds with 64 writes in flight. The long version (protocol/runs.md § Durability):
+/// `ASSISTD_DURABILITY_ROUNDS=12 ASSISTD_DURABILITY_WINDOW=512 ASSISTD_DURABILITY_SEED=7 swift test --filter EndToEndTests.DurabilityTests`.
 final class DurabilityTests: XCTestCase {
     static let script: JSONValue = [
         "turns": [["text": "a reply in four chunks", "chunks": 4, "delay_ms": 5]],
@@ -30,11 +30,14 @@ final class DurabilityTests: XCTestCase {
     var acknowledged: Set<Int64> = []
     var problems: [String] = []
     var assistantID = ""
+    /// Writes in flight at once during a burst.
+    var window = 64
 
     func testEveryAcknowledgedWriteSurvivesKillNine() throws {
         let environment = ProcessInfo.processInfo.environment
         let rounds = max(1, Int(environment["ASSISTD_DURABILITY_ROUNDS"] ?? "") ?? 3)
         let seed = UInt64(environment["ASSISTD_DURABILITY_SEED"] ?? "") ?? 1
+        window = max(1, Int(environment["ASSISTD_DURABILITY_WINDOW"] ?? "") ?? 64)
         var random = SeededGenerator(state: seed)
         let dataDir = (NSTemporaryDirectory() as NSString).appendingPathComponent("assistd-durability-\(UUID().uuidString)")
         let scriptPath = try CommandRunner.writeScript(Self.script)
@@ -80,7 +83,7 @@ final class DurabilityTests: XCTestCase {
         XCTAssertEqual(problems, [], "seed \(seed)")
         XCTAssertGreaterThan(final.messagesChecked, 0)
         print("""
-            kill -9 durability (seed \(seed)): \(rounds) kill rounds, \(writesAcknowledged) writes acknowledged in flight; \
+            kill -9 durability (seed \(seed)): \(rounds) kill rounds with \(window) writes in flight, \(writesAcknowledged) writes acknowledged; \
             after the last restart \(final.messagesChecked) messages (\(final.repliesChecked) streamed replies) and \(final.runsChecked) runs checked \
             (by status: \(final.statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), \
             \(problems.count) problems (missing: \(problems.filter { $0.contains("missing") }.count)); \
@@ -91,8 +94,8 @@ final class DurabilityTests: XCTestCase {
 
     // MARK: the burst
 
-    /// Keeps `window` writes in flight until a seeded moment, then kills assistd. Returns how many writes were acknowledged (those written before the
-    /// kill and read after it included).
+    /// Keeps `window` writes in flight until a seeded moment, then kills assistd. Returns how
+    /// many writes were acknowledged (those written before the kill and read after it included).
     func burst(_ client: PipelinedClient, round: Int, random: inout SeededGenerator) throws -> Int {
         var messageThreads: [String] = []
         for _ in 0..<4 {
@@ -103,7 +106,6 @@ final class DurabilityTests: XCTestCase {
         }
         // The kill: a seeded moment 0.2–1.2 s into the burst, once at least 50 writes are in.
         let killAt = Date(timeIntervalSinceNow: Double.random(in: 0.2...1.2, using: &random))
-        let window = 64
         var sent = 0
         let before = acknowledged.count
         while acknowledged.count - before < 50 || Date() < killAt {
