@@ -150,4 +150,42 @@ final class RunRecoveryTests: XCTestCase {
         for run in runs { try assertRecovered(first, run) }
         XCTAssertEqual(try first.integrityCheck(), ["ok"])
     }
+
+    /// Paused in one process, resumed (its outputs taken) in another: the first one's expiry
+    /// timer and a late submit there must not overwrite the second one's work.
+    func testARunTakenOverElsewhereIsLeftToItsNewOwner() async throws {
+        let directory = temporaryDirectory()
+        let here = try Store.open(location: .file(directory: directory))
+        let there = try Store.open(location: .file(directory: directory))
+        addTeardownBlock { here.close(); there.close() }
+        let assistant = Make.assistant(tools: [MachineFixture.addTool])
+        try here.insertAssistant(assistant)
+        let thread = try Make.thread(here)
+        try here.insertMessage(Make.message(threadID: thread.id, "add"))
+        let model = try ScriptedChatModel(json: [
+            "turns": [["tool_calls": [["name": "big_add", "arguments": ["left": 1, "right": 2]]]]],
+            "rules": [["when_last_is_tool": true, "turn": ["text": "done"]]],
+        ])
+        let first = RunExecutor(
+            repository: StoreRunRepository(store: here), model: model, configuration: .init(expirySeconds: 1, sweepSeconds: 0))
+        var elsewhere = RunExecutor.Configuration(sweepSeconds: 0)
+        elsewhere.owner = try liveChild()
+        let second = RunExecutor(repository: StoreRunRepository(store: there), model: model, configuration: elsewhere)
+
+        let params = try CreateRunParams(["thread_id": .string(thread.id), "assistant_id": .string(assistant.id)])
+        let run = try first.start(threadID: thread.id, newThread: nil, options: params.options, listen: false).run
+        let paused = try await first.wait(threadID: thread.id, runID: run.id, timeoutMs: 10_000)
+        XCTAssertEqual(paused.status, .requiresAction)
+        let callID = try XCTUnwrap(paused.requiredAction?.submitToolOutputs?.toolCalls.first?.id)
+        let outputs = try SubmitToolOutputsParams([
+            "thread_id": .string(thread.id), "run_id": .string(run.id), "tool_outputs": [["tool_call_id": .string(callID), "output": "3"]],
+        ])
+        _ = try second.submitToolOutputs(outputs, listen: false)
+        let done = try await second.wait(threadID: thread.id, runID: run.id, timeoutMs: 10_000)
+        XCTAssertEqual(done.status, .completed)
+
+        assertAPIError(.conflictingState) { _ = try first.submitToolOutputs(outputs, listen: false) }
+        try await Task.sleep(nanoseconds: 2_000_000_000)  // past the first one's expiry timer
+        XCTAssertEqual(try here.run(id: run.id)?.status, .completed)
+    }
 }

@@ -102,6 +102,18 @@ extension RunExecutor {
         }
     }
 
+    /// A run paused here for tool outputs that another process has since ended, or taken on
+    /// by taking its outputs: this driver's state is behind storage's, and acting on it (its
+    /// expiry timer, a submit) would overwrite that process's work.
+    func isTakenOver(_ driver: RunDriver) -> Bool {
+        guard driver.read({ $0.run.status == .requiresAction }),
+              let stored = try? repository.run(threadID: driver.threadID, runID: driver.runID)
+        else { return false }
+        if stored.status.isTerminal { return true }
+        guard let owner = try? repository.runOwner(runID: driver.runID) else { return false }
+        return owner != configuration.owner
+    }
+
     // MARK: sweep
 
     /// Ends every orphan, and expires the overdue waiting runs of processes that are gone

@@ -137,11 +137,13 @@ public final class RunExecutor: Sendable {
     func driver(for runID: String) -> RunDriver? { drivers.withLock { $0[runID] } }
 
     /// The driver of a run of this thread, loading the run from storage if this process does
-    /// not hold it (after a restart, or one created by another process).
+    /// not hold it (after a restart, or one created by another process), or holds one that
+    /// another process has taken over since.
     func driver(threadID: String, runID: String) throws -> RunDriver {
         if let driver = driver(for: runID) {
             guard driver.threadID == threadID else { throw APIError.notFound("run", id: runID) }
-            return driver
+            guard isTakenOver(driver) else { return driver }
+            drivers.withLock { if $0[runID] === driver { $0[runID] = nil } }
         }
         let run = try repository.run(threadID: threadID, runID: runID)
         let maxRounds = configuration.maxRounds
