@@ -34,18 +34,30 @@ extension LocalBackend {
 
     // MARK: messages
 
-    /// Refused while the thread has an active run, as the service refuses it.
+    /// Refused while the thread has an active run, as the service refuses it; unless that run's
+    /// process is gone (or it is overdue for expiry): then it is ended and the message added.
     public func createMessage(_ params: CreateMessageParams) async throws -> Message {
         let message = Self.message(params.message, threadID: params.threadID)
+        do {
+            try insertUnlessLocked(message)
+        } catch let error as APIError {
+            guard case .string(let holder)? = error.details["active_run_id"],
+                  executor.releaseIfStale(threadID: params.threadID, runID: holder)
+            else { throw error }
+            try insertUnlessLocked(message)
+        }
+        return message
+    }
+
+    private func insertUnlessLocked(_ message: Message) throws {
         try store.transaction {
-            guard try store.threadExists(id: params.threadID) else { throw APIError.notFound("thread", id: params.threadID) }
-            if let active = try store.activeRun(threadID: params.threadID) {
+            guard try store.threadExists(id: message.threadID) else { throw APIError.notFound("thread", id: message.threadID) }
+            if let active = try store.activeRun(threadID: message.threadID) {
                 throw APIError.conflict(
-                    "Can't add messages to \(params.threadID) while a run \(active.id) is active.", activeRunID: active.id)
+                    "Can't add messages to \(message.threadID) while a run \(active.id) is active.", activeRunID: active.id)
             }
             try store.insertMessage(message)
         }
-        return message
     }
 
     public func listMessages(_ params: ListMessagesParams) async throws -> ListPage<Message> {

@@ -24,12 +24,12 @@ final class RunExecutorCancelRaceTests: XCTestCase {
             usleep(200_000)  // room for the cancel to finish if nothing holds it back
         }
 
-        func beginRun(_ run: Run, newThread: ThreadObject?, messages: [Message], owner: String) throws {
+        func beginRun(_ run: Run, newThread: ThreadObject?, messages: [Message], owner: RunOwner) throws {
             try base.beginRun(run, newThread: newThread, messages: messages, owner: owner)
             fire(threadID: run.threadID, runID: run.id)
         }
 
-        func claimRun(runID: String, owner: String) throws {
+        func claimRun(runID: String, owner: RunOwner) throws {
             try base.claimRun(runID: runID, owner: owner)
             if let run = try base.runs(withStatuses: [.queued]).first(where: { $0.id == runID }) {
                 fire(threadID: run.threadID, runID: runID)
@@ -39,7 +39,7 @@ final class RunExecutorCancelRaceTests: XCTestCase {
         func assistant(id: String) throws -> Assistant { try base.assistant(id: id) }
         func thread(id: String) throws -> ThreadObject { try base.thread(id: id) }
         func run(threadID: String, runID: String) throws -> Run { try base.run(threadID: threadID, runID: runID) }
-        func runOwner(runID: String) throws -> String? { try base.runOwner(runID: runID) }
+        func runOwner(runID: String) throws -> RunOwner? { try base.runOwner(runID: runID) }
         func insertMessage(_ message: Message) throws { try base.insertMessage(message) }
         func updateMessage(_ message: Message) throws { try base.updateMessage(message) }
         func insertStep(_ step: RunStep) throws { try base.insertStep(step) }

@@ -35,6 +35,9 @@ enum MachineFixture {
         return machine
     }
 
+    /// A process that executes runs (recorded by `claimRun`).
+    static func owner(_ pid: Int32) -> RunOwner { RunOwner(pid: pid, startTime: 1234, bootID: "boot-1") }
+
     static let call = ChatToolCall(id: "call_1", name: "big_add", arguments: #"{"left":1,"right":2}"#)
 }
 

@@ -229,7 +229,7 @@ final class RunMachineTests: XCTestCase {
     func testCancelRightAfterBeginOrSubmitEndsTheRunCancelled() throws {
         var created = MachineFixture.running()
         var resumed = MachineFixture.paused()
-        _ = try resumed.submit([ToolOutput(toolCallID: "", output: "3")], owner: "1", now: 40)
+        _ = try resumed.submit([ToolOutput(toolCallID: "", output: "3")], owner: MachineFixture.owner(1), now: 40)
         for var machine in [created, resumed] {
             XCTAssertEqual(machine.cancel(now: 50).events, ["thread.run.cancelling"])
             XCTAssertThrowsError(try machine.textDelta("a reply", now: 51))
@@ -247,7 +247,7 @@ final class RunMachineTests: XCTestCase {
 
     func testSubmitCompletesTheToolStepAndResumes() throws {
         var machine = MachineFixture.paused()
-        let effects = try machine.submit([ToolOutput(toolCallID: "call_1", output: "3")], owner: "4242", now: 40)
+        let effects = try machine.submit([ToolOutput(toolCallID: "call_1", output: "3")], owner: MachineFixture.owner(4242), now: 40)
         XCTAssertEqual(effects.summary, [
             "persist updateStep(tool_calls completed), updateRun(queued), claimRun",
             "emit thread.run.step.completed", "emit thread.run.queued",
@@ -255,7 +255,7 @@ final class RunMachineTests: XCTestCase {
         ])
         guard case .updateStep(let step) = effects.writes[0] else { return XCTFail("\(effects.writes)") }
         XCTAssertEqual(step.stepDetails.toolCalls?.first?.output, "3")
-        XCTAssertEqual(effects.writes[2], .claimRun(runID: "run_1", owner: "4242"))
+        XCTAssertEqual(effects.writes[2], .claimRun(runID: "run_1", owner: MachineFixture.owner(4242)))
         XCTAssertEqual(machine.run.status, .inProgress)
         XCTAssertNil(machine.run.requiredAction)
         XCTAssertEqual(machine.openSteps, [])
@@ -265,7 +265,7 @@ final class RunMachineTests: XCTestCase {
     func testSubmitWhenNotWaitingIsRefusedAndChangesNothing() {
         var machine = MachineFixture.running()
         let before = machine.run
-        assertAPIError(.conflictingState) { _ = try machine.submit([ToolOutput(toolCallID: "", output: "3")], owner: "1", now: 40) }
+        assertAPIError(.conflictingState) { _ = try machine.submit([ToolOutput(toolCallID: "", output: "3")], owner: MachineFixture.owner(1), now: 40) }
         XCTAssertEqual(machine.run, before)
     }
 
@@ -273,10 +273,10 @@ final class RunMachineTests: XCTestCase {
         var machine = MachineFixture.paused()
         let before = machine.run
         assertAPIError(.invalidParams, param: "tool_outputs[0].tool_call_id") {
-            _ = try machine.submit([ToolOutput(toolCallID: "call_9", output: "3")], owner: "1", now: 40)
+            _ = try machine.submit([ToolOutput(toolCallID: "call_9", output: "3")], owner: MachineFixture.owner(1), now: 40)
         }
         assertAPIError(.invalidParams, param: "tool_outputs") {
-            _ = try machine.submit([ToolOutput(toolCallID: "", output: "3"), ToolOutput(toolCallID: "", output: "4")], owner: "1", now: 40)
+            _ = try machine.submit([ToolOutput(toolCallID: "", output: "3"), ToolOutput(toolCallID: "", output: "4")], owner: MachineFixture.owner(1), now: 40)
         }
         XCTAssertEqual(machine.run, before)
         XCTAssertEqual(machine.openSteps.map(\.status), [.inProgress])
@@ -284,7 +284,7 @@ final class RunMachineTests: XCTestCase {
 
     func testSubmitAfterTheLastRoundEndsIncomplete() throws {
         var machine = MachineFixture.paused(maxRounds: 1)
-        let effects = try machine.submit([ToolOutput(toolCallID: "", output: "3")], owner: "1", now: 40)
+        let effects = try machine.submit([ToolOutput(toolCallID: "", output: "3")], owner: MachineFixture.owner(1), now: 40)
         XCTAssertEqual(Array(effects.events.suffix(2)), ["thread.run.in_progress", "thread.run.incomplete"])
         XCTAssertFalse(effects.summary.contains("startTurn"))
         XCTAssertEqual(machine.run.incompleteDetails?.reason, "max_rounds")
@@ -314,7 +314,7 @@ final class RunMachineTests: XCTestCase {
     func testSubmitAfterExpiryIsRefused() {
         var machine = MachineFixture.paused()
         _ = machine.expire(now: MachineFixture.expiresAt)
-        assertAPIError(.conflictingState) { _ = try machine.submit([ToolOutput(toolCallID: "", output: "3")], owner: "1", now: 40) }
+        assertAPIError(.conflictingState) { _ = try machine.submit([ToolOutput(toolCallID: "", output: "3")], owner: MachineFixture.owner(1), now: 40) }
     }
 
     // MARK: finish and restart
@@ -356,7 +356,7 @@ final class RunMachineTests: XCTestCase {
         steps.append(RunStep(id: "step_old", createdAt: 0, assistantID: "asst_1", threadID: "thread_1", runID: "run_1", details: .toolCalls([])))
         steps[1].status = .completed
         var machine = RunMachine(stored: paused.run, steps: steps, openMessage: nil, maxRounds: 2)
-        let effects = try machine.submit([ToolOutput(toolCallID: "", output: "3")], owner: "1", now: 40)
+        let effects = try machine.submit([ToolOutput(toolCallID: "", output: "3")], owner: MachineFixture.owner(1), now: 40)
         XCTAssertEqual(effects.events.last, "thread.run.incomplete", "two rounds were used before the restart")
     }
 }

@@ -28,6 +28,6 @@ enum RunWrite: Sendable, Equatable {
     case insertMessage(Message)
     case updateMessage(Message)
     case updateRun(Run)
-    /// Records this process as the one executing the run (restart recovery).
-    case claimRun(runID: String, owner: String)
+    /// Records this process as the one executing the run (recovery).
+    case claimRun(runID: String, owner: RunOwner)
 }

@@ -48,7 +48,11 @@ extension RunExecutor {
         }
         var delayMs: Int64 = 50
         while true {
-            let run = try repository.run(threadID: threadID, runID: runID)
+            var run = try repository.run(threadID: threadID, runID: runID)
+            // Another process executes it: if that process is gone, nobody else would end it.
+            if !RunMachine.isSettled(run.status), recoverIfOrphaned(threadID: threadID, runID: runID) {
+                run = try repository.run(threadID: threadID, runID: runID)
+            }
             if RunMachine.isSettled(run.status) { return run }
             if let deadline, Timestamp.now() >= deadline { return run }
             let sleep = deadline.map { min(delayMs, max(1, $0 - Timestamp.now())) } ?? delayMs
@@ -71,34 +75,10 @@ extension RunExecutor {
         _ = try? driver(threadID: threadID, runID: runID).apply { $0.expire(now: Timestamp.now()) }
     }
 
-    // MARK: restart
+    // MARK: shutdown
 
-    /// After a restart: runs that were `queued`, `in_progress` or `cancelling` in a process
-    /// that is gone are failed with `server_error` (or `cancelled`); waiting runs past their
-    /// expiry are expired, the others get their expiry timer back.
-    public func recover() {
-        let orphans = (try? repository.runs(withStatuses: [.queued, .inProgress, .cancelling, .requiresAction])) ?? []
-        for run in orphans {
-            if run.status == .requiresAction {
-                if let expiresAt = run.expiresAt, expiresAt <= Timestamp.now() {
-                    expireIfWaiting(threadID: run.threadID, runID: run.id)
-                } else if let expiresAt = run.expiresAt {
-                    scheduleExpiry(runID: run.id, threadID: run.threadID, at: expiresAt)
-                }
-                continue
-            }
-            let owner = try? repository.runOwner(runID: run.id)
-            if let owner, owner != configuration.owner, Self.processIsAlive(owner) { continue }
-            _ = try? driver(threadID: run.threadID, runID: run.id).apply { $0.abandon(now: Timestamp.now()) }
-        }
-    }
-
-    static func processIsAlive(_ owner: String) -> Bool {
-        guard let pid = pid_t(owner) else { return false }
-        return kill(pid, 0) == 0 || errno == EPERM
-    }
-
-    /// Stops the turn tasks without ending their runs (the next start recovers them).
+    /// Stops the turn tasks without ending their runs (a surviving process or the next start
+    /// recovers them) and the recovery sweep.
     public func shutdown() {
         shuttingDown.withLock { $0 = true }
         for driver in drivers.withLock({ Array($0.values) }) {

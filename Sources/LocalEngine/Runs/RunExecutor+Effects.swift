@@ -35,7 +35,7 @@ extension RunExecutor: RunEffectPerformer {
         }
     }
 
-    private func write(_ row: RunWrite) throws {
+    func write(_ row: RunWrite) throws {
         switch row {
         case .insertStep(let step): try repository.insertStep(step)
         case .updateStep(let step): try repository.updateStep(step)

@@ -11,12 +11,16 @@ public final class RunExecutor: Sendable {
         public var expirySeconds: Int = 600
         /// Model calls per run before it ends `incomplete` (a model that never stops calling tools).
         public var maxRounds: Int = 16
-        /// Identifies this process as the owner of the runs it executes (restart recovery).
-        public var owner: String = RunExecutor.processOwner()
+        /// Identifies this process as the owner of the runs it executes (recovery).
+        public var owner: RunOwner = .thisProcess()
+        /// How often runs of processes that are gone are looked for (besides at start, and
+        /// whenever a request finds one holding a thread); 0 turns the sweep off.
+        public var sweepSeconds: Double = 5
 
-        public init(expirySeconds: Int = 600, maxRounds: Int = 16) {
+        public init(expirySeconds: Int = 600, maxRounds: Int = 16, sweepSeconds: Double = 5) {
             self.expirySeconds = expirySeconds
             self.maxRounds = maxRounds
+            self.sweepSeconds = sweepSeconds
         }
     }
 
@@ -37,8 +41,6 @@ public final class RunExecutor: Sendable {
         self.configuration = configuration
         self.logger = logger
     }
-
-    public static func processOwner() -> String { "\(getpid())" }
 
     // MARK: create
 
@@ -89,7 +91,7 @@ public final class RunExecutor: Sendable {
             machine: RunMachine(newRun: run, toolsForModel: tools, maxRounds: configuration.maxRounds), gate: .opening, performer: self)
         drivers.withLock { $0[run.id] = driver }
         do {
-            try repository.beginRun(run, newThread: thread, messages: messages, owner: configuration.owner)
+            try beginRun(run, newThread: thread, messages: messages)
         } catch {
             drivers.withLock { $0[run.id] = nil }
             driver.abandon()
@@ -135,11 +137,13 @@ public final class RunExecutor: Sendable {
     func driver(for runID: String) -> RunDriver? { drivers.withLock { $0[runID] } }
 
     /// The driver of a run of this thread, loading the run from storage if this process does
-    /// not hold it (after a restart, or one created by another process).
+    /// not hold it (after a restart, or one created by another process), or holds one that
+    /// another process has taken over since.
     func driver(threadID: String, runID: String) throws -> RunDriver {
         if let driver = driver(for: runID) {
             guard driver.threadID == threadID else { throw APIError.notFound("run", id: runID) }
-            return driver
+            guard isTakenOver(driver) else { return driver }
+            drivers.withLock { if $0[runID] === driver { $0[runID] = nil } }
         }
         let run = try repository.run(threadID: threadID, runID: runID)
         let maxRounds = configuration.maxRounds

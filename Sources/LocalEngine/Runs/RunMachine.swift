@@ -90,7 +90,7 @@ struct RunMachine {
 
     /// Records the outputs for the pending tool calls (all of them, at once) and resumes the
     /// run. Throws, changing nothing, when the run is not waiting or the outputs do not match.
-    mutating func submit(_ outputs: [ToolOutput], owner: String, now: Int64) throws -> [RunEffect] {
+    mutating func submit(_ outputs: [ToolOutput], owner: RunOwner, now: Int64) throws -> [RunEffect] {
         guard run.status == .requiresAction, let pending = run.requiredAction?.submitToolOutputs?.toolCalls else {
             throw APIError(
                 .conflictingState,

@@ -9,11 +9,11 @@ public protocol RunRepository: Sendable {
 
     /// Atomically (one transaction, also against other processes): creates `newThread` if given,
     /// fails with the conflicting-state error if the thread has an active run, then inserts
-    /// `messages` and `run`, recording `owner` (the executing process) for restart recovery.
-    func beginRun(_ run: Run, newThread: ThreadObject?, messages: [Message], owner: String) throws
+    /// `messages` and `run`, recording `owner` (the executing process) for recovery.
+    func beginRun(_ run: Run, newThread: ThreadObject?, messages: [Message], owner: RunOwner) throws
     /// The process that executes the run (as given to `beginRun` or `claimRun`).
-    func runOwner(runID: String) throws -> String?
-    func claimRun(runID: String, owner: String) throws
+    func runOwner(runID: String) throws -> RunOwner?
+    func claimRun(runID: String, owner: RunOwner) throws
 
     func insertMessage(_ message: Message) throws
     func updateMessage(_ message: Message) throws

@@ -19,7 +19,7 @@ struct StoreRunRepository: RunRepository {
         return run
     }
 
-    func beginRun(_ run: Run, newThread: ThreadObject?, messages: [Message], owner: String) throws {
+    func beginRun(_ run: Run, newThread: ThreadObject?, messages: [Message], owner: RunOwner) throws {
         try store.transaction {
             if let newThread { try store.insertThread(newThread) }
             if let active = try store.activeRun(threadID: run.threadID) {
@@ -31,8 +31,8 @@ struct StoreRunRepository: RunRepository {
         }
     }
 
-    func runOwner(runID: String) throws -> String? { try store.runOwner(runID: runID) }
-    func claimRun(runID: String, owner: String) throws { try store.setRunOwner(runID: runID, owner: owner) }
+    func runOwner(runID: String) throws -> RunOwner? { try store.runOwner(runID: runID) }
+    func claimRun(runID: String, owner: RunOwner) throws { try store.setRunOwner(runID: runID, owner: owner) }
     func insertMessage(_ message: Message) throws { try store.insertMessage(message) }
     func updateMessage(_ message: Message) throws { try store.updateMessage(message) }
     func insertStep(_ step: RunStep) throws { try store.insertStep(step) }

@@ -74,6 +74,20 @@ enum Schema {
         Migration(version: 2, statements: [
             "CREATE TABLE run_owners (run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE, owner TEXT NOT NULL)",
         ]),
+        // The owner becomes pid + start time + boot id: a pid alone is reused by a later process.
+        // Rows from version 2 keep their pid with the rest unknown (see `RunOwner.isAlive`).
+        Migration(version: 3, statements: [
+            """
+            CREATE TABLE run_owners_v3 (
+                run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+                pid INTEGER NOT NULL,
+                start_time INTEGER,
+                boot_id TEXT)
+            """,
+            "INSERT INTO run_owners_v3 (run_id, pid) SELECT run_id, CAST(owner AS INTEGER) FROM run_owners",
+            "DROP TABLE run_owners",
+            "ALTER TABLE run_owners_v3 RENAME TO run_owners",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
