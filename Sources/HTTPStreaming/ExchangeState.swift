@@ -18,11 +18,13 @@ final class ExchangeState: @unchecked Sendable {
     private var lastActivity = ContinuousClock.now
     private var timedOut: String?
     private var cancelled = false
-    var onFinish: (@Sendable () -> Void)? {
+    /// Called once when the exchange ends; `clean` when the whole body arrived without an
+    /// error (the connection then stays open for the next request).
+    var onFinish: (@Sendable (_ clean: Bool) -> Void)? {
         get { lock.withLock { finishHook } }
         set { lock.withLock { finishHook = newValue } }
     }
-    private var finishHook: (@Sendable () -> Void)?
+    private var finishHook: (@Sendable (_ clean: Bool) -> Void)?
 
     init(host: String, port: Int?) {
         self.host = host
@@ -58,13 +60,25 @@ final class ExchangeState: @unchecked Sendable {
     }
 
     func completed(_ error: (any Error)?) {
-        let (headWaiter, hook, mapped): (CheckedContinuation<HTTPResponseHead, any Error>?, (@Sendable () -> Void)?, (any Error)?) = lock.withLock {
-            let mapped = error.map { mapError($0) }
+        let (headWaiter, hook, mapped, clean): (CheckedContinuation<HTTPResponseHead, any Error>?, (@Sendable (Bool) -> Void)?, (any Error)?, Bool) = lock.withLock {
+            var mapped = error.map { mapError($0) }
+            let lostKinds: [TransportError.Kind?] = [nil, .connectionLost, .other]
+            if phase == .waitingForHead, timedOut == nil, !cancelled, lostKinds.contains((mapped as? TransportError)?.kind),
+                !(mapped is CancellationError)
+            {
+                // The connection was made (else: refused, DNS, TLS) and ended with nothing of the
+                // response: say so, whatever URLSession called it.
+                let said = (mapped as? TransportError).map { " (\($0.message))" } ?? ""
+                mapped = TransportError(
+                    kind: .connectionLost, message: "\(endpoint) closed the connection before answering\(said)",
+                    closedBeforeResponse: true)
+            }
+            let clean = error == nil && phase == .body
             phase = .finished
             defer { headContinuation = nil }
-            return (headContinuation, finishHook, mapped)
+            return (headContinuation, finishHook, mapped, clean)
         }
-        hook?()
+        hook?(clean)
         if let headWaiter {
             headWaiter.resume(throwing: mapped ?? TransportError(kind: .other, message: "the connection closed before a response arrived"))
         }

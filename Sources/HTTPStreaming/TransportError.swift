@@ -3,12 +3,17 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable { case dns, refused, tls, timeout, connectionLost, other }
     public var kind: Kind
     public var message: String
+    /// The connection ended after the request was sent and before any of the response head
+    /// arrived (not a timeout, not a cancellation): on a reused keep-alive connection this is
+    /// the server having closed it while idle, and the request never reached it.
+    public var closedBeforeResponse: Bool
     /// The request surely never reached the server (no connection was made): safe to retry any verb.
     public var neverReachedServer: Bool { kind == .dns || kind == .refused }
     public var description: String { message }
 
-    public init(kind: Kind, message: String) {
+    public init(kind: Kind, message: String, closedBeforeResponse: Bool = false) {
         self.kind = kind
         self.message = message
+        self.closedBeforeResponse = closedBeforeResponse
     }
 }

@@ -28,17 +28,25 @@ Test controls (never part of the service), all under /__control__/:
   GET  stats                  {aborted_streams (clients that hung up mid-stream), requests}
   POST fail {status, code?, message?, retry_after?, count?, path_regex?, method?, delay_ms?}
                               answer the next `count` matching requests with that error
-                              (status 0 = close the connection without answering);
-                              delay_ms alone (status absent) only slows them down
+                              (status 0 = reset the connection without answering);
+                              delay_ms alone (status absent) only slows them down;
+                              action instead of status: "close" (close without a byte after
+                              reading the request), "headers_then_silence" (an event-stream head,
+                              then nothing until the client hangs up), "garbage" (a 200 whose body
+                              is `body_b64` or `body`, with `content_type`), "echo_headers" (a
+                              `status` error whose message repeats the request's headers)
   POST knobs {...}            stream_deltas (N text deltas per answer), reset_after_events,
                               malformed_after_events, error_after_events, stall_after_events +
                               stall_ms, sse_style (service|spaced|crlf|multiline|comments|no_done),
-                              run_ms, cancel_supported, flush_every (events per socket write)
+                              run_ms, cancel_supported, flush_every (events per socket write),
+                              bad_tool_calls (step_delta|required_action: that event's
+                              `tool_calls` is an object, not an array)
 
 Usage: fake_dashscope_server.py [--api-key KEY] [--port 0] [--exit-on-stdin-eof]; prints the port on stdout.
 """
 
 import argparse
+import base64
 import json
 import re
 import socket
@@ -110,6 +118,7 @@ class State:
                 "run_ms": 30,
                 "cancel_supported": False,
                 "flush_every": 1,
+                "bad_tool_calls": None,
             }
 
     def new_id(self, prefix):
@@ -785,6 +794,8 @@ class Handler(BaseHTTPRequestHandler):
             if rule.get("status") == 0:
                 self.reset_connection()
                 return
+            if rule.get("action"):
+                return self.act(rule, request_id)
             if rule.get("status"):
                 extra = [("Retry-After", str(rule["retry_after"]))] if rule.get("retry_after") is not None else []
                 error = {"code": rule.get("code") or "InternalError", "message": rule.get("message") or "injected failure"}
@@ -805,6 +816,35 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, payload, request_id)
         except ServiceError as error:
             return self.send_json(error.status, {"code": error.code, "message": error.message}, request_id)
+
+    def act(self, rule, request_id):
+        """A failure rule's `action`: what a broken proxy or server does instead of answering."""
+        action = rule["action"]
+        if action == "close":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif action == "headers_then_silence":
+            head = ("HTTP/1.1 200 OK\r\nContent-Type: " + SSE_CONTENT_TYPE + "\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+            self.wfile.write(head)
+            self.wfile.flush()
+            self.close_connection = True
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try:
+                    if self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                        break
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    break
+                time.sleep(0.05)
+        elif action == "garbage":
+            body = base64.b64decode(rule["body_b64"]) if "body_b64" in rule else rule.get("body", "").encode()
+            self.send_all(200, [("Content-Type", rule.get("content_type", "text/plain")), ("Content-Length", str(len(body)))], body)
+        elif action == "echo_headers":
+            echoed = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+            error = {"code": rule.get("code") or "InternalError", "message": "the gateway refused a request with headers " + echoed}
+            self.send_json(rule.get("status") or 500, error, request_id)
 
     def matching_rule(self, method, path):
         for rule in STATE.fail_rules:
@@ -839,8 +879,13 @@ class Handler(BaseHTTPRequestHandler):
             if knobs["malformed_after_events"] is not None and index == knobs["malformed_after_events"]:
                 yield ("bytes", f"event{sep}{name}{newline}data{sep}{{\"id\":\"broken{newline}{newline}".encode())
                 return
-            data = dict(public(obj))
+            data = json.loads(compact(public(obj)))
             data["request_id"] = request_id
+            bad = knobs["bad_tool_calls"]
+            if bad == "step_delta" and name == "thread.run.step.delta":
+                data["delta"]["step_details"]["tool_calls"] = {"index": 0, "oops": "not an array"}
+            if bad == "required_action" and name == "thread.run.requires_action":
+                data["required_action"]["submit_tool_outputs"]["tool_calls"] = {"oops": "not an array"}
             payload = compact(data)
             if style == "multiline":
                 # Pretty-printed JSON, one data line per line: joined with \n it is the same JSON.

@@ -23,11 +23,12 @@ final class OpenAIChatModelTests: XCTestCase {
     // MARK: Helpers
 
     private func makeModel(
-        apiKey: String? = nil, modelMap: [String: String] = [:], requestTimeout: TimeInterval = 60, sendTopK: Bool = false
+        apiKey: String? = nil, modelMap: [String: String] = [:], timeout: TimeInterval = 60, sendTopK: Bool = false
     ) -> OpenAIChatModel {
         OpenAIChatModel(
             configuration: OpenAIChatModelConfiguration(
-                baseURL: fake.baseURL, apiKey: apiKey, modelMap: modelMap, requestTimeout: requestTimeout, sendTopK: sendTopK))
+                baseURL: fake.baseURL, apiKey: apiKey, modelMap: modelMap, connectTimeout: timeout, readTimeout: timeout,
+                sendTopK: sendTopK))
     }
 
     private func userTurn(_ text: String = "Hi", tools: [FunctionDefinition] = []) -> ChatRequest {
@@ -354,7 +355,7 @@ final class OpenAIChatModelTests: XCTestCase {
 
     func testSilentServerTimesOutAsServerError() async throws {
         try await fake.script([["stream": [["text": "a"], ["sleep": 4], ["finish": "stop"]]]])
-        let outcome = await run(makeModel(requestTimeout: 1), userTurn())
+        let outcome = await run(makeModel(timeout: 1), userTurn())
         XCTAssertEqual(outcome.modelError?.kind, .server)
         XCTAssertTrue(outcome.modelError?.message.contains("timed out") ?? false, "\(String(describing: outcome.error))")
     }
@@ -364,7 +365,7 @@ final class OpenAIChatModelTests: XCTestCase {
         try await fake.script([
             ["stream": [["text": "a"], ["sleep": 0.7], ["text": "b"], ["sleep": 0.7], ["text": "c"], ["sleep": 0.7], ["finish": "stop"]]]
         ])
-        let outcome = await run(makeModel(requestTimeout: 1.5), userTurn())
+        let outcome = await run(makeModel(timeout: 1.5), userTurn())
         XCTAssertNil(outcome.error)
         XCTAssertEqual(outcome.text, "abc")
     }
