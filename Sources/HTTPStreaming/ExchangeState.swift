@@ -18,13 +18,12 @@ final class ExchangeState: @unchecked Sendable {
     private var lastActivity = ContinuousClock.now
     private var timedOut: String?
     private var cancelled = false
-    /// Called once when the exchange ends; `clean` when the whole body arrived without an
-    /// error (the connection then stays open for the next request).
-    var onFinish: (@Sendable (_ clean: Bool) -> Void)? {
+    private var diedOnReusedConnection = false
+    var onFinish: (@Sendable () -> Void)? {
         get { lock.withLock { finishHook } }
         set { lock.withLock { finishHook = newValue } }
     }
-    private var finishHook: (@Sendable (_ clean: Bool) -> Void)?
+    private var finishHook: (@Sendable () -> Void)?
 
     init(host: String, port: Int?) {
         self.host = host
@@ -60,10 +59,14 @@ final class ExchangeState: @unchecked Sendable {
     }
 
     func completed(_ error: (any Error)?) {
-        let (headWaiter, hook, mapped, clean): (CheckedContinuation<HTTPResponseHead, any Error>?, (@Sendable (Bool) -> Void)?, (any Error)?, Bool) = lock.withLock {
+        let (headWaiter, hook, mapped): (CheckedContinuation<HTTPResponseHead, any Error>?, (@Sendable () -> Void)?, (any Error)?) = lock.withLock {
             var mapped = error.map { mapError($0) }
             let lostKinds: [TransportError.Kind?] = [nil, .connectionLost, .other]
-            if phase == .waitingForHead, timedOut == nil, !cancelled, lostKinds.contains((mapped as? TransportError)?.kind),
+            if diedOnReusedConnection, !cancelled, timedOut == nil {
+                mapped = TransportError(
+                    kind: .connectionLost, message: "\(endpoint) closed the kept-alive connection before answering",
+                    closedBeforeResponse: true, onReusedConnection: true)
+            } else if phase == .waitingForHead, timedOut == nil, !cancelled, lostKinds.contains((mapped as? TransportError)?.kind),
                 !(mapped is CancellationError)
             {
                 // The connection was made (else: refused, DNS, TLS) and ended with nothing of the
@@ -73,16 +76,20 @@ final class ExchangeState: @unchecked Sendable {
                     kind: .connectionLost, message: "\(endpoint) closed the connection before answering\(said)",
                     closedBeforeResponse: true)
             }
-            let clean = error == nil && phase == .body
             phase = .finished
             defer { headContinuation = nil }
-            return (headContinuation, finishHook, mapped, clean)
+            return (headContinuation, finishHook, mapped)
         }
-        hook?(clean)
+        hook?()
         if let headWaiter {
             headWaiter.resume(throwing: mapped ?? TransportError(kind: .other, message: "the connection closed before a response arrived"))
         }
         body.finish(throwing: mapped)
+    }
+
+    /// The request went out on a reused connection that closed before any response byte.
+    func reusedConnectionDied() {
+        lock.withLock { diedOnReusedConnection = true }
     }
 
     func cancelledByCaller() {

@@ -20,15 +20,14 @@ import FoundationNetworking
 /// The stale keep-alive rule: a request whose connection ends before any of the response head
 /// arrived (not a timeout) is sent again at once, once, on a fresh connection (the dead one is
 /// gone from the pool), when repeating it is safe: always for GET, HEAD, PUT, DELETE and
-/// OPTIONS; for POST only when the request may have gone out on a reused keep-alive
-/// connection (an earlier response from that host ended cleanly on this transport), where a
-/// close before any response byte is the server having closed the idle connection as the
-/// request crossed it: the classic case browsers and curl retry.
+/// OPTIONS; for POST only when the connection was a reused keep-alive one (libcurl says so by
+/// asking for the body again), where a close before any response byte is the server having
+/// closed the idle connection as the request crossed it: the classic case browsers and curl
+/// retry. A POST whose fresh connection closes unanswered may have reached the server: it
+/// fails, for the caller to judge.
 public final class HTTPTransport: Sendable {
     private let session: URLSession
     private let delegate: SessionDelegate
-    /// `host:port`s with a response that ended cleanly: a kept-alive connection may be reused.
-    private let keptAlive = KeptAliveEndpoints()
     public let connectTimeout: Duration
     public let readTimeout: Duration
 
@@ -60,7 +59,7 @@ public final class HTTPTransport: Sendable {
     public func open(_ request: HTTPRequest) async throws -> HTTPExchange {
         do {
             return try await openOnce(request)
-        } catch let error as TransportError where error.closedBeforeResponse && mayRepeat(request) {
+        } catch let error as TransportError where Self.mayRepeat(request, after: error) {
             try Task.checkCancellation()
             return try await openOnce(request)
         }
@@ -69,12 +68,8 @@ public final class HTTPTransport: Sendable {
     static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]
 
     /// Whether a request that got no byte of answer may be sent again (the rule above).
-    func mayRepeat(_ request: HTTPRequest) -> Bool {
-        Self.idempotentMethods.contains(request.method.uppercased()) || keptAlive.contains(Self.endpoint(request.url))
-    }
-
-    static func endpoint(_ url: URL) -> String {
-        "\(url.host ?? ""):\(url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80))"
+    static func mayRepeat(_ request: HTTPRequest, after error: TransportError) -> Bool {
+        error.closedBeforeResponse && (error.onReusedConnection || idempotentMethods.contains(request.method.uppercased()))
     }
 
     private func openOnce(_ request: HTTPRequest) async throws -> HTTPExchange {
@@ -89,11 +84,7 @@ public final class HTTPTransport: Sendable {
         let watchdog = Task { [connectTimeout, readTimeout] in
             await exchange.watch(connectTimeout: connectTimeout, readTimeout: readTimeout) { task.cancel() }
         }
-        let endpoint = Self.endpoint(request.url)
-        exchange.onFinish = { [keptAlive] clean in
-            watchdog.cancel()
-            if clean { keptAlive.insert(endpoint) }
-        }
+        exchange.onFinish = { watchdog.cancel() }
         let head = try await withTaskCancellationHandler {
             try await exchange.waitForHead { task.resume() }
         } onCancel: {
@@ -113,12 +104,3 @@ public final class HTTPTransport: Sendable {
     }
 }
 
-/// The endpoints a connection may be kept alive to (see `HTTPTransport`'s stale keep-alive rule).
-final class KeptAliveEndpoints: @unchecked Sendable {
-    // @unchecked: `endpoints` is read and written under `lock`.
-    private let lock = NSLock()
-    private var endpoints: Set<String> = []
-
-    func insert(_ endpoint: String) { _ = lock.withLock { endpoints.insert(endpoint) } }
-    func contains(_ endpoint: String) -> Bool { lock.withLock { endpoints.contains(endpoint) } }
-}

@@ -7,13 +7,17 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     /// arrived (not a timeout, not a cancellation): on a reused keep-alive connection this is
     /// the server having closed it while idle, and the request never reached it.
     public var closedBeforeResponse: Bool
+    /// The connection that closed so was a reused keep-alive one: the server closed it while
+    /// idle as the request crossed it, so the request never reached it.
+    public var onReusedConnection: Bool
     /// The request surely never reached the server (no connection was made): safe to retry any verb.
     public var neverReachedServer: Bool { kind == .dns || kind == .refused }
     public var description: String { message }
 
-    public init(kind: Kind, message: String, closedBeforeResponse: Bool = false) {
+    public init(kind: Kind, message: String, closedBeforeResponse: Bool = false, onReusedConnection: Bool = false) {
         self.kind = kind
         self.message = message
         self.closedBeforeResponse = closedBeforeResponse
+        self.onReusedConnection = onReusedConnection
     }
 }

@@ -761,11 +761,16 @@ class Handler(BaseHTTPRequestHandler):
                 data += self.rfile.read(size)
                 self.rfile.readline()
             return data
-        return self.rfile.read(length) if length else b""
+        data = self.rfile.read(length) if length else b""
+        return data if len(data) == length else None
 
     def handle_any(self, method):
         split = urlsplit(self.path)
         raw = self.read_body()
+        if raw is None:
+            # The client went away before its body was whole: no request, as a real server sees it.
+            self.close_connection = True
+            return
         text = raw.decode("utf-8", errors="replace")
         if split.path.startswith("/__control__/"):
             return self.handle_control(method, split.path[len("/__control__/"):], text)

@@ -78,6 +78,9 @@ class Handler(BaseHTTPRequestHandler):
     def read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if len(raw) < length:
+            # The client went away before its body was whole: no request, as a real server sees it.
+            raise ClientGone()
         try:
             return json.loads(raw) if raw else None
         except ValueError:
@@ -107,7 +110,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_whole(404, {"error": {"message": "fake server: no GET " + self.path}})
 
     def do_POST(self):
-        body = self.read_body()
+        try:
+            body = self.read_body()
+        except ClientGone:
+            self.close_connection = True
+            return
         if self.path == "/__control__/script":
             with STATE_LOCK:
                 SCRIPT.extend(body["responses"])

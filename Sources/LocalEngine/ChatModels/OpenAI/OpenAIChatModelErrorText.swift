@@ -88,7 +88,10 @@ extension OpenAIChatModel {
             case .timeout:
                 // The transport's message names the timeout that ran out and its flag's value.
                 return ChatModelError(
-                    .server, "the model server at \(host) \(afterResponse ? "went silent in the middle of the stream" : "did not answer"): \(said)")
+                    .server,
+                    afterResponse
+                        ? "the model server at \(host) went silent in the middle of the stream: \(said) (--model-read-timeout)"
+                        : "the model server at \(host) did not answer: \(said) (--model-connect-timeout)")
             case .dns, .refused:
                 return ChatModelError(.server, "could not connect to the model server at \(host): \(said)")
             default:
