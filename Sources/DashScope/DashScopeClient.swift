@@ -66,7 +66,7 @@ final class DashScopeClient: Sendable {
         } catch {
             throw APIError(
                 .upstreamFailure, "the service's answer to \(endpoint.description) is not JSON: \(error)",
-                statusCode: head.status, requestID: head.header("x-request-id"))
+                statusCode: head.status, code: "MalformedResponse", requestID: head.header("x-request-id"))
         }
     }
 
@@ -77,7 +77,7 @@ final class DashScopeClient: Sendable {
         } catch {
             throw APIError(
                 .upstreamFailure, "the service's answer to \(endpoint.description) does not have the expected shape: \(error)",
-                requestID: json["request_id"]?.stringValue)
+                code: "MalformedResponse", requestID: json["request_id"]?.stringValue)
         }
     }
 

@@ -66,6 +66,10 @@ final class ExchangeState: @unchecked Sendable {
                 mapped = TransportError(
                     kind: .connectionLost, message: "\(endpoint) closed the kept-alive connection before answering",
                     closedBeforeResponse: true, onReusedConnection: true)
+            } else if phase == .body, let failure = mapped as? TransportError, failure.kind == .other {
+                // Whatever libcurl calls it ("transfer closed with outstanding read data
+                // remaining"), a body that stops with an error is a lost connection.
+                mapped = TransportError(kind: .connectionLost, message: failure.message)
             } else if phase == .waitingForHead, timedOut == nil, !cancelled, lostKinds.contains((mapped as? TransportError)?.kind),
                 !(mapped is CancellationError)
             {
