@@ -37,7 +37,8 @@ struct ServiceErrors {
             requestID = object["request_id"]?.stringValue
             param = object["param"]?.stringValue
         } else if !body.isEmpty {
-            message = String(decoding: body.prefix(500), as: UTF8.self)
+            // Scrubbed before it is cut, so a cut never leaves half a secret.
+            message = String(scrub(String(decoding: body, as: UTF8.self)).prefix(500))
         }
         requestID = requestID ?? head.header("x-request-id") ?? head.header("x-dashscope-request-id")
         let text = scrub(message.map { $0.isEmpty ? "HTTP \(status) from DashScope for \(what)" : $0 } ?? "HTTP \(status) from DashScope for \(what)")

@@ -33,8 +33,9 @@ Test controls (never part of the service), all under /__control__/:
                               action instead of status: "close" (close without a byte after
                               reading the request), "headers_then_silence" (an event-stream head,
                               then nothing until the client hangs up), "garbage" (a 200 whose body
-                              is `body_b64` or `body`, with `content_type`), "echo_headers" (a
-                              `status` error whose message repeats the request's headers)
+                              is `body_b64` or `body`, with `content_type`), "echo_request" (a
+                              `status` error whose message repeats the request's headers and body,
+                              as some gateways do)
   POST knobs {...}            stream_deltas (N text deltas per answer), reset_after_events,
                               malformed_after_events, error_after_events, stall_after_events +
                               stall_ms, sse_style (service|spaced|crlf|multiline|comments|no_done),
@@ -42,7 +43,7 @@ Test controls (never part of the service), all under /__control__/:
                               bad_tool_calls (step_delta|required_action: that event's
                               `tool_calls` is an object, not an array)
 
-Usage: fake_dashscope_server.py [--api-key KEY] [--port 0] [--exit-on-stdin-eof]; prints the port on stdout.
+Usage: fake_dashscope_server.py [--api-key KEY]... [--port 0] [--exit-on-stdin-eof]; prints the port on stdout.
 """
 
 import argparse
@@ -715,7 +716,7 @@ class stream_of:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeDashScope/1.0"
-    api_key = "sk-fake"
+    api_keys = ["sk-fake"]
 
     def setup(self):
         super().setup()
@@ -800,12 +801,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.reset_connection()
                 return
             if rule.get("action"):
-                return self.act(rule, request_id)
+                return self.act(rule, request_id, text)
             if rule.get("status"):
                 extra = [("Retry-After", str(rule["retry_after"]))] if rule.get("retry_after") is not None else []
                 error = {"code": rule.get("code") or "InternalError", "message": rule.get("message") or "injected failure"}
                 return self.send_json(rule["status"], error, request_id, extra)
-        if self.headers.get("Authorization") != f"Bearer {Handler.api_key}":
+        if self.headers.get("Authorization") not in {f"Bearer {key}" for key in Handler.api_keys}:
             message = "No API-key provided." if not self.headers.get("Authorization") else "Invalid API-key provided."
             return self.send_json(401, {"code": "InvalidApiKey", "message": message}, request_id)
         try:
@@ -822,7 +823,7 @@ class Handler(BaseHTTPRequestHandler):
         except ServiceError as error:
             return self.send_json(error.status, {"code": error.code, "message": error.message}, request_id)
 
-    def act(self, rule, request_id):
+    def act(self, rule, request_id, body_text=""):
         """A failure rule's `action`: what a broken proxy or server does instead of answering."""
         action = rule["action"]
         if action == "close":
@@ -846,9 +847,10 @@ class Handler(BaseHTTPRequestHandler):
         elif action == "garbage":
             body = base64.b64decode(rule["body_b64"]) if "body_b64" in rule else rule.get("body", "").encode()
             self.send_all(200, [("Content-Type", rule.get("content_type", "text/plain")), ("Content-Length", str(len(body)))], body)
-        elif action == "echo_headers":
+        elif action == "echo_request":
             echoed = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
-            error = {"code": rule.get("code") or "InternalError", "message": "the gateway refused a request with headers " + echoed}
+            error = {"code": rule.get("code") or "InternalError",
+                     "message": f"the gateway refused a request with headers {echoed} and body {body_text}"}
             self.send_json(rule.get("status") or 500, error, request_id)
 
     def matching_rule(self, method, path):
@@ -984,11 +986,11 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     parser = argparse.ArgumentParser(description="FAKE DashScope Assistant API server (tests only)")
-    parser.add_argument("--api-key", default="sk-fake")
+    parser.add_argument("--api-key", action="append", help="a key the fake accepts (repeat for more; default sk-fake)")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--exit-on-stdin-eof", action="store_true", help="stop when stdin closes (the parent went away)")
     args = parser.parse_args()
-    Handler.api_key = args.api_key
+    Handler.api_keys = args.api_key or ["sk-fake"]
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

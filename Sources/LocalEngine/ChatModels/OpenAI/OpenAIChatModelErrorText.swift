@@ -8,8 +8,9 @@ extension OpenAIChatModel {
     enum ErrorText {
         static let messageLimit = 500
 
+        /// Scrubbed of known secrets before it is cut, so a cut never leaves half a secret.
         static func truncated(_ text: String, limit: Int = messageLimit) -> String {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = KnownSecrets.scrub(text).trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.count <= limit ? trimmed : String(trimmed.prefix(limit)) + "…"
         }
 
