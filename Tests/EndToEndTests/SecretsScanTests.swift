@@ -53,6 +53,7 @@ final class SecretsScanTests: XCTestCase {
             }
         }
         let total = occurrences.values.reduce(0, +)
+        print("secrets scan: files and streams: \(scanned.map(\.place).filter { !$0.contains(" message ") }.joined(separator: ", "))")
         print("secrets scan: \(scanned.count) places, \(scanned.reduce(0) { $0 + $1.bytes.count }) bytes, \(Canary.all.count) canaries, \(total) occurrences")
         XCTAssertEqual(occurrences, [:], "secrets leaked")
 
@@ -131,6 +132,10 @@ final class SecretsScanTests: XCTestCase {
         let arguments = [
             "--backend", "local", "--data-dir", dataDir, "--model-url", model.modelURL, "--model-api-key-env", "ASSISTD_TEST_MODEL_KEY",
         ] + commonFlags(name)
+        // Files that exist already are made private too.
+        for file in ["\(name).log", "\(name).trace.jsonl"] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: path(file), contents: Data(), attributes: [.posixPermissions: 0o644]))
+        }
         let session = try AssistdSession(arguments: arguments, environment: environment, initialize: false)
         let options: JSONValue = ["api_key": .string(Canary.initializationKey), "headers": ["X-Custom-Auth": .string(Canary.header)]]
         XCTAssertNotNil(try session.initialize(options: options, clientTools: true)["result"])
