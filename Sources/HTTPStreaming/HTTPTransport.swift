@@ -103,4 +103,3 @@ public final class HTTPTransport: Sendable {
         session.invalidateAndCancel()
     }
 }
-

@@ -4,11 +4,10 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var kind: Kind
     public var message: String
     /// The connection ended after the request was sent and before any of the response head
-    /// arrived (not a timeout, not a cancellation): on a reused keep-alive connection this is
-    /// the server having closed it while idle, and the request never reached it.
+    /// arrived (not a timeout, not a cancellation).
     public var closedBeforeResponse: Bool
-    /// The connection that closed so was a reused keep-alive one: the server closed it while
-    /// idle as the request crossed it, so the request never reached it.
+    /// ...and it was a reused keep-alive connection: the server closed it while idle as the
+    /// request crossed it, so the request never reached it.
     public var onReusedConnection: Bool
     /// The request surely never reached the server (no connection was made): safe to retry any verb.
     public var neverReachedServer: Bool { kind == .dns || kind == .refused }
