@@ -220,6 +220,23 @@ final class OpenAIChatModelTests: XCTestCase {
         XCTAssertTrue(outcome.modelError?.message.contains("without a function name") ?? false)
     }
 
+    func testToolCallArgumentsThatAreNotJSONAreServerError() async throws {
+        try await fake.script([["stream": [
+            ["tool_calls": [["index": 0, "id": "call_1", "function": ["name": "f", "arguments": "{\"a\": 1,"]]]], ["finish": "tool_calls"],
+        ]]])
+        let outcome = await run(makeModel(), userTurn())
+        XCTAssertEqual(outcome.modelError?.kind, .server)
+        XCTAssertTrue(outcome.modelError?.message.contains("call of f has arguments that are not JSON") ?? false, "\(String(describing: outcome.error))")
+        XCTAssertEqual(outcome.toolCalls, [], "no half-made call goes out")
+    }
+
+    func testToolCallsThatAreNotAnArrayAreServerError() async throws {
+        try await fake.script([["stream": [["delta": ["tool_calls": "call f"]], ["finish": "tool_calls"]]]])
+        let outcome = await run(makeModel(), userTurn())
+        XCTAssertEqual(outcome.modelError?.kind, .server)
+        XCTAssertTrue(outcome.modelError?.message.contains("tool_calls is a string, not an array") ?? false, "\(String(describing: outcome.error))")
+    }
+
     // MARK: Usage and stream_options
 
     func testUsageChunkBecomesAUsageEventBeforeFinish() async throws {
@@ -487,6 +504,23 @@ final class OpenAIChatModelTests: XCTestCase {
         let ports = try await fake.requests().map { $0["client_port"] }
         XCTAssertEqual(ports.count, 2)
         XCTAssertEqual(ports[0], ports[1], "the second turn should reuse the first turn's connection")
+    }
+
+    func testAKeptAliveConnectionClosedUnderTheNextRequestIsRetriedAtOnceOnAFreshOne() async throws {
+        try await fake.script([
+            ["stream": [["text": "1"], ["finish": "stop"]]], ["close": true], ["stream": [["text": "2"], ["finish": "stop"]]],
+        ])
+        let model = makeModel(timeout: 30)
+        _ = await run(model, userTurn())
+        let started = ContinuousClock.now
+        let second = await run(model, userTurn())
+        XCTAssertNil(second.error)
+        XCTAssertEqual(second.text, "2")
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(10), "at once, not after the 30 s timeout")
+        let ports = try await fake.requests().map { $0["client_port"] }
+        XCTAssertEqual(ports.count, 3)
+        XCTAssertEqual(ports[1], ports[0], "sent on the kept-alive connection")
+        XCTAssertNotEqual(ports[2], ports[1], "repeated on a fresh connection")
     }
 
     func testNonStreamedJSONAnswerIsAccepted() async throws {
