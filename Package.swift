@@ -31,14 +31,14 @@ let package = Package(
         .target(name: "JSONRPCTestSupport", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
 
         // The Assistant API's objects and the backend protocol. Knows nothing of JSON-RPC.
-        .target(name: "AssistantAPI", dependencies: ["JSONCore"]),
+        .target(name: "AssistantAPI", dependencies: ["JSONCore", "AssistdSupport"]),
 
         // HTTP requests with streamed bodies, SSE parsing and the one timeout policy, for both backends.
         .target(name: "HTTPStreaming"),
 
         // Backends.
         .target(name: "LocalEngine", dependencies: ["AssistantAPI", "JSONCore", "CSQLite", "Inference", "AssistdSupport", "HTTPStreaming"]),
-        .target(name: "DashScope", dependencies: ["AssistantAPI", "JSONCore", "HTTPStreaming"]),
+        .target(name: "DashScope", dependencies: ["AssistantAPI", "JSONCore", "HTTPStreaming", "AssistdSupport"]),
 
         // The method table and lifecycle.
         // `rpc.discover` answers protocol/assistd.openrpc.json, compiled in from that one file at

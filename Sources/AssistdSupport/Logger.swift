@@ -55,7 +55,7 @@ final class LogSink: Sendable {
             return true
         }
         guard accepted else { return }
-        let line = "\(Self.timestamp()) \(label) \(level.name): \(message)\n"
+        let line = "\(Self.timestamp()) \(label) \(level.name): \(KnownSecrets.scrub(message))\n"
         queue.async { [self] in
             writeAll(fileDescriptor, Array(line.utf8))
             backlog.withLock { $0 -= 1 }

@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import JSONCore
 import JSONRPC
 
@@ -9,7 +10,16 @@ public enum AssistantErrorMapping {
         return jsonRPCError(for: error)
     }
 
+    /// The error with every known secret scrubbed from its message and data: an upstream may
+    /// have echoed a key, a header or a token back in its words.
     public static func jsonRPCError(for error: APIError) -> JSONRPCError {
+        var mapped = unscrubbed(error)
+        mapped.message = KnownSecrets.scrub(mapped.message)
+        mapped.data = mapped.data.map(SecretRedaction.scrubKnownSecrets)
+        return mapped
+    }
+
+    private static func unscrubbed(_ error: APIError) -> JSONRPCError {
         let code: ApplicationErrorCode
         switch error.kind {
         case .invalidParams:

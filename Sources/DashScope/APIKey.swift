@@ -1,9 +1,10 @@
+import AssistdSupport
 import Foundation
 
 /// The DashScope API key. Every way Swift has of printing a value (`description`,
 /// `debugDescription`, `dump`/`Mirror`, `Codable`) shows a placeholder, so a key held in a
 /// configuration can be logged or encoded by accident without leaking. Only `bearerHeader`
-/// (for the `Authorization` header) and `redact(_:)` touch the secret.
+/// (for the `Authorization` header), `redact(_:)` and `registerAsKnownSecret()` touch the secret.
 public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable, Codable {
     private let secret: String
 
@@ -25,6 +26,11 @@ public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public func redact(_ text: String) -> String {
         guard secret.count >= 4, text.contains(secret) else { return text }
         return text.replacingOccurrences(of: secret, with: "[redacted]")
+    }
+
+    /// Makes the key one of the process's `KnownSecrets`, scrubbed from every log, trace and error.
+    public func registerAsKnownSecret() {
+        KnownSecrets.register(secret)
     }
 
     /// Encodes as a placeholder, never the key.

@@ -1,4 +1,5 @@
 import AssistantAPI
+import AssistdSupport
 import Foundation
 import HTTPStreaming
 import JSONCore
@@ -20,6 +21,9 @@ final class DashScopeClient: Sendable {
         self.log = log
         transport = HTTPTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
         errors = ServiceErrors(key: configuration.apiKey)
+        // Every text leaving the process is scrubbed of these (a proxy may echo headers back).
+        configuration.apiKey.registerAsKnownSecret()
+        configuration.extraHeaders.values.forEach(KnownSecrets.register)
     }
 
     // MARK: requests
@@ -38,6 +42,7 @@ final class DashScopeClient: Sendable {
         ]
         var body: Data?
         if let json = endpoint.body {
+            SecretRedaction.learnSecrets(in: json)  // plugin user_tokens, before anything can echo them
             headers.append(("Content-Type", Self.jsonContentType))
             body = Data(json.serialized())
         }
@@ -58,11 +63,11 @@ final class DashScopeClient: Sendable {
             throw errors.httpError(status: head.status, head: head, body: body, endpoint: endpoint)
         }
         do {
-            return try JSONValue.parse(body)
+            return SecretRedaction.scrubKnownSecrets(try JSONValue.parse(body))
         } catch {
             throw APIError(
                 .upstreamFailure, "the service's answer to \(endpoint.description) is not JSON: \(error)",
-                statusCode: head.status, requestID: head.header("x-request-id"))
+                statusCode: head.status, code: "MalformedResponse", requestID: head.header("x-request-id"))
         }
     }
 
@@ -73,7 +78,7 @@ final class DashScopeClient: Sendable {
         } catch {
             throw APIError(
                 .upstreamFailure, "the service's answer to \(endpoint.description) does not have the expected shape: \(error)",
-                requestID: json["request_id"]?.stringValue)
+                code: "MalformedResponse", requestID: json["request_id"]?.stringValue)
         }
     }
 
@@ -97,7 +102,7 @@ final class DashScopeClient: Sendable {
                 }
                 return (head, body)
             } catch let error as TransportError {
-                trace("\(endpoint.description) failed after \(Self.milliseconds(since: started)) ms: \(configuration.apiKey.redact(error.message))")
+                trace("\(endpoint.description) failed after \(Self.milliseconds(since: started)) ms: \(errors.scrub(error.message))")
                 if attempt < configuration.maxRetries, error.neverReachedServer || endpoint.isRead,
                     let delay = retryDelay(attempt: attempt, retryAfter: nil)
                 {
@@ -181,7 +186,7 @@ final class DashScopeClient: Sendable {
 
     func trace(_ line: @autoclosure () -> String) {
         guard let log else { return }
-        log("dashscope: " + configuration.apiKey.redact(line()))
+        log("dashscope: " + errors.scrub(line()))
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int {

@@ -40,7 +40,7 @@ public struct DashScopeConfiguration: Sendable {
     public init(
         apiKey: APIKey, baseURL: String = DashScopeConfiguration.chinaBaseURL, workspace: String? = nil,
         userAgent: String = DashScopeConfiguration.defaultUserAgent, extraHeaders: [String: String] = [:],
-        connectTimeout: Duration = .seconds(30), readTimeout: Duration = .seconds(300), maxRetries: Int = 3,
+        connectTimeout: Duration = .seconds(30), readTimeout: Duration = .seconds(60), maxRetries: Int = 3,
         retryBaseDelay: Duration = .milliseconds(500), maxRetryDelay: Duration = .seconds(8),
         maxRetryAfter: Duration = .seconds(60), firstPollInterval: Duration = .milliseconds(50),
         maxPollInterval: Duration = .seconds(1)

@@ -34,7 +34,12 @@ struct EventStreamReader: Sendable {
                             "malformed event from \(endpoint) after \(count) events: the data of '\(name)' is not JSON (\(error))",
                             code: "MalformedEvent")
                     }
-                    continuation.yield(StreamEvent(event: name, data: data))
+                    if let problem = EventShapeCheck.problem(event: name, data: data) {
+                        throw APIError(
+                            .upstreamFailure, "malformed event from \(endpoint) after \(count) events: '\(name)': \(problem)",
+                            code: "MalformedEvent")
+                    }
+                    continuation.yield(StreamEvent(event: name, data: SecretRedaction.scrubKnownSecrets(data)))
                     count += 1
                 }
                 return .more
@@ -62,7 +67,7 @@ struct EventStreamReader: Sendable {
                 continuation.finish(
                     throwing: APIError(
                         .upstreamFailure,
-                        errors.key.redact("the connection dropped mid-stream (\(endpoint)) after \(count) events: \(error.message)"),
+                        errors.scrub("the connection dropped mid-stream (\(endpoint)) after \(count) events: \(error.message)"),
                         code: ServiceErrors.transportCode(error.kind)))
             } catch {
                 continuation.finish(throwing: Task.isCancelled ? CancellationError() : error)

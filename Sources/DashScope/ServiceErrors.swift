@@ -1,13 +1,19 @@
 import AssistantAPI
+import AssistdSupport
 import Foundation
 import HTTPStreaming
 import JSONCore
 
 /// Turns what the service (or the network) said into the `APIError` both backends share,
 /// keeping the service's `status_code`, `code`, `message` and `request_id`. Every message
-/// passes through the key's redaction: a service or proxy may echo the request back.
+/// is scrubbed of the key and every other known secret: a service or proxy may echo the
+/// request's headers or body back.
 struct ServiceErrors {
     let key: APIKey
+
+    func scrub(_ text: String) -> String {
+        KnownSecrets.scrub(key.redact(text))
+    }
 
     /// An HTTP error response of `endpoint`; a not-found names the missing object's id (`details.id`),
     /// as the local backend's does.
@@ -31,10 +37,11 @@ struct ServiceErrors {
             requestID = object["request_id"]?.stringValue
             param = object["param"]?.stringValue
         } else if !body.isEmpty {
-            message = String(decoding: body.prefix(500), as: UTF8.self)
+            // Scrubbed before it is cut, so a cut never leaves half a secret.
+            message = String(scrub(String(decoding: body, as: UTF8.self)).prefix(500))
         }
         requestID = requestID ?? head.header("x-request-id") ?? head.header("x-dashscope-request-id")
-        let text = key.redact(message.map { $0.isEmpty ? "HTTP \(status) from DashScope for \(what)" : $0 } ?? "HTTP \(status) from DashScope for \(what)")
+        let text = scrub(message.map { $0.isEmpty ? "HTTP \(status) from DashScope for \(what)" : $0 } ?? "HTTP \(status) from DashScope for \(what)")
         var error = APIError(Self.kind(status: status, code: code, message: text), text, statusCode: status, code: code, requestID: requestID)
         switch error.kind {
         case .invalidParams:
@@ -52,7 +59,7 @@ struct ServiceErrors {
     func streamError(_ event: SSEEvent, eventsBefore: Int) -> APIError {
         let object = try? JSONValue.parse(event.data)
         let code = object?["code"]?.stringValue
-        let message = key.redact(object?["message"]?.stringValue ?? event.dataString)
+        let message = scrub(object?["message"]?.stringValue ?? event.dataString)
         let requestID = object?["request_id"]?.stringValue
         let kind: APIError.Kind =
             if let status = event.status { Self.kind(status: status, code: code, message: message) } else { Self.kind(code: code) }
@@ -63,7 +70,7 @@ struct ServiceErrors {
 
     /// A failure below HTTP, said in words (DNS, refused, TLS, timeout, lost connection).
     func transportError(_ error: TransportError, what: String) -> APIError {
-        APIError(.upstreamFailure, key.redact("\(what): \(error.message)"), code: Self.transportCode(error.kind))
+        APIError(.upstreamFailure, scrub("\(what): \(error.message)"), code: Self.transportCode(error.kind))
     }
 
     static func transportCode(_ kind: TransportError.Kind) -> String {

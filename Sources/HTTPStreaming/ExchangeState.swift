@@ -18,6 +18,7 @@ final class ExchangeState: @unchecked Sendable {
     private var lastActivity = ContinuousClock.now
     private var timedOut: String?
     private var cancelled = false
+    private var diedOnReusedConnection = false
     var onFinish: (@Sendable () -> Void)? {
         get { lock.withLock { finishHook } }
         set { lock.withLock { finishHook = newValue } }
@@ -59,7 +60,7 @@ final class ExchangeState: @unchecked Sendable {
 
     func completed(_ error: (any Error)?) {
         let (headWaiter, hook, mapped): (CheckedContinuation<HTTPResponseHead, any Error>?, (@Sendable () -> Void)?, (any Error)?) = lock.withLock {
-            let mapped = error.map { mapError($0) }
+            let mapped = error.map { refine(mapError($0)) }
             phase = .finished
             defer { headContinuation = nil }
             return (headContinuation, finishHook, mapped)
@@ -69,6 +70,11 @@ final class ExchangeState: @unchecked Sendable {
             headWaiter.resume(throwing: mapped ?? TransportError(kind: .other, message: "the connection closed before a response arrived"))
         }
         body.finish(throwing: mapped)
+    }
+
+    /// The request went out on a reused connection that closed before any response byte.
+    func reusedConnectionDied() {
+        lock.withLock { diedOnReusedConnection = true }
     }
 
     func cancelledByCaller() {
@@ -107,6 +113,30 @@ final class ExchangeState: @unchecked Sendable {
     static func describe(_ duration: Duration) -> String {
         let seconds = HTTPTransport.seconds(duration)
         return seconds < 1 ? "\(Int(seconds * 1000)) ms" : "\(seconds.formatted()) s"
+    }
+
+    /// What the failure means, given when it came (called under `lock`): a reused connection
+    /// that died unanswered, a body cut short, or a connection that closed before answering
+    /// (connected, so not refused, DNS or TLS; not a timeout; not the caller's cancel).
+    private func refine(_ mapped: any Error) -> any Error {
+        guard timedOut == nil, !cancelled, let failure = mapped as? TransportError else { return mapped }
+        if diedOnReusedConnection {
+            return TransportError(
+                kind: .connectionLost, message: "\(endpoint) closed the kept-alive connection before answering",
+                closedBeforeResponse: true, onReusedConnection: true)
+        }
+        switch (phase, failure.kind) {
+        case (.body, .other):
+            // Whatever libcurl calls it ("transfer closed with outstanding read data
+            // remaining"), a body that stops with an error is a lost connection.
+            return TransportError(kind: .connectionLost, message: failure.message)
+        case (.waitingForHead, .connectionLost), (.waitingForHead, .other):
+            return TransportError(
+                kind: .connectionLost, message: "\(endpoint) closed the connection before answering (\(failure.message))",
+                closedBeforeResponse: true)
+        default:
+            return mapped
+        }
     }
 
     /// Called under `lock`.

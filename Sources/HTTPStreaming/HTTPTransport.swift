@@ -16,6 +16,15 @@ import FoundationNetworking
 /// A watchdog per request enforces both, because URLSession's own `timeoutInterval` means
 /// different things on different platforms; URLSession's timeout is set far beyond them
 /// (4 × their sum), only as a backstop.
+///
+/// The stale keep-alive rule: a request whose connection ends before any of the response head
+/// arrived (not a timeout) is sent again at once, once, on a fresh connection (the dead one is
+/// gone from the pool), when repeating it is safe: always for GET, HEAD, PUT, DELETE and
+/// OPTIONS; for POST only when the connection was a reused keep-alive one (libcurl says so by
+/// asking for the body again), where a close before any response byte is the server having
+/// closed the idle connection as the request crossed it: the classic case browsers and curl
+/// retry. A POST whose fresh connection closes unanswered may have reached the server: it
+/// fails, for the caller to judge.
 public final class HTTPTransport: Sendable {
     private let session: URLSession
     private let delegate: SessionDelegate
@@ -48,6 +57,22 @@ public final class HTTPTransport: Sendable {
     /// Sends the request and returns once the response head has arrived. Throws
     /// `TransportError` (or `CancellationError` when the calling task is cancelled).
     public func open(_ request: HTTPRequest) async throws -> HTTPExchange {
+        do {
+            return try await openOnce(request)
+        } catch let error as TransportError where Self.mayRepeat(request, after: error) {
+            try Task.checkCancellation()
+            return try await openOnce(request)
+        }
+    }
+
+    static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]
+
+    /// Whether a request that got no byte of answer may be sent again (the rule above).
+    static func mayRepeat(_ request: HTTPRequest, after error: TransportError) -> Bool {
+        error.closedBeforeResponse && (error.onReusedConnection || idempotentMethods.contains(request.method.uppercased()))
+    }
+
+    private func openOnce(_ request: HTTPRequest) async throws -> HTTPExchange {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         urlRequest.timeoutInterval = Self.seconds(connectTimeout + readTimeout) * 4

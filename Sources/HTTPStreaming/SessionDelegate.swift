@@ -39,6 +39,20 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendab
         exchange(task.taskIdentifier, remove: true)?.completed(error)
     }
 
+    /// libcurl asks for the body again when a reused keep-alive connection died before any
+    /// response byte and it means to resend the request on a fresh one. FoundationNetworking
+    /// cannot rewind a `Data` body, so that resend would go out without its body and wait
+    /// for an answer that never comes: the request is ended here instead, as closed before
+    /// its response on a reused connection, and `HTTPTransport` repeats it on a fresh one.
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, needNewBodyStream completionHandler: @escaping (InputStream?) -> Void
+    ) {
+        exchange(task.taskIdentifier)?.reusedConnectionDied()
+        completionHandler(nil)
+        // Called on the session's own queue, which `cancel` waits on: cancel from elsewhere.
+        DispatchQueue.global().async { task.cancel() }
+    }
+
     func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void

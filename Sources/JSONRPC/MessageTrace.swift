@@ -4,7 +4,8 @@ import JSONCore
 
 /// `--trace FILE`: every message in and out as a JSON line `{"ts": ms, "dir": "in"|"out", "message": …}`.
 /// Input that is not JSON is recorded as `"raw"` text instead of `"message"`.
-/// Every message passes through `redact` first, so secrets never reach the file.
+/// Every message passes through `redact` first (the caller's rule: fields by name and the
+/// process's known secret values), so secrets never reach the file; the file is mode 0600.
 public final class MessageTrace: Sendable {
     public enum Direction: String, Sendable { case incoming = "in", outgoing = "out" }
 
@@ -18,6 +19,8 @@ public final class MessageTrace: Sendable {
         guard fd >= 0 else {
             throw TraceFileError(path: path, reason: String(cString: strerror(errno)))
         }
+        // An existing file keeps its mode through O_CREAT: make it private as a new one is.
+        _ = fchmod(fd, 0o600)
         self.fileDescriptor = fd
         self.redact = redact
     }
@@ -28,7 +31,7 @@ public final class MessageTrace: Sendable {
     }
 
     public func record(_ direction: Direction, unparsed bytes: [UInt8]) {
-        let text = String(decoding: bytes.prefix(64 * 1024), as: UTF8.self)
+        let text = KnownSecrets.scrub(String(decoding: bytes.prefix(64 * 1024), as: UTF8.self))
         append(["ts": .int(Self.now()), "dir": .string(direction.rawValue), "raw": .string(text)])
     }
 

@@ -71,7 +71,9 @@ struct BackendFactory {
                 apiKey = value
             }
             return OpenAIChatModel(configuration: OpenAIChatModelConfiguration(
-                baseURL: url, apiKey: apiKey, modelMap: options.modelMap, contextTokens: options.contextTokens ?? 8192),
+                baseURL: url, apiKey: apiKey, modelMap: options.modelMap, contextTokens: options.contextTokens ?? 8192,
+                connectTimeout: options.modelConnectTimeout ?? OpenAIChatModelConfiguration.defaultConnectTimeout,
+                readTimeout: options.modelReadTimeout ?? OpenAIChatModelConfiguration.defaultReadTimeout),
                 logger: logger)
         }
         return EmbeddedModelLoader.load(options: options, environment: environment, log: log)

@@ -24,6 +24,8 @@ struct CommandLineOptions {
     var model: String?
     var modelURL: String?
     var modelAPIKeyEnv: String?
+    var modelConnectTimeout: Double?
+    var modelReadTimeout: Double?
     var modelMap: [String: String] = [:]
     var contextTokens: Int?
     var ggufPath: String?
@@ -106,6 +108,14 @@ enum CommandLineFlags {
                  help: "local: the environment variable holding the OpenAI-compatible server's API key.") { options, value in
             options.modelAPIKeyEnv = value
         },
+        FlagSpec(name: "--model-connect-timeout", valueName: "SECONDS",
+                 help: "local: longest wait for the model server's response head (default 60; decimals allowed).") { options, value throws(UsageError) in
+            options.modelConnectTimeout = try positiveSeconds(value, "--model-connect-timeout")
+        },
+        FlagSpec(name: "--model-read-timeout", valueName: "SECONDS",
+                 help: "local: longest silence while the model server's answer streams (default 60; decimals allowed).") { options, value throws(UsageError) in
+            options.modelReadTimeout = try positiveSeconds(value, "--model-read-timeout")
+        },
         FlagSpec(name: "--model-map", valueName: "A=B,…",
                  help: "local: map assistant model names to server model names; * is the default.") { options, value throws(UsageError) in
             for pair in value.split(separator: ",") {
@@ -163,6 +173,13 @@ enum CommandLineFlags {
     static func positive(_ value: String, _ flag: String) throws(UsageError) -> Int {
         guard let number = Int(value), number > 0 else { throw UsageError(message: "\(flag) must be a positive integer, not '\(value)'") }
         return number
+    }
+
+    static func positiveSeconds(_ value: String, _ flag: String) throws(UsageError) -> Double {
+        guard let seconds = Double(value), seconds.isFinite, seconds > 0 else {
+            throw UsageError(message: "\(flag) must be a positive number of seconds, not '\(value)'")
+        }
+        return seconds
     }
 
     static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineOptions {

@@ -59,8 +59,10 @@ enum Server {
         guard let path = options.logFile else {
             return Logger(fileDescriptor: STDERR_FILENO, minimumLevel: level)
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { fail("cannot open log file \(path): \(String(cString: strerror(errno)))") }
+        // Logs name objects and errors: private, as the data directory is, even if the file existed.
+        _ = fchmod(fd, 0o600)
         return Logger(fileDescriptor: fd, minimumLevel: level)
     }
 

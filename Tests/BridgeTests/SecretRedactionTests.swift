@@ -25,4 +25,19 @@ final class SecretRedactionTests: XCTestCase {
         XCTAssertEqual(options?["max_tokens"], 64)
         XCTAssertEqual(options?["usage"]?["total_tokens"], 3)
     }
+
+    func testValuesRedactedByNameAreLearnedAndScrubbedFromAnyTextLater() {
+        let request: JSONValue = ["tools": [["type": "plugin", "auth": ["user_token": "learned-token-4d2f9a"]]]]
+        _ = SecretRedaction.redact(request)
+        let echo: JSONValue = ["error": ["message": "gateway refused body {\"user_token\": \"learned-token-4d2f9a\"}"]]
+        XCTAssertEqual(SecretRedaction.redact(echo)["error"]?["message"], "gateway refused body {\"user_token\": \"[redacted]\"}")
+        XCTAssertEqual(SecretRedaction.scrubKnownSecrets(["note": "learned-token-4d2f9a"]), ["note": "[redacted]"])
+    }
+
+    func testSecretsInARequestBodyAreLearnedWithoutChangingIt() {
+        let body: JSONValue = ["tools": [["auth": ["user_token": ["value": "nested-token-8b1c3e"]]]], "model": "qwen-max"]
+        SecretRedaction.learnSecrets(in: body)
+        XCTAssertEqual(body["model"], "qwen-max")
+        XCTAssertEqual(SecretRedaction.scrubKnownSecrets("a nested-token-8b1c3e b"), "a [redacted] b")
+    }
 }

@@ -28,17 +28,26 @@ Test controls (never part of the service), all under /__control__/:
   GET  stats                  {aborted_streams (clients that hung up mid-stream), requests}
   POST fail {status, code?, message?, retry_after?, count?, path_regex?, method?, delay_ms?}
                               answer the next `count` matching requests with that error
-                              (status 0 = close the connection without answering);
-                              delay_ms alone (status absent) only slows them down
+                              (status 0 = reset the connection without answering);
+                              delay_ms alone (status absent) only slows them down;
+                              action instead of status: "close" (close without a byte after
+                              reading the request), "headers_then_silence" (an event-stream head,
+                              then nothing until the client hangs up), "garbage" (a 200 whose body
+                              is `body_b64` or `body`, with `content_type`), "echo_request" (a
+                              `status` error whose message repeats the request's headers and body,
+                              as some gateways do)
   POST knobs {...}            stream_deltas (N text deltas per answer), reset_after_events,
                               malformed_after_events, error_after_events, stall_after_events +
                               stall_ms, sse_style (service|spaced|crlf|multiline|comments|no_done),
-                              run_ms, cancel_supported, flush_every (events per socket write)
+                              run_ms, cancel_supported, flush_every (events per socket write),
+                              bad_tool_calls (step_delta|required_action: that event's
+                              `tool_calls` is an object, not an array)
 
-Usage: fake_dashscope_server.py [--api-key KEY] [--port 0] [--exit-on-stdin-eof]; prints the port on stdout.
+Usage: fake_dashscope_server.py [--api-key KEY]... [--port 0] [--exit-on-stdin-eof]; prints the port on stdout.
 """
 
 import argparse
+import base64
 import json
 import re
 import socket
@@ -110,6 +119,7 @@ class State:
                 "run_ms": 30,
                 "cancel_supported": False,
                 "flush_every": 1,
+                "bad_tool_calls": None,
             }
 
     def new_id(self, prefix):
@@ -706,7 +716,7 @@ class stream_of:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeDashScope/1.0"
-    api_key = "sk-fake"
+    api_keys = ["sk-fake"]
 
     def setup(self):
         super().setup()
@@ -752,11 +762,16 @@ class Handler(BaseHTTPRequestHandler):
                 data += self.rfile.read(size)
                 self.rfile.readline()
             return data
-        return self.rfile.read(length) if length else b""
+        data = self.rfile.read(length) if length else b""
+        return data if len(data) == length else None
 
     def handle_any(self, method):
         split = urlsplit(self.path)
         raw = self.read_body()
+        if raw is None:
+            # The client went away before its body was whole: no request, as a real server sees it.
+            self.close_connection = True
+            return
         text = raw.decode("utf-8", errors="replace")
         if split.path.startswith("/__control__/"):
             return self.handle_control(method, split.path[len("/__control__/"):], text)
@@ -785,11 +800,13 @@ class Handler(BaseHTTPRequestHandler):
             if rule.get("status") == 0:
                 self.reset_connection()
                 return
+            if rule.get("action"):
+                return self.act(rule, request_id, text)
             if rule.get("status"):
                 extra = [("Retry-After", str(rule["retry_after"]))] if rule.get("retry_after") is not None else []
                 error = {"code": rule.get("code") or "InternalError", "message": rule.get("message") or "injected failure"}
                 return self.send_json(rule["status"], error, request_id, extra)
-        if self.headers.get("Authorization") != f"Bearer {Handler.api_key}":
+        if self.headers.get("Authorization") not in {f"Bearer {key}" for key in Handler.api_keys}:
             message = "No API-key provided." if not self.headers.get("Authorization") else "Invalid API-key provided."
             return self.send_json(401, {"code": "InvalidApiKey", "message": message}, request_id)
         try:
@@ -805,6 +822,36 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, payload, request_id)
         except ServiceError as error:
             return self.send_json(error.status, {"code": error.code, "message": error.message}, request_id)
+
+    def act(self, rule, request_id, body_text=""):
+        """A failure rule's `action`: what a broken proxy or server does instead of answering."""
+        action = rule["action"]
+        if action == "close":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif action == "headers_then_silence":
+            head = ("HTTP/1.1 200 OK\r\nContent-Type: " + SSE_CONTENT_TYPE + "\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+            self.wfile.write(head)
+            self.wfile.flush()
+            self.close_connection = True
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try:
+                    if self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                        break
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    break
+                time.sleep(0.05)
+        elif action == "garbage":
+            body = base64.b64decode(rule["body_b64"]) if "body_b64" in rule else rule.get("body", "").encode()
+            self.send_all(200, [("Content-Type", rule.get("content_type", "text/plain")), ("Content-Length", str(len(body)))], body)
+        elif action == "echo_request":
+            echoed = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+            error = {"code": rule.get("code") or "InternalError",
+                     "message": f"the gateway refused a request with headers {echoed} and body {body_text}"}
+            self.send_json(rule.get("status") or 500, error, request_id)
 
     def matching_rule(self, method, path):
         for rule in STATE.fail_rules:
@@ -839,8 +886,13 @@ class Handler(BaseHTTPRequestHandler):
             if knobs["malformed_after_events"] is not None and index == knobs["malformed_after_events"]:
                 yield ("bytes", f"event{sep}{name}{newline}data{sep}{{\"id\":\"broken{newline}{newline}".encode())
                 return
-            data = dict(public(obj))
+            data = json.loads(compact(public(obj)))
             data["request_id"] = request_id
+            bad = knobs["bad_tool_calls"]
+            if bad == "step_delta" and name == "thread.run.step.delta":
+                data["delta"]["step_details"]["tool_calls"] = {"index": 0, "oops": "not an array"}
+            if bad == "required_action" and name == "thread.run.requires_action":
+                data["required_action"]["submit_tool_outputs"]["tool_calls"] = {"oops": "not an array"}
             payload = compact(data)
             if style == "multiline":
                 # Pretty-printed JSON, one data line per line: joined with \n it is the same JSON.
@@ -934,11 +986,11 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     parser = argparse.ArgumentParser(description="FAKE DashScope Assistant API server (tests only)")
-    parser.add_argument("--api-key", default="sk-fake")
+    parser.add_argument("--api-key", action="append", help="a key the fake accepts (repeat for more; default sk-fake)")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--exit-on-stdin-eof", action="store_true", help="stop when stdin closes (the parent went away)")
     args = parser.parse_args()
-    Handler.api_key = args.api_key
+    Handler.api_keys = args.api_key or ["sk-fake"]
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

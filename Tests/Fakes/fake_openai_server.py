@@ -13,6 +13,12 @@ Control endpoints:
 RESPONSE is one of:
   {"status": 429, "body": {...} or "text", "headers": {...}}      a plain (error) answer
   {"json": {...}}                                                 a non-streamed 200 JSON answer
+  {"status": 500, "echo_headers": true}                           an error whose message repeats the
+                                                                  request's headers (as some proxies do)
+  {"close": true}          read the request, then close the connection (FIN) without a byte
+  {"reset": true}          read the request, then reset the connection (RST) without a byte
+  {"silent": seconds}      read the request, send nothing for that long, then close
+  {"garbage": "text" or "b64": "...", "content_type": "..."}     a 200 with these bytes as its body
   {"stream": [ITEM, ...], "done": true, "space": true}            an SSE stream (chunked)
 ITEM is one of:
   {"text": "..."}          a chunk whose delta has `content`
@@ -22,16 +28,20 @@ ITEM is one of:
   {"usage": [p, c]}        the include_usage chunk: `choices: []` and usage
   {"chunk": {...}}         this chunk, verbatim
   {"raw": "..."}           these bytes, verbatim
+  {"raw_b64": "..."}       these bytes (base64), verbatim: for invalid UTF-8
   {"error": {...}}         `data: {"error": ...}`
   {"sleep": seconds}       flush, then pause
   {"gate": true}           flush, then wait for /__control__/release (20 s at most; on
                            timeout a "[gate timed out]" text chunk is sent and logged)
   {"hold": true}           flush, then wait until the client disconnects (60 s at most)
   {"break": true}          flush, then close the socket without ending the body
+  {"reset": true}          flush, then reset the connection (RST) without ending the body
 """
 
+import base64
 import json
 import os
+import struct
 import select
 import socket
 import sys
@@ -68,6 +78,9 @@ class Handler(BaseHTTPRequestHandler):
     def read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if len(raw) < length:
+            # The client went away before its body was whole: no request, as a real server sees it.
+            raise ClientGone()
         try:
             return json.loads(raw) if raw else None
         except ValueError:
@@ -97,7 +110,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_whole(404, {"error": {"message": "fake server: no GET " + self.path}})
 
     def do_POST(self):
-        body = self.read_body()
+        try:
+            body = self.read_body()
+        except ClientGone:
+            self.close_connection = True
+            return
         if self.path == "/__control__/script":
             with STATE_LOCK:
                 SCRIPT.extend(body["responses"])
@@ -132,13 +149,37 @@ class Handler(BaseHTTPRequestHandler):
                 entry["disconnected"] = True
             self.close_connection = True
 
+    def reset_connection(self):
+        """Drop the connection with a TCP reset, as a crashed proxy would."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.connection.close()
+
     def answer(self, response, request, entry):
-        if "stream" in response:
+        if response.get("close"):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif response.get("reset"):
+            self.reset_connection()
+        elif "silent" in response:
+            self.wait_for_disconnect(response["silent"])
+            self.close_connection = True
+        elif "garbage" in response or "b64" in response:
+            data = base64.b64decode(response["b64"]) if "b64" in response else response["garbage"].encode()
+            self.send_whole(200, data, response.get("content_type", "text/plain"))
+        elif "stream" in response:
             self.stream(response, request, entry)
         elif "json" in response:
             self.send_whole(200, response["json"])
         else:
             body = response.get("body", "")
+            if response.get("echo_headers"):
+                echoed = "; ".join("%s: %s" % (k, v) for k, v in self.headers.items())
+                body = {"error": {"message": "upstream refused the request with headers " + echoed}}
             content_type = "application/json" if isinstance(body, dict) else "text/plain"
             self.send_whole(response.get("status", 500), body, content_type, response.get("headers"))
 
@@ -193,6 +234,9 @@ class Handler(BaseHTTPRequestHandler):
                 event(item["chunk"])
             elif "raw" in item:
                 put(item["raw"])
+            elif "raw_b64" in item:
+                data = base64.b64decode(item["raw_b64"])
+                pending.append(b"%x\r\n" % len(data) + data + b"\r\n")
             elif "error" in item:
                 event({"error": item["error"]})
             elif "sleep" in item:
@@ -213,6 +257,10 @@ class Handler(BaseHTTPRequestHandler):
                 flush()
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            elif "reset" in item:
+                flush()
+                self.reset_connection()
                 return
         if response.get("done", True):
             put(prefix + "[DONE]\n\n")

@@ -23,11 +23,12 @@ final class OpenAIChatModelTests: XCTestCase {
     // MARK: Helpers
 
     private func makeModel(
-        apiKey: String? = nil, modelMap: [String: String] = [:], requestTimeout: TimeInterval = 60, sendTopK: Bool = false
+        apiKey: String? = nil, modelMap: [String: String] = [:], timeout: TimeInterval = 60, sendTopK: Bool = false
     ) -> OpenAIChatModel {
         OpenAIChatModel(
             configuration: OpenAIChatModelConfiguration(
-                baseURL: fake.baseURL, apiKey: apiKey, modelMap: modelMap, requestTimeout: requestTimeout, sendTopK: sendTopK))
+                baseURL: fake.baseURL, apiKey: apiKey, modelMap: modelMap, connectTimeout: timeout, readTimeout: timeout,
+                sendTopK: sendTopK))
     }
 
     private func userTurn(_ text: String = "Hi", tools: [FunctionDefinition] = []) -> ChatRequest {
@@ -219,6 +220,23 @@ final class OpenAIChatModelTests: XCTestCase {
         XCTAssertTrue(outcome.modelError?.message.contains("without a function name") ?? false)
     }
 
+    func testToolCallArgumentsThatAreNotJSONAreServerError() async throws {
+        try await fake.script([["stream": [
+            ["tool_calls": [["index": 0, "id": "call_1", "function": ["name": "f", "arguments": "{\"a\": 1,"]]]], ["finish": "tool_calls"],
+        ]]])
+        let outcome = await run(makeModel(), userTurn())
+        XCTAssertEqual(outcome.modelError?.kind, .server)
+        XCTAssertTrue(outcome.modelError?.message.contains("call of f has arguments that are not JSON") ?? false, "\(String(describing: outcome.error))")
+        XCTAssertEqual(outcome.toolCalls, [], "no half-made call goes out")
+    }
+
+    func testToolCallsThatAreNotAnArrayAreServerError() async throws {
+        try await fake.script([["stream": [["delta": ["tool_calls": "call f"]], ["finish": "tool_calls"]]]])
+        let outcome = await run(makeModel(), userTurn())
+        XCTAssertEqual(outcome.modelError?.kind, .server)
+        XCTAssertTrue(outcome.modelError?.message.contains("tool_calls is a string, not an array") ?? false, "\(String(describing: outcome.error))")
+    }
+
     // MARK: Usage and stream_options
 
     func testUsageChunkBecomesAUsageEventBeforeFinish() async throws {
@@ -354,7 +372,7 @@ final class OpenAIChatModelTests: XCTestCase {
 
     func testSilentServerTimesOutAsServerError() async throws {
         try await fake.script([["stream": [["text": "a"], ["sleep": 4], ["finish": "stop"]]]])
-        let outcome = await run(makeModel(requestTimeout: 1), userTurn())
+        let outcome = await run(makeModel(timeout: 1), userTurn())
         XCTAssertEqual(outcome.modelError?.kind, .server)
         XCTAssertTrue(outcome.modelError?.message.contains("timed out") ?? false, "\(String(describing: outcome.error))")
     }
@@ -364,7 +382,7 @@ final class OpenAIChatModelTests: XCTestCase {
         try await fake.script([
             ["stream": [["text": "a"], ["sleep": 0.7], ["text": "b"], ["sleep": 0.7], ["text": "c"], ["sleep": 0.7], ["finish": "stop"]]]
         ])
-        let outcome = await run(makeModel(requestTimeout: 1.5), userTurn())
+        let outcome = await run(makeModel(timeout: 1.5), userTurn())
         XCTAssertNil(outcome.error)
         XCTAssertEqual(outcome.text, "abc")
     }
@@ -486,6 +504,23 @@ final class OpenAIChatModelTests: XCTestCase {
         let ports = try await fake.requests().map { $0["client_port"] }
         XCTAssertEqual(ports.count, 2)
         XCTAssertEqual(ports[0], ports[1], "the second turn should reuse the first turn's connection")
+    }
+
+    func testAKeptAliveConnectionClosedUnderTheNextRequestIsRetriedAtOnceOnAFreshOne() async throws {
+        try await fake.script([
+            ["stream": [["text": "1"], ["finish": "stop"]]], ["close": true], ["stream": [["text": "2"], ["finish": "stop"]]],
+        ])
+        let model = makeModel(timeout: 30)
+        _ = await run(model, userTurn())
+        let started = ContinuousClock.now
+        let second = await run(model, userTurn())
+        XCTAssertNil(second.error)
+        XCTAssertEqual(second.text, "2")
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(10), "at once, not after the 30 s timeout")
+        let ports = try await fake.requests().map { $0["client_port"] }
+        XCTAssertEqual(ports.count, 3)
+        XCTAssertEqual(ports[1], ports[0], "sent on the kept-alive connection")
+        XCTAssertNotEqual(ports[2], ports[1], "repeated on a fresh connection")
     }
 
     func testNonStreamedJSONAnswerIsAccepted() async throws {

@@ -8,8 +8,10 @@ public final class FakeDashScopeServer: FakeServerProcess, @unchecked Sendable {
     /// Shaped like a real key, so the secrecy tests have something distinctive to look for.
     public static let apiKey = "sk-test-8f3c2a91d4e7b605SECRET"
 
-    public init() throws {
-        try super.init(script: "fake_dashscope_server.py", arguments: ["--api-key", Self.apiKey, "--exit-on-stdin-eof"])
+    /// - Parameter otherKeys: keys accepted besides `apiKey` (the secrets scan gives each source its own).
+    public init(otherKeys: [String] = []) throws {
+        let keys = ([Self.apiKey] + otherKeys).flatMap { ["--api-key", $0] }
+        try super.init(script: "fake_dashscope_server.py", arguments: keys + ["--exit-on-stdin-eof"])
     }
 
     public var baseURL: String { "http://127.0.0.1:\(port)/api/v1" }

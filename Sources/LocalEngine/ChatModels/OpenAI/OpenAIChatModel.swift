@@ -18,13 +18,12 @@ public final class OpenAIChatModel: ChatModel {
     /// A non-streamed answer (a server that ignored `stream: true`) is read up to this size.
     static let wholeBodyLimit = 16 * 1024 * 1024
 
-    /// `requestTimeout` is both of the transport's timeouts: the wait for the response head and
-    /// each silence in the stream.
     public init(configuration: OpenAIChatModelConfiguration, logger: Logger = .disabled) {
         self.configuration = configuration
         self.logger = logger
-        let timeout = Duration.seconds(configuration.requestTimeout)
-        transport = HTTPTransport(connectTimeout: timeout, readTimeout: timeout)
+        KnownSecrets.register(configuration.apiKey)
+        transport = HTTPTransport(
+            connectTimeout: .seconds(configuration.connectTimeout), readTimeout: .seconds(configuration.readTimeout))
     }
 
     deinit {
@@ -218,8 +217,7 @@ public final class OpenAIChatModel: ChatModel {
     }
 
     private func transportError(_ error: any Error, afterResponse: Bool) -> ChatModelError {
-        ErrorText.transportError(
-            error, afterResponse: afterResponse, url: configuration.chatCompletionsURL, timeout: configuration.requestTimeout)
+        ErrorText.transportError(error, afterResponse: afterResponse, url: configuration.chatCompletionsURL)
     }
 }
 

@@ -65,8 +65,12 @@ extension OpenAIChatModel {
             var events: [ChatEvent] = []
             if let text = delta["content"]?.stringValue, !text.isEmpty { events.append(.text(text)) }
             if let refusal = delta["refusal"]?.stringValue, !refusal.isEmpty { events.append(.text(refusal)) }
-            for fragment in delta["tool_calls"]?.arrayValue ?? [] {
-                merge(toolCallFragment: fragment)
+            if let calls = delta["tool_calls"], !calls.isNull {
+                guard let fragments = calls.arrayValue else {
+                    throw ChatModelError(
+                        .server, "the model server sent a malformed stream chunk: its tool_calls is \(calls.typeName), not an array")
+                }
+                for fragment in fragments { merge(toolCallFragment: fragment) }
             }
             if let legacy = delta["function_call"], legacy.objectValue != nil {
                 var call = legacyFunctionCall ?? PendingToolCall()
@@ -84,6 +88,12 @@ extension OpenAIChatModel {
             for (position, call) in calls.enumerated() {
                 guard !call.name.isEmpty else {
                     throw ChatModelError(.server, "the model server streamed a tool call without a function name (call \(position + 1) of \(calls.count))")
+                }
+                // A client could not act on arguments it cannot parse: the turn fails, clearly.
+                if !call.arguments.isEmpty, (try? JSONValue.parse(Array(call.arguments.utf8))) == nil {
+                    throw ChatModelError(
+                        .server,
+                        "the model server's call of \(call.name) has arguments that are not JSON: \(ErrorText.truncated(call.arguments, limit: 200))")
                 }
                 events.append(
                     .toolCall(

@@ -12,23 +12,33 @@ public struct OpenAIChatModelConfiguration: Sendable {
     public var modelMap: [String: String]
     /// The server model's context window, for `truncation_strategy: auto`.
     public var contextTokens: Int
-    /// Seconds without any bytes from the server before the request fails as timed out.
-    public var requestTimeout: TimeInterval
+    /// The longest wait, in seconds, from sending a request to the response head (connecting
+    /// and the server accepting the request): `--model-connect-timeout`.
+    public var connectTimeout: TimeInterval
+    /// The longest silence, in seconds, while the answer streams: `--model-read-timeout`. A slow
+    /// but steady stream is never cut; a server that sends its head and then nothing fails
+    /// the turn after this long.
+    public var readTimeout: TimeInterval
     /// Whether to send `top_k`. Off by default: OpenAI and several compatible servers
     /// reject unknown sampling fields; llama.cpp, vLLM and DashScope accept it.
     public var sendTopK: Bool
 
     public init(
         baseURL: URL, apiKey: String? = nil, modelMap: [String: String] = [:], contextTokens: Int = 8192,
-        requestTimeout: TimeInterval = 300, sendTopK: Bool = false
+        connectTimeout: TimeInterval = OpenAIChatModelConfiguration.defaultConnectTimeout,
+        readTimeout: TimeInterval = OpenAIChatModelConfiguration.defaultReadTimeout, sendTopK: Bool = false
     ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.modelMap = modelMap
         self.contextTokens = contextTokens
-        self.requestTimeout = requestTimeout
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
         self.sendTopK = sendTopK
     }
+
+    public static let defaultConnectTimeout: TimeInterval = 60
+    public static let defaultReadTimeout: TimeInterval = 60
 
     /// The model name the server knows for an assistant's model name.
     public func serverModel(for assistantModel: String) -> String {
@@ -46,7 +56,7 @@ public struct OpenAIChatModelConfiguration: Sendable {
 /// Descriptions and mirrors (`print`, `dump`, string interpolation) leave the API key out.
 extension OpenAIChatModelConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
-        "openai \(baseURL.absoluteString) (api key: \(apiKey == nil ? "none" : "set"), models: \(modelMap.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: ", ")), context: \(contextTokens) tokens, timeout: \(Int(requestTimeout)) s, top_k: \(sendTopK ? "sent" : "not sent"))"
+        "openai \(baseURL.absoluteString) (api key: \(apiKey == nil ? "none" : "set"), models: \(modelMap.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: ", ")), context: \(contextTokens) tokens, timeouts: connect \(connectTimeout.formatted()) s, read \(readTimeout.formatted()) s, top_k: \(sendTopK ? "sent" : "not sent"))"
     }
 
     public var debugDescription: String { description }
@@ -56,7 +66,8 @@ extension OpenAIChatModelConfiguration: CustomStringConvertible, CustomDebugStri
             self,
             children: [
                 "baseURL": baseURL, "apiKey": apiKey == nil ? "none" : "[redacted]", "modelMap": modelMap,
-                "contextTokens": contextTokens, "requestTimeout": requestTimeout, "sendTopK": sendTopK,
+                "contextTokens": contextTokens, "connectTimeout": connectTimeout, "readTimeout": readTimeout,
+                "sendTopK": sendTopK,
             ], displayStyle: .struct)
     }
 }

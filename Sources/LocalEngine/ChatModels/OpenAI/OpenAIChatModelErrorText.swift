@@ -1,3 +1,4 @@
+import AssistdSupport
 import Foundation
 import HTTPStreaming
 import JSONCore
@@ -7,8 +8,9 @@ extension OpenAIChatModel {
     enum ErrorText {
         static let messageLimit = 500
 
+        /// Scrubbed of known secrets before it is cut, so a cut never leaves half a secret.
         static func truncated(_ text: String, limit: Int = messageLimit) -> String {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = KnownSecrets.scrub(text).trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.count <= limit ? trimmed : String(trimmed.prefix(limit)) + "…"
         }
 
@@ -79,15 +81,18 @@ extension OpenAIChatModel {
 
         /// A failure below HTTP (the transport's `TransportError`): no connection, a timeout, a
         /// connection that broke.
-        static func transportError(_ error: any Error, afterResponse: Bool, url: URL, timeout: TimeInterval) -> ChatModelError {
+        static func transportError(_ error: any Error, afterResponse: Bool, url: URL) -> ChatModelError {
             let failure = error as? TransportError
             let said = failure?.message ?? "\(error)"
             let host = url.host ?? url.absoluteString
             switch failure?.kind {
             case .timeout:
+                // The transport's message names the timeout that ran out and its flag's value.
                 return ChatModelError(
-                    .server, "the model server at \(host) sent nothing for \(Int(timeout)) seconds (timed out)"
-                        + (afterResponse ? " in the middle of the stream" : ""))
+                    .server,
+                    afterResponse
+                        ? "the model server at \(host) went silent in the middle of the stream: \(said) (--model-read-timeout)"
+                        : "the model server at \(host) did not answer: \(said) (--model-connect-timeout)")
             case .dns, .refused:
                 return ChatModelError(.server, "could not connect to the model server at \(host): \(said)")
             default:
@@ -98,10 +103,13 @@ extension OpenAIChatModel {
             }
         }
 
-        /// Servers sometimes echo the key back ("Incorrect API key provided: sk-…").
+        /// Servers echo the key back ("Incorrect API key provided: sk-…") and proxies the request's
+        /// headers: the key (however short) and every other known secret are scrubbed.
         static func redacting(_ error: ChatModelError, apiKey: String?) -> ChatModelError {
-            guard let apiKey, !apiKey.isEmpty, error.message.contains(apiKey) else { return error }
-            return ChatModelError(error.kind, error.message.replacingOccurrences(of: apiKey, with: "[redacted]"))
+            var message = error.message
+            if let apiKey, !apiKey.isEmpty { message = message.replacingOccurrences(of: apiKey, with: KnownSecrets.placeholder) }
+            message = KnownSecrets.scrub(message)
+            return message == error.message ? error : ChatModelError(error.kind, message)
         }
     }
 }
