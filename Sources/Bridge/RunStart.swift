@@ -36,7 +36,7 @@ extension MethodCall {
             }
         }
         let emit: RunRelay.Emit = { event in
-            if stream { events.emit(event: event.event, data: event.data) }
+            if stream { try await events.emit(event: event.event, data: event.data) }
         }
         let relay = RunRelay(backend: backend, emit: emit, callTool: callTool)
         return try await relay.relay(try await streamed(backend))

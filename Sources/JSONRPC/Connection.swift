@@ -7,17 +7,29 @@ public struct ConnectionOptions: Sendable {
     public var maxMessageBytes: Int
     public var logger: Logger
     public var trace: MessageTrace?
+    /// Bytes of stream frames (run events) queued for the peer before their producers wait.
+    public var streamBudgetBytes: Int
+    /// How long the peer may read nothing while output waits before its streams are ended;
+    /// nil: never.
+    public var stalledPeerLimit: Duration?
+
+    public static let defaultStreamBudgetBytes = 4 << 20
+    public static let defaultStalledPeerLimit: Duration = .seconds(60)
 
     public init(
         framing: FramingSelection = .auto,
         maxMessageBytes: Int = FrameParser.defaultMaxMessageBytes,
         logger: Logger = .disabled,
-        trace: MessageTrace? = nil
+        trace: MessageTrace? = nil,
+        streamBudgetBytes: Int = ConnectionOptions.defaultStreamBudgetBytes,
+        stalledPeerLimit: Duration? = ConnectionOptions.defaultStalledPeerLimit
     ) {
         self.framing = framing
         self.maxMessageBytes = maxMessageBytes
         self.logger = logger
         self.trace = trace
+        self.streamBudgetBytes = streamBudgetBytes
+        self.stalledPeerLimit = stalledPeerLimit
     }
 }
 
@@ -59,8 +71,9 @@ public final class Connection: Sendable {
         self.options = options
         self.detectedMode = Locked(options.framing.fixedMode)
         self.writer = OrderedWriter(
-            fileDescriptor: output, mode: options.framing.fixedMode ?? .lsp, trace: options.trace,
-            logger: options.logger)
+            fileDescriptor: output, mode: options.framing.fixedMode ?? .lsp,
+            limits: OrderedWriter.Limits(streamBudgetBytes: options.streamBudgetBytes, stallLimit: options.stalledPeerLimit),
+            trace: options.trace, logger: options.logger)
     }
 
     /// The framing in use, once known.
@@ -85,15 +98,23 @@ public final class Connection: Sendable {
 
     // MARK: - Sending
 
-    public func sendNotification(method: String, params: JSONValue?) {
-        writer.enqueue(OutgoingMessage.notification(method: method, params: params).json)
+    /// Queues a notification. With `stream`, it goes out after that request's queued events.
+    public func sendNotification(method: String, params: JSONValue?, stream: RequestID? = nil) {
+        writer.enqueue(OutgoingMessage.notification(method: method, params: params).json, stream: stream)
+    }
+
+    /// Queues one of request `stream`'s events, waiting while the output's stream budget is
+    /// full (back-pressure). Throws `OutputError` when the peer stalled or the output closed.
+    public func sendStreamNotification(method: String, params: JSONValue?, stream: RequestID) async throws {
+        try await writer.send(OutgoingMessage.notification(method: method, params: params).json, stream: stream)
     }
 
     /// Sends a request to the peer and waits for its response. Ids are strings ("s1", "s2", …) so
     /// they never collide with the peer's own ids. Throws the peer's error response as a
     /// `JSONRPCError`, `PeerRequestError` on timeout or close, and `CancellationError` when the
     /// calling task is cancelled (the peer is then sent `$/cancelRequest`).
-    public func sendRequest(method: String, params: JSONValue?, timeout: Duration) async throws -> JSONValue {
+    /// With `stream`, the request goes out after that request's queued events.
+    public func sendRequest(method: String, params: JSONValue?, timeout: Duration, stream: RequestID? = nil) async throws -> JSONValue {
         let id = state.withLock { state -> String in
             defer { state.nextPeerRequestNumber += 1 }
             return "s\(state.nextPeerRequestNumber)"
@@ -119,7 +140,7 @@ public final class Connection: Sendable {
                     failPeerRequest(id, with: PeerRequestError.timedOut(method: method, id: id), notifyPeer: true)
                 }
                 state.withLock { $0.pendingPeerRequests[id]?.timeout = timer }
-                writer.enqueue(OutgoingMessage.request(id: .string(id), method: method, params: params).json)
+                writer.enqueue(OutgoingMessage.request(id: .string(id), method: method, params: params).json, stream: stream)
             }
         } onCancel: {
             failPeerRequest(id, with: CancellationError(), notifyPeer: true)
@@ -178,6 +199,7 @@ public final class Connection: Sendable {
         if !writer.flush(timeout: deadline) {
             options.logger.warning("closing before all output was written (is the client reading stdout?)")
         }
+        writer.close()
         options.trace?.flush()
     }
 
@@ -313,7 +335,7 @@ public final class Connection: Sendable {
                     state.withLock { state in
                         if state.inFlight[id]?.token == token { state.inFlight[id] = nil }
                     }
-                    target.deliverExpected(OutgoingMessage.response(id: id, outcome: outcome).json, writer: writer)
+                    target.deliverExpected(OutgoingMessage.response(id: id, outcome: outcome).json, writer: writer, stream: id)
                     runningRequests.leave()
                 }
                 locked.inFlight[id] = InFlightRequest(token: token, task: task)
@@ -330,6 +352,9 @@ public final class Connection: Sendable {
             return .failure(error)
         } catch is CancellationError {
             return .failure(.requestCancelled(channel.id))
+        } catch OutputError.peerStalled(let seconds) {
+            logger.warning("ended the stream of request \(channel.id) '\(channel.method)': the client read no output for \(seconds) s")
+            return .failure(.streamEndedForStalledClient(channel.id, seconds: seconds))
         } catch {
             if Task.isCancelled { return .failure(.requestCancelled(channel.id)) }
             logger.error("'\(channel.method)' failed: \(error)")
@@ -364,9 +389,10 @@ enum ReplyTarget: Sendable {
     }
 
     /// Delivers a reply announced with `expectReply`.
-    func deliverExpected(_ response: JSONValue, writer: OrderedWriter) {
+    /// `stream`: the request it answers, whose queued events it must follow.
+    func deliverExpected(_ response: JSONValue, writer: OrderedWriter, stream: RequestID? = nil) {
         switch self {
-        case .direct: writer.enqueue(response)
+        case .direct: writer.enqueue(response, stream: stream)
         case .batch(let batch): batch.deliver(response)
         }
     }
@@ -408,7 +434,7 @@ final class BatchReplies: Sendable {
             return state.outstanding == 0 ? state.responses : nil
         }
         if let complete, !complete.isEmpty {
-            writer.enqueue(.array(complete))
+            writer.enqueueAfterEverything(.array(complete))
         }
     }
 }

@@ -86,6 +86,13 @@ final class ProcessExit: Sendable {
             return !started
         }
         guard first else { return }
+        // Whatever closing waits for, the process is gone within the protocol's second.
+        let hardDeadline = Thread {
+            Thread.sleep(forTimeInterval: 0.9)
+            _exit(code)
+        }
+        hardDeadline.stackSize = 64 << 10
+        hardDeadline.start()
         connection.close(deadline: .now() + grace)
         logger.flush()
         exit(code)
