@@ -1,4 +1,5 @@
 import AssistantAPI
+import LocalEngine
 import JSONCore
 import JSONRPC
 
@@ -39,6 +40,13 @@ extension MethodCall {
             if stream { try await events.emit(event: event.event, data: event.data) }
         }
         let relay = RunRelay(backend: backend, emit: emit, callTool: callTool)
-        return try await relay.relay(try await streamed(backend))
+        do {
+            return try await relay.relay(try await streamed(backend))
+        } catch let behind as ListenerFellBehind {
+            // The local engine detached this stream (its reader took nothing for too long); the run goes on.
+            throw JSONRPCError(
+                code: JSONRPCError.requestCancelledCode, message: "Request \(context.requestID) was cancelled: \(behind)",
+                data: ["reason": "stream_fell_behind", "run_id": .string(behind.runID)])
+        }
     }
 }

@@ -30,7 +30,8 @@ enum Server {
         let connection = Connection(
             input: STDIN_FILENO, output: protocolOutput,
             options: ConnectionOptions(
-                framing: options.framing, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace))
+                framing: options.framing, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace,
+                stalledPeerLimit: .seconds(options.stalledClientTimeoutSeconds)))
         let exit = ProcessExit(connection: connection, logger: logger, grace: exitGrace)
 
         let server: BridgeServer

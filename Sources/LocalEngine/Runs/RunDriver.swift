@@ -17,7 +17,7 @@ final class RunDriver: @unchecked Sendable {
     // @unchecked: the mutable fields below are guarded by `condition`.
     let runID: String
     let threadID: String
-    let listeners = RunListeners()
+    let listeners: RunListeners
     /// The running turn's task (set by `.startTurn`; cancelled by `.cancelTurn` and at shutdown).
     let turnTask = Locked<Task<Void, Never>?>(nil)
 
@@ -37,6 +37,7 @@ final class RunDriver: @unchecked Sendable {
     init(machine: RunMachine, gate: Gate = .open, performer: any RunEffectPerformer) {
         runID = machine.run.id
         threadID = machine.run.threadID
+        listeners = RunListeners(runID: machine.run.id)
         self.machine = machine
         self.gate = gate
         self.performer = performer
