@@ -9,7 +9,7 @@ extension MethodCall {
     func startRun(
         stream: Bool, handleTools: Bool,
         plain: @Sendable (any AssistantBackend) async throws -> Run,
-        streamed: @Sendable (any AssistantBackend) async throws -> AsyncThrowingStream<StreamEvent, any Error>
+        streamed: @escaping @Sendable (any AssistantBackend) async throws -> AsyncThrowingStream<StreamEvent, any Error>
     ) async throws -> Run {
         if handleTools && !context.clientHandlesTools {
             throw JSONRPCError.invalidParams(
@@ -40,8 +40,12 @@ extension MethodCall {
             if stream { try await events.emit(event: event.event, data: event.data) }
         }
         let relay = RunRelay(backend: backend, emit: emit, callTool: callTool)
+        let backend = backend
+        // Streaming work runs below the priority of requests, so that a read or a cancel is
+        // served ahead of thousands of streams' events.
+        let work = Task(priority: .utility) { try await relay.relay(try await streamed(backend)) }
         do {
-            return try await relay.relay(try await streamed(backend))
+            return try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
         } catch let behind as ListenerFellBehind {
             // The local engine detached this stream (its reader took nothing for too long); the run goes on.
             throw JSONRPCError(

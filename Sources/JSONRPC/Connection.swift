@@ -330,7 +330,8 @@ public final class Connection: Sendable {
             state.withLock { locked in
                 let token = locked.nextTaskToken
                 locked.nextTaskToken += 1
-                let task = Task { [self] in
+                // Above the streaming work (which runs at .utility), so requests are not starved.
+                let task = Task(priority: .userInitiated) { [self] in
                     let outcome = await Self.outcome(of: body, channel: channel, logger: options.logger)
                     state.withLock { state in
                         if state.inFlight[id]?.token == token { state.inFlight[id] = nil }
