@@ -34,10 +34,13 @@ final class RunDriver: @unchecked Sendable {
     /// A new run is `opening` until it is stored; transitions wait for it to open.
     enum Gate { case opening, open, abandoned }
 
-    init(machine: RunMachine, gate: Gate = .open, performer: any RunEffectPerformer) {
+    init(
+        machine: RunMachine, gate: Gate = .open, listenerDetachAfter: Duration = RunListeners.defaultDetachAfter,
+        performer: any RunEffectPerformer
+    ) {
         runID = machine.run.id
         threadID = machine.run.threadID
-        listeners = RunListeners(runID: machine.run.id)
+        listeners = RunListeners(runID: machine.run.id, detachAfter: listenerDetachAfter)
         self.machine = machine
         self.gate = gate
         self.performer = performer

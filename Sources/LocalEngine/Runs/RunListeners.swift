@@ -21,13 +21,16 @@ final class RunListeners: Sendable {
         let requestID: JSONValue = .string(ObjectID.requestID())
     }
 
-    /// How long a listener's reader may take nothing while the turn waits for it.
-    static let detachAfter: Duration = .seconds(30)
+    static let defaultDetachAfter = RunExecutor.Configuration.defaultListenerDetachAfter
 
     let runID: String
+    let detachAfter: Duration
     private let entries = Locked<[UUID: Listener]>([:])
 
-    init(runID: String) { self.runID = runID }
+    init(runID: String, detachAfter: Duration = RunListeners.defaultDetachAfter) {
+        self.runID = runID
+        self.detachAfter = detachAfter
+    }
 
     /// A stream and the listener that feeds it once attached.
     func makeListener() -> (Events, Listener) {
@@ -70,7 +73,7 @@ final class RunListeners: Sendable {
     /// Waits until every listener has room (the producer's back-pressure); a listener whose
     /// reader has taken nothing for `detachAfter` is detached instead.
     func waitForRoom() async {
-        let limit = UInt64(Self.detachAfter.components.seconds) * 1_000_000_000
+        let limit = UInt64(detachAfter.components.seconds) * 1_000_000_000 + UInt64(detachAfter.components.attoseconds / 1_000_000_000)
         for listener in entries.withLock({ Array($0.values) }) where !listener.buffer.hasRoom {
             await listener.buffer.waitForRoom(until: listener.buffer.lastTaken + limit)
             if Task.isCancelled { return }
