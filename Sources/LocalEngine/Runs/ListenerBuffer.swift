@@ -16,6 +16,8 @@ final class ListenerBuffer: @unchecked Sendable {
     static let hardLimit = 4096
 
     private let lock = NSLock()
+    /// Called once when the consumer goes away (never under `lock`): the listener leaves its run.
+    private let onAbandon: @Sendable () -> Void
     private var events: [StreamEvent] = []
     private var head = 0
     private var ending: (any Error)??
@@ -26,6 +28,8 @@ final class ListenerBuffer: @unchecked Sendable {
     private var done = false
 
     private var held: Int { events.count - head }
+
+    init(onAbandon: @escaping @Sendable () -> Void = {}) { self.onAbandon = onAbandon }
 
     // MARK: producer
 
@@ -166,6 +170,7 @@ final class ListenerBuffer: @unchecked Sendable {
     /// The consumer went away (cancelled, or its stream was dropped): the stream ends.
     func abandon() {
         lock.lock()
+        let first = !done
         done = true
         events = []
         head = 0
@@ -176,6 +181,7 @@ final class ListenerBuffer: @unchecked Sendable {
         lock.unlock()
         waiting?.resume(returning: nil)
         for waiter in waiters { waiter.resume() }
+        if first { onAbandon() }
     }
 
     var isAbandoned: Bool {

@@ -15,7 +15,7 @@ final class RunListeners: Sendable {
     typealias Events = AsyncThrowingStream<StreamEvent, any Error>
 
     struct Listener: Sendable {
-        let id = UUID()
+        let id: UUID
         let buffer: ListenerBuffer
         /// The `request_id` this listener's payloads carry.
         let requestID: JSONValue = .string(ObjectID.requestID())
@@ -34,10 +34,10 @@ final class RunListeners: Sendable {
 
     /// A stream and the listener that feeds it once attached.
     func makeListener() -> (Events, Listener) {
-        let listener = Listener(buffer: ListenerBuffer())
-        let consumer = ListenerConsumer(buffer: listener.buffer) { [entries, id = listener.id] in
-            entries.withLock { $0[id] = nil }
-        }
+        let id = UUID()
+        let leave: @Sendable () -> Void = { [entries] in entries.withLock { $0[id] = nil } }
+        let listener = Listener(id: id, buffer: ListenerBuffer(onAbandon: leave))
+        let consumer = ListenerConsumer(buffer: listener.buffer, onGone: leave)
         let stream = Events(unfolding: { try await consumer.next() })
         return (stream, listener)
     }
