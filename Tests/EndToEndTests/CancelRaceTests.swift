@@ -4,12 +4,23 @@ import XCTest
 
 /// `$/cancelRequest` racing every kind of response, through the binary: each request is
 /// answered (its result, its error, or -32800), and the connection goes on.
-/// `ASSISTD_CANCEL_RACE_SECONDS=600 swift test --filter CancelRaceTests` runs the long version.
+/// `ASSISTD_CANCEL_RACE_SECONDS=600 swift test --filter CancelRaceTests` runs the long version
+/// (each loop for that long, with no cap on attempts).
 final class CancelRaceTests: XCTestCase {
     /// How long each race loop runs (CI: a few seconds; the long run is documented above).
     static let secondsPerLoop: TimeInterval = {
         ProcessInfo.processInfo.environment["ASSISTD_CANCEL_RACE_SECONDS"].flatMap(TimeInterval.init) ?? 8
     }()
+
+    /// A loop's time in CI, or the long run's.
+    static func seconds(_ inCI: TimeInterval) -> TimeInterval {
+        ProcessInfo.processInfo.environment["ASSISTD_CANCEL_RACE_SECONDS"] == nil ? inCI : secondsPerLoop
+    }
+
+    /// CI caps the attempts too; the long run only by time.
+    static func cap(_ attempts: Int) -> Int {
+        ProcessInfo.processInfo.environment["ASSISTD_CANCEL_RACE_SECONDS"] == nil ? attempts : Int.max
+    }
 
     static let sixtyFourChunks: JSONValue = ["turns": [["text": .string(String(repeating: "streamed ", count: 64)), "chunks": 64]]]
 
@@ -23,7 +34,7 @@ final class CancelRaceTests: XCTestCase {
         let deadline = Date(timeIntervalSinceNow: seconds)
         var made = 0
         var answers: [String: Int] = [:]
-        while made < attempts && Date() < deadline {
+        while made < Self.cap(attempts) && Date() < deadline {
             let id = try make()
             usleep(UInt32.random(in: 0...2000))
             session.cancel(id)
@@ -60,8 +71,8 @@ final class CancelRaceTests: XCTestCase {
 
     func testCancelRacingPlainResultsAndErrors() throws {
         let session = try AssistdSession(script: Self.sixtyFourChunks)
-        try race(session, attempts: 1000, seconds: 3, { session.send("threads/create", [:]) }, check: Self.answeredOrCancelled)
-        try race(session, attempts: 1000, seconds: 3, { session.send("threads/retrieve", ["thread_id": "thread_missing"]) }) {
+        try race(session, attempts: 1000, seconds: Self.seconds(3), { session.send("threads/create", [:]) }, check: Self.answeredOrCancelled)
+        try race(session, attempts: 1000, seconds: Self.seconds(3), { session.send("threads/retrieve", ["thread_id": "thread_missing"]) }) {
             [-32010, -32800].contains($0["error"]?["code"]?.intValue ?? 0)
         }
         XCTAssertNotNil(try session.call("threads/create", [:])["id"])
@@ -75,7 +86,7 @@ final class CancelRaceTests: XCTestCase {
         let session = try AssistdSession(script: script)
         session.toolHandler = { _ in .hold }
         let assistant = try session.assistant(tools: [AssistdSession.bigAdd])
-        try race(session, attempts: 300, seconds: 4, {
+        try race(session, attempts: 300, seconds: Self.seconds(4), {
             session.send("runs/createThreadAndRun", [
                 "assistant_id": .string(assistant), "stream": true, "handle_tools": true,
                 "thread": ["messages": [["role": "user", "content": "add"]]],

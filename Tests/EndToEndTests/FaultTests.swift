@@ -40,6 +40,29 @@ final class FaultTests: XCTestCase {
         print("EOF: the slowest of 20 processes exited \(Int(slowest * 1000)) ms after EOF")
     }
 
+    /// EOF from a client that also stopped reading mid-stream (output blocked): still gone within the second.
+    func testEndOfInputFromAClientThatStoppedReadingExitsWithinOneSecond() throws {
+        let script: JSONValue = ["turns": [["text": .string(String(repeating: "0123456789", count: 20_000)), "chunks": 20_000]]]
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("assistd-eof-\(UUID().uuidString).json")
+        try Data(script.serialized()).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for _ in 0..<3 {
+            let assistd = try PipedAssistd(arguments: ["--model", "scripted:\(path)", "--log-level", "error"])
+            assistd.request(1, "initialize", [:])
+            XCTAssertNotNil(assistd.response(to: 1)?["result"])
+            assistd.request(2, "assistants/create", ["model": "scripted"])
+            let assistant = try XCTUnwrap(assistd.response(to: 2)?["result"]?["id"])
+            assistd.request(3, "runs/createThreadAndRun", [
+                "assistant_id": assistant, "stream": true, "thread": ["messages": [["role": "user", "content": "go"]]],
+            ])
+            usleep(500_000)  // the output pipe fills; nothing reads it
+            let closed = Date()
+            assistd.closeStdin()
+            XCTAssertNotNil(assistd.waitForExit(within: 5))
+            XCTAssertLessThan(Date().timeIntervalSince(closed), 1.0)
+        }
+    }
+
     /// One 48 MiB message: read, parsed and answered with a peak RSS under 2.5× its size above
     /// the process's baseline.
     func testA48MiBMessagePeaksUnderTwoAndAHalfTimesItsSize() throws {
