@@ -209,6 +209,8 @@ public final class Connection: Sendable {
         var parser = FrameParser(framing: options.framing, maxMessageBytes: options.maxMessageBytes)
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while !isClosed {
+            // A client that sends requests but reads no answers is not read faster than it reads.
+            writer.waitForUrgentRoom()
             let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }

@@ -34,6 +34,8 @@ final class OrderedWriter: @unchecked Sendable {
     struct Limits: Sendable {
         var streamBudgetBytes: Int
         var stallLimit: Duration?
+        /// Bytes of urgent frames (responses) queued before the reader waits to read more input.
+        var urgentBacklogBytes = 64 << 20
     }
 
     private let fileDescriptor: Int32
@@ -44,6 +46,7 @@ final class OrderedWriter: @unchecked Sendable {
 
     private var mode: FramingMode
     private var urgent = OutgoingFrameQueue()
+    private var urgentBytes = 0
     private var streamLane = OutgoingFrameQueue()
     private var streamLaneBytes = 0
     /// Frames per request still queued in the stream lane.
@@ -97,8 +100,7 @@ final class OrderedWriter: @unchecked Sendable {
             if let stream, queuedPerStream[stream] != nil {
                 appendToStreamLane(frame)
             } else {
-                noteWorkArrives()
-                urgent.append(frame)
+                appendToUrgent(frame)
             }
             condition.broadcast()
         }
@@ -110,8 +112,7 @@ final class OrderedWriter: @unchecked Sendable {
         condition.locked {
             guard !closed && !broken else { return }
             if streamLane.isEmpty && waiters.isEmpty {
-                noteWorkArrives()
-                urgent.append(frame)
+                appendToUrgent(frame)
             } else {
                 appendToStreamLane(frame)
             }
@@ -178,6 +179,24 @@ final class OrderedWriter: @unchecked Sendable {
     }
 
     /// With the lock held.
+    private func appendToUrgent(_ frame: OutgoingFrame) {
+        noteWorkArrives()
+        urgent.append(frame)
+        urgentBytes += frame.body.count
+    }
+
+    /// Input back-pressure: returns once fewer than `urgentBacklogBytes` of responses wait, or
+    /// the peer is stalled (then reading goes on, so that EOF and cancels are still seen), or
+    /// the output closed. Called by the reader before it reads more requests.
+    func waitForUrgentRoom() {
+        condition.lock()
+        while urgentBytes >= limits.urgentBacklogBytes && !stalled && !broken && !closed {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.25))
+        }
+        condition.unlock()
+    }
+
+    /// With the lock held.
     private func appendToStreamLane(_ frame: OutgoingFrame) {
         noteWorkArrives()
         streamLane.append(frame)
@@ -217,6 +236,7 @@ final class OrderedWriter: @unchecked Sendable {
             let next: OutgoingFrame
             if let frame = urgent.popFirst() {
                 (next, fromStreamLane) = (frame, false)
+                urgentBytes -= frame.body.count
             } else if let frame = streamLane.popFirst() {
                 (next, fromStreamLane) = (frame, true)
             } else {

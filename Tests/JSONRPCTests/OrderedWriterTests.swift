@@ -11,13 +11,13 @@ final class OrderedWriterTests: XCTestCase {
     var writeEnd: Int32 = -1
     var writer: OrderedWriter!
 
-    func makeWriter(budget: Int, stallLimit: Duration? = nil) {
+    func makeWriter(budget: Int, stallLimit: Duration? = nil, urgentBacklog: Int = 64 << 20) {
         var fds: [Int32] = [0, 0]
         XCTAssertEqual(pipe(&fds), 0)
         (readEnd, writeEnd) = (fds[0], fds[1])
         writer = OrderedWriter(
             fileDescriptor: writeEnd, mode: .ndjson,
-            limits: OrderedWriter.Limits(streamBudgetBytes: budget, stallLimit: stallLimit), trace: nil, logger: .disabled)
+            limits: OrderedWriter.Limits(streamBudgetBytes: budget, stallLimit: stallLimit, urgentBacklogBytes: urgentBacklog), trace: nil, logger: .disabled)
     }
 
     override func setUp() {
@@ -129,5 +129,22 @@ final class OrderedWriterTests: XCTestCase {
         } catch {
             XCTAssertTrue(error is CancellationError, "\(error)")
         }
+    }
+
+    func testTheReaderWaitsWhileTooManyAnswersAreUnreadAndGoesOnWhenThePeerReads() async throws {
+        makeWriter(budget: 1 << 20, urgentBacklog: 16 << 10)
+        let big: JSONValue = ["jsonrpc": "2.0", "id": 1, "result": .string(String(repeating: "x", count: 1000))]
+        for _ in 0..<200 { writer.enqueue(big) }  // ~200 KiB: the pipe takes 64 KiB, the rest waits
+        let returned = Locked(false)
+        let reader = Thread { [writer] in
+            writer!.waitForUrgentRoom()
+            returned.withLock { $0 = true }
+        }
+        reader.start()
+        try await Task.sleep(for: .milliseconds(300))
+        XCTAssertFalse(returned.current, "the reader must wait while answers pile up unread")
+        XCTAssertEqual(read(200).count, 200)
+        for _ in 0..<100 where !returned.current { try await Task.sleep(for: .milliseconds(20)) }
+        XCTAssertTrue(returned.current, "and go on once the peer reads")
     }
 }
