@@ -883,7 +883,11 @@ export interface ProtocolErrors {
   /** Invalid params */
   InvalidParams: { code: -32602; data: InvalidParamsData };
   /** Request cancelled */
-  RequestCancelled: { code: -32800; data: undefined };
+  RequestCancelled: { code: -32800; data: {
+    reason?: "client_stalled" | "stream_fell_behind";
+    stalled_seconds?: number;
+    run_id?: string;
+  } };
   /** not_found */
   NotFound: { code: -32010; data: ErrorData };
   /** unauthenticated */
