@@ -1,7 +1,7 @@
 import AssistantAPI
-import LocalEngine
 import JSONCore
 import JSONRPC
+import LocalEngine
 
 extension MethodCall {
     /// Starts a run plainly, streamed (`runs/event` notifications, then the run), or with the
