@@ -31,6 +31,11 @@ public struct RequestContext: Sendable {
         channel.sendNotification(method: method, params: params)
     }
 
+    /// One event of this request's stream, waiting while the output is full.
+    func sendStreamNotification(method: String, params: JSONValue?) async throws {
+        try await channel.sendStreamNotification(method: method, params: params)
+    }
+
     /// A server→client request (ids "s1", "s2", …). Throws the client's error response as a
     /// `JSONRPCError`, `PeerRequestError` on timeout or close, `CancellationError` when this
     /// request is cancelled.
@@ -43,8 +48,8 @@ public struct RequestContext: Sendable {
 }
 
 /// Writes `runs/event {request, seq, event, data}` for one request. `seq` counts from 0 with no
-/// gaps. Because notifications are queued in order, every event is on the wire before the
-/// request's response.
+/// gaps. Events are queued behind one another and before the request's response; `emit` waits
+/// while the output is full (back-pressure), so call it from one task, one event at a time.
 public final class RunEventStream: Sendable {
     public static let method = "runs/event"
 
@@ -53,16 +58,16 @@ public final class RunEventStream: Sendable {
 
     init(context: RequestContext) { self.context = context }
 
-    public func emit(event: String, data: JSONValue) {
+    /// Throws `OutputError.peerStalled` when the client stopped reading for longer than the
+    /// stalled-client limit (the stream then ends), `CancellationError` when cancelled.
+    public func emit(event: String, data: JSONValue) async throws {
         // The protocol's `done` carries null, not the service's "[DONE]" sentinel.
         let data: JSONValue = event == "done" ? .null : data
-        // Numbering and queueing under one lock keep seq order and write order the same.
-        nextSeq.withLock { seq in
-            context.sendNotification(
-                method: Self.method,
-                params: ["request": context.requestID.json, "seq": .int(seq), "event": .string(event), "data": data])
-            seq += 1
-        }
+        let seq = nextSeq.current
+        try await context.sendStreamNotification(
+            method: Self.method,
+            params: ["request": context.requestID.json, "seq": .int(seq), "event": .string(event), "data": data])
+        nextSeq.withLock { $0 = seq + 1 }
     }
 
     public var eventsSent: Int64 { nextSeq.current }

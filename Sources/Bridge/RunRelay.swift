@@ -6,7 +6,7 @@ import JSONCore
 /// continuation's events: one stream from the first event to a single `done` at the end.
 /// Works the same over both backends.
 struct RunRelay: Sendable {
-    typealias Emit = @Sendable (StreamEvent) async -> Void
+    typealias Emit = @Sendable (StreamEvent) async throws -> Void
     /// Asks the client to run one tool call; returns its output text.
     typealias CallTool = @Sendable (_ threadID: String, _ runID: String, _ call: ToolCall) async throws -> String
 
@@ -29,7 +29,7 @@ struct RunRelay: Sendable {
                 }
                 // With client tools the stream goes on after requires_action: hold its `done` back.
                 if event.event == EventName.done, callTool != nil, pausedRun != nil { continue }
-                await emit(event)
+                try await emit(event)
             }
             try Task.checkCancellation()
             guard let callTool, let paused = pausedRun else { break }
@@ -45,8 +45,8 @@ struct RunRelay: Sendable {
                 // still ends with that ending and its single `done`, and the request returns it.
                 let ended = try await backend.retrieveRun(threadID: paused.threadID, runID: paused.id)
                 guard ended.status.isTerminal else { throw error }
-                await emit(try StreamEvent(EventName.run(ended.status.rawValue), ended))
-                await emit(.done)
+                try await emit(try StreamEvent(EventName.run(ended.status.rawValue), ended))
+                try await emit(.done)
                 return ended
             }
         }

@@ -1,6 +1,7 @@
 import AssistantAPI
 import JSONCore
 import JSONRPC
+import LocalEngine
 
 extension MethodCall {
     /// Starts a run plainly, streamed (`runs/event` notifications, then the run), or with the
@@ -8,7 +9,7 @@ extension MethodCall {
     func startRun(
         stream: Bool, handleTools: Bool,
         plain: @Sendable (any AssistantBackend) async throws -> Run,
-        streamed: @Sendable (any AssistantBackend) async throws -> AsyncThrowingStream<StreamEvent, any Error>
+        streamed: @escaping @Sendable (any AssistantBackend) async throws -> AsyncThrowingStream<StreamEvent, any Error>
     ) async throws -> Run {
         if handleTools && !context.clientHandlesTools {
             throw JSONRPCError.invalidParams(
@@ -36,9 +37,20 @@ extension MethodCall {
             }
         }
         let emit: RunRelay.Emit = { event in
-            if stream { events.emit(event: event.event, data: event.data) }
+            if stream { try await events.emit(event: event.event, data: event.data) }
         }
         let relay = RunRelay(backend: backend, emit: emit, callTool: callTool)
-        return try await relay.relay(try await streamed(backend))
+        let backend = backend
+        // Streaming work runs below the priority of requests, so that a read or a cancel is
+        // served ahead of thousands of streams' events.
+        let work = Task(priority: .utility) { try await relay.relay(try await streamed(backend)) }
+        do {
+            return try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+        } catch let behind as ListenerFellBehind {
+            // The local engine detached this stream (its reader took nothing for too long); the run goes on.
+            throw JSONRPCError(
+                code: JSONRPCError.requestCancelledCode, message: "Request \(context.requestID) was cancelled: \(behind)",
+                data: ["reason": "stream_fell_behind", "run_id": .string(behind.runID)])
+        }
     }
 }

@@ -8,19 +8,31 @@ public struct ConnectionOptions: Sendable {
     public var logger: Logger
     public var trace: MessageTrace?
     public var ownRequestIDs: OwnRequestIDStyle
+    /// Bytes of stream frames (run events) queued for the peer before their producers wait.
+    public var streamBudgetBytes: Int
+    /// How long the peer may read nothing while output waits before its streams are ended;
+    /// nil: never.
+    public var stalledPeerLimit: Duration?
+
+    public static let defaultStreamBudgetBytes = 4 << 20
+    public static let defaultStalledPeerLimit: Duration = .seconds(60)
 
     public init(
         framing: FramingSelection = .auto,
         maxMessageBytes: Int = FrameParser.defaultMaxMessageBytes,
         logger: Logger = .disabled,
         trace: MessageTrace? = nil,
-        ownRequestIDs: OwnRequestIDStyle = .serverStrings
+        ownRequestIDs: OwnRequestIDStyle = .serverStrings,
+        streamBudgetBytes: Int = ConnectionOptions.defaultStreamBudgetBytes,
+        stalledPeerLimit: Duration? = ConnectionOptions.defaultStalledPeerLimit
     ) {
         self.framing = framing
         self.maxMessageBytes = maxMessageBytes
         self.logger = logger
         self.trace = trace
         self.ownRequestIDs = ownRequestIDs
+        self.streamBudgetBytes = streamBudgetBytes
+        self.stalledPeerLimit = stalledPeerLimit
     }
 }
 
@@ -77,8 +89,9 @@ public final class Connection: Sendable {
         self.options = options
         self.detectedMode = Locked(options.framing.fixedMode)
         self.writer = OrderedWriter(
-            fileDescriptor: output, mode: options.framing.fixedMode ?? .lsp, trace: options.trace,
-            logger: options.logger)
+            fileDescriptor: output, mode: options.framing.fixedMode ?? .lsp,
+            limits: OrderedWriter.Limits(streamBudgetBytes: options.streamBudgetBytes, stallLimit: options.stalledPeerLimit),
+            trace: options.trace, logger: options.logger)
     }
 
     /// The framing in use, once known.
@@ -103,15 +116,23 @@ public final class Connection: Sendable {
 
     // MARK: - Sending
 
-    public func sendNotification(method: String, params: JSONValue?) {
-        writer.enqueue(OutgoingMessage.notification(method: method, params: params).json)
+    /// Queues a notification. With `stream`, it goes out after that request's queued events.
+    public func sendNotification(method: String, params: JSONValue?, stream: RequestID? = nil) {
+        writer.enqueue(OutgoingMessage.notification(method: method, params: params).json, stream: stream)
+    }
+
+    /// Queues one of request `stream`'s events, waiting while the output's stream budget is
+    /// full (back-pressure). Throws `OutputError` when the peer stalled or the output closed.
+    public func sendStreamNotification(method: String, params: JSONValue?, stream: RequestID) async throws {
+        try await writer.send(OutgoingMessage.notification(method: method, params: params).json, stream: stream)
     }
 
     /// Sends a request to the peer and waits for its response, with an id of
     /// `options.ownRequestIDs`'s style. Throws the peer's error response as a
     /// `JSONRPCError`, `PeerRequestError` on timeout or close, and `CancellationError` when the
     /// calling task is cancelled (the peer is then sent `$/cancelRequest`).
-    public func sendRequest(method: String, params: JSONValue?, timeout: Duration) async throws -> JSONValue {
+    /// With `stream`, the request goes out after that request's queued events.
+    public func sendRequest(method: String, params: JSONValue?, timeout: Duration, stream: RequestID? = nil) async throws -> JSONValue {
         let id = state.withLock { state -> RequestID in
             defer { state.nextPeerRequestNumber += 1 }
             return options.ownRequestIDs.id(state.nextPeerRequestNumber)
@@ -137,7 +158,7 @@ public final class Connection: Sendable {
                     failPeerRequest(id, with: PeerRequestError.timedOut(method: method, id: id.text), notifyPeer: true)
                 }
                 state.withLock { $0.pendingPeerRequests[id]?.timeout = timer }
-                writer.enqueue(OutgoingMessage.request(id: id, method: method, params: params).json)
+                writer.enqueue(OutgoingMessage.request(id: id, method: method, params: params).json, stream: stream)
             }
         } onCancel: {
             failPeerRequest(id, with: CancellationError(), notifyPeer: true)
@@ -195,6 +216,7 @@ public final class Connection: Sendable {
         if !writer.flush(timeout: deadline) {
             options.logger.warning("closing before all output was written (is the client reading stdout?)")
         }
+        writer.close()
         options.trace?.flush()
     }
 
@@ -204,6 +226,8 @@ public final class Connection: Sendable {
         var parser = FrameParser(framing: options.framing, maxMessageBytes: options.maxMessageBytes)
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while !isClosed {
+            // A client that sends requests but reads no answers is not read faster than it reads.
+            writer.waitForUrgentRoom()
             let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
@@ -325,12 +349,13 @@ public final class Connection: Sendable {
             state.withLock { locked in
                 let token = locked.nextTaskToken
                 locked.nextTaskToken += 1
-                let task = Task { [self] in
+                // Above the streaming work (which runs at .utility), so requests are not starved.
+                let task = Task(priority: .userInitiated) { [self] in
                     let outcome = await Self.outcome(of: body, channel: channel, logger: options.logger)
                     state.withLock { state in
                         if state.inFlight[id]?.token == token { state.inFlight[id] = nil }
                     }
-                    target.deliverExpected(OutgoingMessage.response(id: id, outcome: outcome).json, writer: writer)
+                    target.deliverExpected(OutgoingMessage.response(id: id, outcome: outcome).json, writer: writer, stream: id)
                     runningRequests.leave()
                 }
                 locked.inFlight[id] = InFlightRequest(token: token, task: task)
@@ -347,6 +372,9 @@ public final class Connection: Sendable {
             return .failure(error)
         } catch is CancellationError {
             return .failure(.requestCancelled(channel.id))
+        } catch OutputError.peerStalled(let seconds) {
+            logger.warning("ended the stream of request \(channel.id) '\(channel.method)': the client read no output for \(seconds) s")
+            return .failure(.streamEndedForStalledClient(channel.id, seconds: seconds))
         } catch {
             if Task.isCancelled { return .failure(.requestCancelled(channel.id)) }
             logger.error("'\(channel.method)' failed: \(error)")
@@ -381,9 +409,10 @@ enum ReplyTarget: Sendable {
     }
 
     /// Delivers a reply announced with `expectReply`.
-    func deliverExpected(_ response: JSONValue, writer: OrderedWriter) {
+    /// `stream`: the request it answers, whose queued events it must follow.
+    func deliverExpected(_ response: JSONValue, writer: OrderedWriter, stream: RequestID? = nil) {
         switch self {
-        case .direct: writer.enqueue(response)
+        case .direct: writer.enqueue(response, stream: stream)
         case .batch(let batch): batch.deliver(response)
         }
     }
@@ -425,7 +454,7 @@ final class BatchReplies: Sendable {
             return state.outstanding == 0 ? state.responses : nil
         }
         if let complete, !complete.isEmpty {
-            writer.enqueue(.array(complete))
+            writer.enqueueAfterEverything(.array(complete))
         }
     }
 }

@@ -70,6 +70,15 @@ extension JSONRPCError {
             message: "Server not initialized: send 'initialize' before '\(method)'")
     }
 
+    /// The server ended the request's stream: the client read nothing for `seconds` while
+    /// events waited (`--stalled-client-timeout`).
+    public static func streamEndedForStalledClient(_ id: RequestID, seconds: Double) -> JSONRPCError {
+        JSONRPCError(
+            code: requestCancelledCode,
+            message: "Request \(id) was cancelled: the client read no output for \(seconds) s while its events waited",
+            data: ["reason": "client_stalled", "stalled_seconds": .double(seconds)])
+    }
+
     public static func requestCancelled(_ id: RequestID) -> JSONRPCError {
         JSONRPCError(code: requestCancelledCode, message: "Request \(id) was cancelled")
     }

@@ -28,12 +28,18 @@ public struct RequestChannel: Sendable {
 
     /// Queued in order: everything a handler sends is written before its own response.
     public func sendNotification(method: String, params: JSONValue?) {
-        connection.sendNotification(method: method, params: params)
+        connection.sendNotification(method: method, params: params, stream: id)
     }
 
-    /// A server→client request; see `Connection.sendRequest`.
+    /// One event of this request's stream: waits while the output is full (back-pressure);
+    /// throws `OutputError` when the peer stalled. Call one at a time to keep their order.
+    public func sendStreamNotification(method: String, params: JSONValue?) async throws {
+        try await connection.sendStreamNotification(method: method, params: params, stream: id)
+    }
+
+    /// A server→client request, written after this request's events; see `Connection.sendRequest`.
     public func sendRequest(method: String, params: JSONValue?, timeout: Duration) async throws -> JSONValue {
-        try await connection.sendRequest(method: method, params: params, timeout: timeout)
+        try await connection.sendRequest(method: method, params: params, timeout: timeout, stream: id)
     }
 }
 

@@ -2,53 +2,375 @@ import AssistdSupport
 import Foundation
 import JSONCore
 
-/// The one writer of the protocol stream. Messages are written in the order they are enqueued,
-/// on a serial queue; `enqueue` never blocks, so the reader never waits on the writer.
-final class OrderedWriter: Sendable {
-    private let fileDescriptor: Int32
-    private let queue = DispatchQueue(label: "jsonrpc.writer")
-    private let state: Locked<State>
-    private let trace: MessageTrace?
-    private let logger: Logger
+/// Why a stream frame was not queued.
+public enum OutputError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The peer read nothing for longer than the stall limit while output was waiting.
+    case peerStalled(seconds: Double)
+    /// The output is closed, or a write to it failed.
+    case closed
 
-    private struct State {
-        var mode: FramingMode
-        var broken = false
+    public var description: String {
+        switch self {
+        case .peerStalled(let seconds): return "the client read no output for \(seconds) s"
+        case .closed: return "the protocol output is closed"
+        }
+    }
+}
+
+/// The one writer of the protocol stream, on a thread of its own (blocking writes).
+///
+/// Two lanes: *stream* frames (run events), which are bounded by a byte budget and whose
+/// producers suspend while it is full, and *urgent* frames (responses, requests, other
+/// notifications), which are never held back by queued events, so a read or a cancel is
+/// answered at once under any streaming load. Order: frames of one lane go out in the order
+/// queued; a frame that belongs to a request (`stream:`) whose events are still queued goes
+/// behind them, so a request's events always precede its own response.
+///
+/// A peer that reads nothing for `stallLimit` while output waits is *stalled*: waiting producers
+/// fail with `OutputError.peerStalled`, as do new ones while the budget is full, until it reads
+/// again.
+final class OrderedWriter: @unchecked Sendable {
+    // @unchecked: every mutable field below is guarded by `condition`.
+    struct Limits: Sendable {
+        var streamBudgetBytes: Int
+        var stallLimit: Duration?
+        /// Bytes of urgent frames (responses) queued before the reader waits to read more input.
+        var urgentBacklogBytes = 64 << 20
     }
 
-    init(fileDescriptor: Int32, mode: FramingMode, trace: MessageTrace?, logger: Logger) {
+    private let fileDescriptor: Int32
+    private let trace: MessageTrace?
+    private let logger: Logger
+    private let limits: Limits
+    private let condition = NSCondition()
+
+    private var mode: FramingMode
+    private var urgent = OutgoingFrameQueue()
+    private var urgentBytes = 0
+    private var streamLane = OutgoingFrameQueue()
+    private var streamLaneBytes = 0
+    /// Frames per request still queued in the stream lane.
+    private var queuedPerStream: [RequestID: Int] = [:]
+    private var waiters: [Waiter] = []
+    private var nextWaiterID: UInt64 = 0
+    private var writing = false
+    private var broken = false
+    private var closed = false
+    private var stalled = false
+    /// Uptime (ns) of the last write progress, or of when output started waiting.
+    private var lastProgress: UInt64 = 0
+
+    private struct Waiter {
+        let id: UInt64
+        let frame: OutgoingFrame
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    init(fileDescriptor: Int32, mode: FramingMode, limits: Limits, trace: MessageTrace?, logger: Logger) {
         self.fileDescriptor = fileDescriptor
-        self.state = Locked(State(mode: mode))
+        self.mode = mode
+        self.limits = limits
         self.trace = trace
         self.logger = logger
+        let writerThread = Thread { [self] in writeLoop() }
+        writerThread.name = "jsonrpc.writer"
+        writerThread.stackSize = 1 << 20
+        writerThread.start()
+        if limits.stallLimit != nil {
+            let watch = Thread { [self] in watchForStall() }
+            watch.name = "jsonrpc.stall-watch"
+            watch.stackSize = 256 << 10
+            watch.start()
+        }
     }
 
     /// Set once the reader has seen which framing the peer uses (auto mode).
     func setMode(_ mode: FramingMode) {
-        state.withLock { $0.mode = mode }
+        condition.locked { self.mode = mode }
     }
 
-    func enqueue(_ message: JSONValue) {
-        queue.async { [self] in
-            let mode = state.withLock { $0.mode }
-            trace?.record(.outgoing, message: message)
-            let bytes = FrameEncoder.encode(MessageSerialization.serialize(message), mode: mode)
-            let alreadyBroken = state.withLock { $0.broken }
-            guard !alreadyBroken else { return }
-            if !writeAll(fileDescriptor, bytes) {
-                let reason = String(cString: strerror(errno))
-                state.withLock { $0.broken = true }
-                logger.error("protocol output failed (\(reason)); further messages are dropped")
+    // MARK: - Queueing
+
+    /// Queues a message that must not wait: urgent unless its request still has events queued.
+    /// Never blocks.
+    func enqueue(_ message: JSONValue, stream: RequestID? = nil) {
+        let frame = makeFrame(message, stream: stream)
+        condition.locked {
+            guard !closed && !broken else { return }
+            if let stream, queuedPerStream[stream] != nil {
+                appendToStreamLane(frame)
+            } else {
+                appendToUrgent(frame)
             }
+            condition.broadcast()
         }
     }
 
-    /// Waits until everything enqueued so far is written, or the timeout passes (a peer that
-    /// stopped reading). Returns whether the queue drained.
+    /// Queues a message behind everything queued so far, events included (a batch's replies).
+    func enqueueAfterEverything(_ message: JSONValue) {
+        let frame = makeFrame(message, stream: nil)
+        condition.locked {
+            guard !closed && !broken else { return }
+            if streamLane.isEmpty && waiters.isEmpty {
+                appendToUrgent(frame)
+            } else {
+                appendToStreamLane(frame)
+            }
+            condition.broadcast()
+        }
+    }
+
+    /// Queues a stream frame, suspending while the stream budget is full (back-pressure).
+    /// Throws `OutputError` when the peer is stalled or the output closed, and
+    /// `CancellationError` when the calling task is cancelled while waiting.
+    func send(_ message: JSONValue, stream: RequestID) async throws {
+        let frame = makeFrame(message, stream: stream)
+        let admitted = try condition.locked { () throws -> Bool in
+            if closed || broken { throw OutputError.closed }
+            guard waiters.isEmpty, fits(frame) else {
+                if stalled { throw OutputError.peerStalled(seconds: stallSeconds) }
+                return false
+            }
+            appendToStreamLane(frame)
+            condition.broadcast()
+            return true
+        }
+        if admitted { return }
+        let id = condition.locked { () -> UInt64 in
+            nextWaiterID += 1
+            return nextWaiterID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let refusal = condition.locked { () -> (any Error)? in
+                    if Task.isCancelled { return CancellationError() }
+                    if closed || broken { return OutputError.closed }
+                    waiters.append(Waiter(id: id, frame: frame, continuation: continuation))
+                    condition.broadcast()
+                    return nil
+                }
+                if let refusal { continuation.resume(throwing: refusal) }
+            }
+        } onCancel: {
+            // Runs under the task's own lock: take only ours, and resume after releasing it.
+            let removed = condition.locked { () -> Waiter? in
+                guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return waiters.remove(at: index)
+            }
+            removed?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Bytes of stream frames queued now (for tests and figures).
+    var queuedStreamBytes: Int { condition.locked { streamLaneBytes } }
+
+    private func makeFrame(_ message: JSONValue, stream: RequestID?) -> OutgoingFrame {
+        trace?.record(.outgoing, message: message)
+        return OutgoingFrame(body: MessageSerialization.serialize(message), stream: stream)
+    }
+
+    private func fits(_ frame: OutgoingFrame) -> Bool {
+        streamLaneBytes == 0 || streamLaneBytes + frame.body.count <= limits.streamBudgetBytes
+    }
+
+    private var stallSeconds: Double {
+        guard let limit = limits.stallLimit else { return 0 }
+        return Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+    }
+
+    /// With the lock held.
+    private func appendToUrgent(_ frame: OutgoingFrame) {
+        noteWorkArrives()
+        urgent.append(frame)
+        urgentBytes += frame.body.count
+    }
+
+    /// Input back-pressure: returns once fewer than `urgentBacklogBytes` of responses wait, or
+    /// the peer is stalled (then reading goes on, so that EOF and cancels are still seen), or
+    /// the output closed. Called by the reader before it reads more requests.
+    func waitForUrgentRoom() {
+        condition.lock()
+        while urgentBytes >= limits.urgentBacklogBytes && !stalled && !broken && !closed {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.25))
+        }
+        condition.unlock()
+    }
+
+    /// With the lock held.
+    private func appendToStreamLane(_ frame: OutgoingFrame) {
+        noteWorkArrives()
+        streamLane.append(frame)
+        streamLaneBytes += frame.body.count
+        if let stream = frame.stream { queuedPerStream[stream, default: 0] += 1 }
+    }
+
+    /// With the lock held: idle time before now is not the peer's stall.
+    private func noteWorkArrives() {
+        if !writing && urgent.isEmpty && streamLane.isEmpty { lastProgress = DispatchTime.now().uptimeNanoseconds }
+    }
+
+    /// With the lock held: moves waiting producers' frames in while they fit; returns them.
+    private func admitWaiters() -> [Waiter] {
+        var admitted: [Waiter] = []
+        while let first = waiters.first, fits(first.frame) {
+            waiters.removeFirst()
+            appendToStreamLane(first.frame)
+            admitted.append(first)
+        }
+        return admitted
+    }
+
+    // MARK: - Writing
+
+    private func writeLoop() {
+        condition.lock()
+        while true {
+            let admitted = admitWaiters()
+            if !admitted.isEmpty {
+                condition.unlock()
+                for waiter in admitted { waiter.continuation.resume() }
+                condition.lock()
+                continue
+            }
+            let fromStreamLane: Bool
+            let next: OutgoingFrame
+            if let frame = urgent.popFirst() {
+                (next, fromStreamLane) = (frame, false)
+                urgentBytes -= frame.body.count
+            } else if let frame = streamLane.popFirst() {
+                (next, fromStreamLane) = (frame, true)
+            } else {
+                if closed || broken { break }
+                condition.wait()
+                continue
+            }
+            writing = true
+            let mode = self.mode
+            let alreadyBroken = broken
+            condition.unlock()
+            let written = alreadyBroken || write(next.body, mode: mode)
+            condition.lock()
+            writing = false
+            if fromStreamLane {
+                streamLaneBytes -= next.body.count
+                if let stream = next.stream {
+                    let left = (queuedPerStream[stream] ?? 1) - 1
+                    queuedPerStream[stream] = left > 0 ? left : nil
+                }
+            }
+            if !written && !broken {
+                broken = true
+                logger.error("protocol output failed (\(String(cString: strerror(errno)))); further messages are dropped")
+                let failed = waiters
+                waiters = []
+                condition.unlock()
+                for waiter in failed { waiter.continuation.resume(throwing: OutputError.closed) }
+                condition.lock()
+            }
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
+    /// Writes one frame (header or newline included) in pieces, noting progress after each.
+    private func write(_ body: [UInt8], mode: FramingMode) -> Bool {
+        let pieceSize = 256 << 10
+        switch mode {
+        case .lsp:
+            guard writeNoting(Array("Content-Length: \(body.count)\r\n\r\n".utf8)[...]) else { return false }
+        case .ndjson:
+            break
+        }
+        var offset = 0
+        while offset < body.count {
+            let end = min(body.count, offset + pieceSize)
+            guard writeNoting(body[offset..<end]) else { return false }
+            offset = end
+        }
+        if mode == .ndjson { return writeNoting([UInt8(ascii: "\n")][...]) }
+        return true
+    }
+
+    private func writeNoting(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let ok = bytes.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                if written == 0 { return false }
+                offset += written
+            }
+            return true
+        }
+        if ok {
+            condition.locked {
+                lastProgress = DispatchTime.now().uptimeNanoseconds
+                stalled = false
+            }
+        }
+        return ok
+    }
+
+    // MARK: - Stalls, flush, close
+
+    private func watchForStall() {
+        guard let limit = limits.stallLimit else { return }
+        let limitNanoseconds = UInt64(stallSeconds * 1e9)
+        let tick = max(0.02, min(1.0, stallSeconds / 4))
+        condition.lock()
+        while !closed && !broken {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: tick))
+            let waiting = writing || !urgent.isEmpty || !streamLane.isEmpty
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard waiting, !stalled, now > lastProgress, now - lastProgress >= limitNanoseconds else { continue }
+            stalled = true
+            let failed = waiters
+            waiters = []
+            let queued = streamLaneBytes
+            condition.unlock()
+            logger.warning(
+                "the client read no output for \(limit) with \(queued) bytes of events queued: "
+                    + "ending the streams that wait (\(failed.count))")
+            for waiter in failed { waiter.continuation.resume(throwing: OutputError.peerStalled(seconds: stallSeconds)) }
+            condition.lock()
+        }
+        condition.unlock()
+    }
+
+    /// Waits until everything queued so far is written, or the deadline passes (a peer that
+    /// stopped reading). Returns whether the output drained.
     @discardableResult
     func flush(timeout: DispatchTime) -> Bool {
-        let drained = DispatchSemaphore(value: 0)
-        queue.async { drained.signal() }
-        return drained.wait(timeout: timeout) == .success
+        let seconds = Double(Int64(timeout.uptimeNanoseconds) - Int64(DispatchTime.now().uptimeNanoseconds)) / 1e9
+        let deadline = Date(timeIntervalSinceNow: max(0, seconds))
+        condition.lock()
+        defer { condition.unlock() }
+        while !broken && (writing || !urgent.isEmpty || !streamLane.isEmpty || !waiters.isEmpty) {
+            if !condition.wait(until: deadline) { return false }
+        }
+        return true
+    }
+
+    /// Stops accepting frames; producers still waiting fail with `OutputError.closed`. What is
+    /// queued is still written; then the writer thread ends.
+    func close() {
+        let failed = condition.locked { () -> [Waiter] in
+            closed = true
+            condition.broadcast()
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in failed { waiter.continuation.resume(throwing: OutputError.closed) }
+    }
+}
+
+extension NSCondition {
+    fileprivate func locked<Result>(_ body: () throws -> Result) rethrows -> Result {
+        lock()
+        defer { unlock() }
+        return try body()
     }
 }

@@ -32,6 +32,7 @@ struct CommandLineOptions {
     var runExpirySeconds = 600
     var maxToolRounds = 16
     var toolCallTimeoutSeconds = 300
+    var stalledClientTimeoutSeconds = 60
     // dashscope
     var apiKeyFile: String?
     var baseURL: String?
@@ -140,6 +141,11 @@ enum CommandLineFlags {
         },
         FlagSpec(name: "--tool-call-timeout", valueName: "SECONDS", help: "How long a client's tools/call may take (default 300).") { options, value throws(UsageError) in
             options.toolCallTimeoutSeconds = try positive(value, "--tool-call-timeout")
+        },
+        FlagSpec(
+            name: "--stalled-client-timeout", valueName: "SECONDS",
+            help: "End the streams of a client that reads no output for this long while events wait (default 60).") { options, value throws(UsageError) in
+            options.stalledClientTimeoutSeconds = try positive(value, "--stalled-client-timeout")
         },
         FlagSpec(name: "--api-key-file", valueName: "FILE",
                  help: "dashscope: read the API key from FILE (else DASHSCOPE_API_KEY). Keys are never taken from a flag's value.") { options, value in

@@ -30,7 +30,8 @@ enum Server {
         let connection = Connection(
             input: STDIN_FILENO, output: protocolOutput,
             options: ConnectionOptions(
-                framing: options.framing, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace))
+                framing: options.framing, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace,
+                stalledPeerLimit: .seconds(options.stalledClientTimeoutSeconds)))
         let exit = ProcessExit(connection: connection, logger: logger, grace: exitGrace)
 
         let server: BridgeServer
@@ -91,6 +92,13 @@ final class ProcessExit: Sendable {
             return !started
         }
         guard first else { return }
+        // Whatever closing waits for, the process is gone within the protocol's second.
+        let hardDeadline = Thread {
+            Thread.sleep(forTimeInterval: 0.9)
+            _exit(code)
+        }
+        hardDeadline.stackSize = 64 << 10
+        hardDeadline.start()
         connection.close(deadline: .now() + grace)
         logger.flush()
         exit(code)

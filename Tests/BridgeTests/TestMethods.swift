@@ -28,11 +28,11 @@ struct FiveEventRun: RequestMethod {
     init(params reader: inout ParamReader) throws(APIError) {}
     func call(_ call: MethodCall) async throws -> JSONValue {
         let events = call.context.makeRunEventStream()
-        events.emit(event: "thread.run.created", data: ["status": "queued"])
+        try await events.emit(event: "thread.run.created", data: ["status": "queued"])
         for piece in ["9", "99", "999"] {
-            events.emit(event: "thread.message.delta", data: ["delta": ["content": [["type": "text", "text": ["value": .string(piece)]]]]])
+            try await events.emit(event: "thread.message.delta", data: ["delta": ["content": [["type": "text", "text": ["value": .string(piece)]]]]])
         }
-        events.emit(event: "done", data: nil)
+        try await events.emit(event: "done", data: nil)
         return ["status": "completed", "events": .int(events.eventsSent)]
     }
 }

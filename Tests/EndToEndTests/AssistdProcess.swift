@@ -43,6 +43,8 @@ final class AssistdProcess: @unchecked Sendable {
         if process.isRunning { process.terminate() }
     }
 
+    var pid: Int32 { process.processIdentifier }
+
     /// Ends the process at once, as a crash would (SIGKILL: nothing is cleaned up), and reaps it.
     func killHard() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }

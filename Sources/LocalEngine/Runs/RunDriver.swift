@@ -17,7 +17,7 @@ final class RunDriver: @unchecked Sendable {
     // @unchecked: the mutable fields below are guarded by `condition`.
     let runID: String
     let threadID: String
-    let listeners = RunListeners()
+    let listeners: RunListeners
     /// The running turn's task (set by `.startTurn`; cancelled by `.cancelTurn` and at shutdown).
     let turnTask = Locked<Task<Void, Never>?>(nil)
 
@@ -34,9 +34,13 @@ final class RunDriver: @unchecked Sendable {
     /// A new run is `opening` until it is stored; transitions wait for it to open.
     enum Gate { case opening, open, abandoned }
 
-    init(machine: RunMachine, gate: Gate = .open, performer: any RunEffectPerformer) {
+    init(
+        machine: RunMachine, gate: Gate = .open, listenerDetachAfter: Duration = RunListeners.defaultDetachAfter,
+        performer: any RunEffectPerformer
+    ) {
         runID = machine.run.id
         threadID = machine.run.threadID
+        listeners = RunListeners(runID: machine.run.id, detachAfter: listenerDetachAfter)
         self.machine = machine
         self.gate = gate
         self.performer = performer

@@ -21,7 +21,7 @@ extension RunExecutor: RunEffectPerformer {
         case .endListeners:
             driver.listeners.end()
         case .startTurn:
-            let task = Task.detached { [self] in await self.driveTurns(driver) }
+            let task = Task.detached(priority: .utility) { [self] in await self.driveTurns(driver) }
             driver.turnTask.withLock { $0 = task }
         case .cancelTurn:
             driver.turnTask.withLock { $0 }?.cancel()

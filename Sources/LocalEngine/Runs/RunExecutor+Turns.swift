@@ -15,6 +15,8 @@ extension RunExecutor {
                 switch chunk {
                 case .text(let delta):
                     guard !delta.isEmpty else { continue }
+                    // Back-pressure: the model waits for slow listeners (never under a lock).
+                    await driver.listeners.waitForRoom()
                     try driver.apply { try $0.textDelta(delta, now: Timestamp.now()) }
                 case .toolCall(let call):
                     toolCalls.append(call)

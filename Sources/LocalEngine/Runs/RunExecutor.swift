@@ -16,6 +16,10 @@ public final class RunExecutor: Sendable {
         /// How often runs of processes that are gone are looked for (besides at start, and
         /// whenever a request finds one holding a thread); 0 turns the sweep off.
         public var sweepSeconds: Double = 5
+        /// How long a stream's reader may take nothing while the run waits for it before the
+        /// stream is detached (the run then goes on without it).
+        public var listenerDetachAfter: Duration = Configuration.defaultListenerDetachAfter
+        public static let defaultListenerDetachAfter: Duration = .seconds(30)
 
         public init(expirySeconds: Int = 600, maxRounds: Int = 16, sweepSeconds: Double = 5) {
             self.expirySeconds = expirySeconds
@@ -88,7 +92,8 @@ public final class RunExecutor: Sendable {
         // storage or here) waits at the gate, then sees it in_progress with its turn, never a
         // queued run that this call would then start anyway.
         let driver = RunDriver(
-            machine: RunMachine(newRun: run, toolsForModel: tools, maxRounds: configuration.maxRounds), gate: .opening, performer: self)
+            machine: RunMachine(newRun: run, toolsForModel: tools, maxRounds: configuration.maxRounds), gate: .opening,
+            listenerDetachAfter: configuration.listenerDetachAfter, performer: self)
         drivers.withLock { $0[run.id] = driver }
         do {
             try beginRun(run, newThread: thread, messages: messages)
@@ -153,7 +158,9 @@ public final class RunExecutor: Sendable {
         let steps = try repository.steps(runID: runID)
         let openMessage = try steps.first { $0.status == .inProgress }?.stepDetails.messageCreation
             .flatMap { try repository.message(id: $0.messageID) }
-        let loaded = RunDriver(machine: RunMachine(stored: run, steps: steps, openMessage: openMessage, maxRounds: maxRounds), performer: self)
+        let loaded = RunDriver(
+            machine: RunMachine(stored: run, steps: steps, openMessage: openMessage, maxRounds: maxRounds),
+            listenerDetachAfter: configuration.listenerDetachAfter, performer: self)
         return drivers.withLock { drivers in
             if let existing = drivers[runID] { return existing }
             drivers[runID] = loaded

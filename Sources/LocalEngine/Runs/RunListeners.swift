@@ -4,32 +4,46 @@ import Foundation
 import JSONCore
 
 /// The streams listening to one run. Only the driver's effects add, feed and end them, one
-/// effect at a time; a stream that its consumer drops removes itself. The lock guards the
-/// dictionary only: it is never held while yielding to or finishing a stream, so a stream's
-/// termination handler can run anywhere.
+/// effect at a time; a stream whose consumer goes away removes itself. The lock guards the
+/// dictionary only: it is never held while handing an event over or ending a stream.
+///
+/// Each listener buffers boundedly (`ListenerBuffer`): the turn calls `waitForRoom` before each
+/// model chunk, so the run goes at the pace of its slowest listener, and a listener whose reader
+/// takes nothing for `detachAfter` (or overflows) is detached with `ListenerFellBehind` while the
+/// run goes on and is stored.
 final class RunListeners: Sendable {
     typealias Events = AsyncThrowingStream<StreamEvent, any Error>
 
     struct Listener: Sendable {
-        let id = UUID()
-        let continuation: Events.Continuation
+        let id: UUID
+        let buffer: ListenerBuffer
         /// The `request_id` this listener's payloads carry.
         let requestID: JSONValue = .string(ObjectID.requestID())
     }
 
+    static let defaultDetachAfter = RunExecutor.Configuration.defaultListenerDetachAfter
+
+    let runID: String
+    let detachAfter: Duration
     private let entries = Locked<[UUID: Listener]>([:])
+
+    init(runID: String, detachAfter: Duration = RunListeners.defaultDetachAfter) {
+        self.runID = runID
+        self.detachAfter = detachAfter
+    }
 
     /// A stream and the listener that feeds it once attached.
     func makeListener() -> (Events, Listener) {
-        let (stream, continuation) = Events.makeStream()
-        let listener = Listener(continuation: continuation)
-        continuation.onTermination = { [entries, id = listener.id] _ in
-            entries.withLock { $0[id] = nil }
-        }
+        let id = UUID()
+        let leave: @Sendable () -> Void = { [entries] in entries.withLock { $0[id] = nil } }
+        let listener = Listener(id: id, buffer: ListenerBuffer(onAbandon: leave))
+        let consumer = ListenerConsumer(buffer: listener.buffer, onGone: leave)
+        let stream = Events(unfolding: { try await consumer.next() })
         return (stream, listener)
     }
 
     func attach(_ listener: Listener) {
+        guard !listener.buffer.isAbandoned else { return }
         entries.withLock { $0[listener.id] = listener }
     }
 
@@ -40,7 +54,7 @@ final class RunListeners: Sendable {
                 object["request_id"] = listener.requestID
                 stamped.data = .object(object)
             }
-            listener.continuation.yield(stamped)
+            if !listener.buffer.push(stamped) { detach(listener) }
         }
     }
 
@@ -51,10 +65,60 @@ final class RunListeners: Sendable {
             return Array(entries.values)
         }
         for listener in ending {
-            listener.continuation.yield(.done)
-            listener.continuation.finish()
+            _ = listener.buffer.push(.done)
+            listener.buffer.finish()
         }
     }
 
+    /// Waits until every listener has room (the producer's back-pressure); a listener whose
+    /// reader has taken nothing for `detachAfter` is detached instead.
+    func waitForRoom() async {
+        let limit = UInt64(detachAfter.components.seconds) * 1_000_000_000 + UInt64(detachAfter.components.attoseconds / 1_000_000_000)
+        for listener in entries.withLock({ Array($0.values) }) where !listener.buffer.hasRoom {
+            await listener.buffer.waitForRoom(until: listener.buffer.lastTaken + limit)
+            if Task.isCancelled { return }
+            if !listener.buffer.hasRoom,
+                DispatchTime.now().uptimeNanoseconds >= listener.buffer.lastTaken + limit
+            {
+                detach(listener)
+            }
+        }
+    }
+
+    private func detach(_ listener: Listener) {
+        entries.withLock { $0[listener.id] = nil }
+        listener.buffer.finish(throwing: ListenerFellBehind(runID: runID))
+    }
+
     var count: Int { entries.withLock { $0.count } }
+}
+
+/// The consuming end of a listener's stream: when the stream is dropped (its consumer gone),
+/// this goes with it and the listener is removed.
+private final class ListenerConsumer: Sendable {
+    let buffer: ListenerBuffer
+    let onGone: @Sendable () -> Void
+
+    init(buffer: ListenerBuffer, onGone: @escaping @Sendable () -> Void) {
+        self.buffer = buffer
+        self.onGone = onGone
+    }
+
+    func next() async throws -> StreamEvent? {
+        do {
+            guard let event = try await buffer.next() else {
+                onGone()
+                return nil
+            }
+            return event
+        } catch {
+            onGone()
+            throw error
+        }
+    }
+
+    deinit {
+        buffer.abandon()
+        onGone()
+    }
 }

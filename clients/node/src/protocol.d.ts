@@ -896,7 +896,11 @@ export interface ProtocolErrors {
   /** Invalid params: what is wrong with which field */
   InvalidParams: { code: -32602; data: InvalidParamsData };
   /** Request cancelled */
-  RequestCancelled: { code: -32800; data: undefined };
+  RequestCancelled: { code: -32800; data: {
+    reason?: "client_stalled" | "stream_fell_behind";
+    stalled_seconds?: number;
+    run_id?: string;
+  } };
   /** The object does not exist (the service's or the engine's message names it) */
   NotFound: { code: -32010; data: ErrorData };
   /** The service refused the API key, or no key was given (the message says which) */

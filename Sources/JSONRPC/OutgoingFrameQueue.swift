@@ -1,0 +1,33 @@
+/// One serialized message waiting to be written. `stream` is the request it belongs to (its
+/// events, requests and response), so that nothing of a request overtakes its own events.
+struct OutgoingFrame: Sendable {
+    let body: [UInt8]
+    let stream: RequestID?
+}
+
+/// A FIFO of frames that pops from the front without moving the rest.
+struct OutgoingFrameQueue {
+    /// Popped slots are nil, so a written frame's bytes are freed at once.
+    private var frames: [OutgoingFrame?] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == frames.count }
+    var count: Int { frames.count - head }
+
+    mutating func append(_ frame: OutgoingFrame) { frames.append(frame) }
+
+    mutating func popFirst() -> OutgoingFrame? {
+        guard head < frames.count else { return nil }
+        let frame = frames[head]
+        frames[head] = nil
+        head += 1
+        if head == frames.count {
+            frames.removeAll(keepingCapacity: frames.count < 4096)
+            head = 0
+        } else if head >= 1024 && head * 2 >= frames.count {
+            frames.removeFirst(head)
+            head = 0
+        }
+        return frame
+    }
+}
