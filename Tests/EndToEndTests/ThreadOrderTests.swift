@@ -5,7 +5,7 @@ import XCTest
 /// Pipelined requests that change one thread take effect in the order they were sent.
 final class ThreadOrderTests: XCTestCase {
     func testAThousandPipelinedMessagesInOneWriteAreStoredInSendOrder() throws {
-        let client = try AssistdSession(script: ["turns": []])
+        let client = try AssistdSession(script: ["turns": [["text": "unused"]]])
         let thread = try client.thread("first")
         let count = 1000
         var bytes: [UInt8] = []

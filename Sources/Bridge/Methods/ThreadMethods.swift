@@ -9,6 +9,14 @@ public struct CreateThread: RequestMethod {
     public func call(_ call: MethodCall) async throws -> ThreadObject { try await call.backend.createThread(params) }
 }
 
+/// The local backend's threads; on the hosted backend, the ones this data dir has seen.
+public struct ListThreads: RequestMethod {
+    public static let name = "threads/list"
+    public let params: ListThreadsParams
+    public init(params reader: inout ParamReader) throws(APIError) { params = try ListThreadsParams(reader: &reader) }
+    public func call(_ call: MethodCall) async throws -> ListPage<ThreadObject> { try await call.backend.listThreads(params) }
+}
+
 public struct RetrieveThread: RequestMethod {
     public static let name = "threads/retrieve"
     public let threadID: String
