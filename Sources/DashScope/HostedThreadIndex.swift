@@ -88,11 +88,18 @@ public final class HostedThreadIndex: @unchecked Sendable {
             lock.withLock { memoryLines.append(line) }
             return
         }
-        let bytes = line.serialized() + [UInt8(ascii: "\n")]
+        var bytes = line.serialized() + [UInt8(ascii: "\n")]
         try? FileManager.default.createDirectory(at: fileURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let fd = open(fileURL.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let fd = open(fileURL.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
         defer { close(fd) }
+        // After a line cut short (a process killed mid-write), start a new line, so that only the
+        // cut one is lost.
+        let size = lseek(fd, 0, SEEK_END)
+        var last: UInt8 = 0
+        if size > 0, pread(fd, &last, 1, size - 1) == 1, last != UInt8(ascii: "\n") {
+            bytes.insert(UInt8(ascii: "\n"), at: 0)
+        }
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 
