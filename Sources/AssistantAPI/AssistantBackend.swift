@@ -23,6 +23,9 @@ public protocol AssistantBackend: Sendable {
     func retrieveThread(id: String) async throws -> ThreadObject
     func updateThread(id: String, metadata: [String: String]?, raw: JSONObject) async throws -> ThreadObject
     func deleteThread(id: String) async throws -> DeletionStatus
+    /// The local backend's threads; the hosted backend's are those this data dir has seen (the
+    /// service lists none).
+    func listThreads(_ params: ListThreadsParams) async throws -> ListPage<ThreadObject>
 
     func createMessage(_ params: CreateMessageParams) async throws -> Message
     func listMessages(_ params: ListMessagesParams) async throws -> ListPage<Message>

@@ -82,6 +82,8 @@ public struct UpdateAssistantParams: Sendable {
 /// `limit` 1–100 (default 20), `order` asc|desc (default desc), `after`/`before` cursors.
 public struct ListParams: Sendable, Equatable {
     public enum Order: String, Sendable { case asc, desc }
+    /// The largest page a list answers.
+    public static let maxLimit = 100
     public static let defaultLimit = 20
     public static let defaultOrder = Order.desc
 

@@ -79,15 +79,14 @@ public final class BridgeServer: MessageDispatcher {
                 return .null
             })
         }
-        guard let handler = methods.handler(for: method) else {
+        guard let handler = methods.prepare(method: method, params: request.params) else {
             return .reply(.failure(.methodNotFound(method)))
         }
         let capabilities = state.withLock { $0.clientCapabilities }
-        let params = request.params
         return .run { [configuration] channel in
             let context = RequestContext(channel: channel, clientCapabilities: capabilities, logger: configuration.logger)
             do {
-                return try await handler(context, params)
+                return try await handler(context)
             } catch let error as JSONRPCError {
                 throw error
             } catch let error as CancellationError {

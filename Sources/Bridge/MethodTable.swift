@@ -4,7 +4,10 @@ import JSONRPC
 
 /// A method's handler: params as sent (nil when absent) in, result out. Throws `JSONRPCError`
 /// for protocol errors; other errors go through the bridge's error mapper.
-typealias MethodHandler = @Sendable (RequestContext, JSONValue?) async throws -> JSONValue
+typealias MethodHandler = @Sendable (RequestContext, JSONValue?, ThreadPlace?) async throws -> JSONValue
+
+/// A request ready to run: its place on its thread is already reserved.
+typealias PreparedRequest = @Sendable (RequestContext) async throws -> JSONValue
 
 /// The client→server request methods beyond the lifecycle, one registration per declaration:
 ///
@@ -12,6 +15,8 @@ typealias MethodHandler = @Sendable (RequestContext, JSONValue?) async throws ->
 ///     methods.register(RetrieveRun.self)
 public struct MethodTable: Sendable {
     private var handlers: [String: MethodHandler] = [:]
+    private var orderings: [String: ThreadOrdering] = [:]
+    let threadOrder = ThreadOrderGate()
     private let backends: BackendSlot
     private let toolCallTimeout: Duration
 
@@ -32,7 +37,9 @@ public struct MethodTable: Sendable {
         precondition(handlers[Method.name] == nil, "\(Method.name) is registered twice")
         let backends = backends
         let toolCallTimeout = toolCallTimeout
-        handlers[Method.name] = { context, params in
+        orderings[Method.name] = Method.threadOrdering
+        handlers[Method.name] = { context, params, place in
+            defer { place?.leave() }
             let request: Method
             do throws(APIError) {
                 request = try Method.read(params)
@@ -40,13 +47,26 @@ public struct MethodTable: Sendable {
                 // Bad params are -32602 whatever the error mapper says (protocol/README.md, "Errors").
                 throw AssistantErrorMapping.jsonRPCError(for: error)
             }
-            let call = MethodCall(backend: backends.current, context: context, toolCallTimeout: toolCallTimeout)
+            try await place?.waitForTurn()
+            let call = MethodCall(
+                backend: backends.current, context: context, toolCallTimeout: toolCallTimeout, threadPlace: place)
             return try await request.call(call).resultJSON()
         }
     }
 
+    /// The request's handler, with its place on its thread reserved now. Called on the read
+    /// thread in arrival order, which is what fixes the order of a thread's requests.
+    func prepare(method: String, params: JSONValue?) -> PreparedRequest? {
+        guard let handler = handlers[method] else { return nil }
+        let place: ThreadPlace?
+        if case .mutates(let threadParam)? = orderings[method], case .string(let threadID)? = params?[threadParam] {
+            place = threadOrder.reserve(threadID: threadID)
+        } else {
+            place = nil
+        }
+        return { context in try await handler(context, params, place) }
+    }
+
     /// The registered method names, sorted.
     public var names: [String] { handlers.keys.sorted() }
-
-    func handler(for method: String) -> MethodHandler? { handlers[method] }
 }

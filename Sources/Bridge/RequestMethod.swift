@@ -15,6 +15,10 @@ public protocol RequestMethod: Sendable {
     /// an odd spelling of "no params".
     static func reader(for params: JSONValue?) throws(APIError) -> ParamReader
 
+    /// Whether requests of this method on one thread take effect in arrival order
+    /// (`ThreadOrdering`). Reads and `runs/cancel` never wait.
+    static var threadOrdering: ThreadOrdering { get }
+
     /// Reads every field the method knows; an error names the field (`data.param`).
     init(params: inout ParamReader) throws(APIError)
 
@@ -25,6 +29,8 @@ extension RequestMethod {
     public static func reader(for params: JSONValue?) throws(APIError) -> ParamReader {
         try ParamReader(params)
     }
+
+    public static var threadOrdering: ThreadOrdering { .none }
 
     /// The method's params read from the JSON as sent.
     public static func read(_ params: JSONValue?) throws(APIError) -> Self {
@@ -39,4 +45,27 @@ public struct MethodCall: Sendable {
     public let context: RequestContext
     /// How long the client may take to answer one `tools/call` (runs with `handle_tools`).
     let toolCallTimeout: Duration
+    /// The request's turn on its thread (methods with `threadOrdering`), left when the call ends
+    /// or, for a run, once the backend has created it.
+    let threadPlace: ThreadPlace?
+}
+
+/// How a method's requests are ordered among the other requests on the same thread.
+public enum ThreadOrdering: Sendable, Equatable {
+    /// Runs as soon as it arrives.
+    case none
+    /// Changes the thread the param names: waits until every earlier such request on that thread
+    /// is done, so pipelined requests take effect in the order they were sent.
+    case mutates(threadParam: String)
+}
+
+extension MethodCall {
+    /// Starts a streamed run, then gives up the request's turn on its thread: the run exists once
+    /// the backend returns its stream, and holding the turn for the whole stream would keep a
+    /// later `messages/create` waiting for the run's end (it is refused with -32014 instead, as
+    /// while any run is active).
+    func leavingThreadQueue<Events: Sendable>(_ start: @Sendable () async throws -> Events) async throws -> Events {
+        defer { threadPlace?.leave() }
+        return try await start()
+    }
 }

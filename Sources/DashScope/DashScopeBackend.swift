@@ -8,11 +8,19 @@ import JSONCore
 /// as they arrive.
 public final class DashScopeBackend: AssistantBackend {
     public let configuration: DashScopeConfiguration
-    let client: DashScopeClient
+    /// The service's client, noting in `threadIndex` each thread a call succeeded on.
+    let client: ThreadIndexingClient
+    /// The threads this data dir has seen, for `threads/list`.
+    public var threadIndex: HostedThreadIndex { client.index }
 
-    public init(configuration: DashScopeConfiguration, log: DashScopeLog? = nil) {
+    public init(
+        configuration: DashScopeConfiguration, log: DashScopeLog? = nil,
+        threadIndex: HostedThreadIndex = HostedThreadIndex(directory: nil)
+    ) {
         self.configuration = configuration
-        client = DashScopeClient(configuration: configuration, log: log)
+        client = ThreadIndexingClient(
+            client: DashScopeClient(configuration: configuration, log: log), index: threadIndex,
+            service: HostedThreadIndex.service(of: configuration))
     }
 
     public var info: JSONObject {
@@ -84,6 +92,11 @@ public final class DashScopeBackend: AssistantBackend {
 
     public func deleteThread(id: String) async throws -> DeletionStatus {
         try await client.call(.delete("threads", id), as: DeletionStatus.self)
+    }
+
+    /// The service lists no threads: these are the ones this data dir has seen (`HostedThreadIndex`).
+    public func listThreads(_ params: ListThreadsParams) async throws -> ListPage<ThreadObject> {
+        try client.index.list(params, service: client.service)
     }
 
     // MARK: messages

@@ -19,6 +19,10 @@ extension LocalBackend {
         return thread
     }
 
+    public func listThreads(_ params: ListThreadsParams) async throws -> ListPage<ThreadObject> {
+        try store.listThreads(params)
+    }
+
     /// `metadata` replaces the whole map; nil leaves it as it is.
     public func updateThread(id: String, metadata: [String: String]?, raw: JSONObject) async throws -> ThreadObject {
         try store.modifyThread(id: id) { thread in

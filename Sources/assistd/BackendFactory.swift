@@ -28,7 +28,8 @@ struct BackendFactory {
     func makeBackend() throws -> any AssistantBackend {
         switch backendName {
         case "local": return try makeLocal()
-        case "dashscope": return DashScopeBackend(configuration: try dashScopeConfiguration(), log: log)
+        case "dashscope":
+            return DashScopeBackend(configuration: try dashScopeConfiguration(), log: log, threadIndex: hostedThreadIndex())
         case let other: throw UsageError(message: "ASSISTD_BACKEND must be local or dashscope, not '\(other)'")
         }
     }
@@ -42,7 +43,14 @@ struct BackendFactory {
     /// Per connection: `initialize`'s `initializationOptions` may re-point the hosted backend.
     func backend(for initializationOptions: JSONObject, current: any AssistantBackend) throws -> (any AssistantBackend)? {
         guard let hosted = current as? DashScopeBackend, !initializationOptions.isEmpty else { return nil }
-        return DashScopeBackend(configuration: try hosted.configuration.overridden(by: initializationOptions), log: log)
+        return DashScopeBackend(
+            configuration: try hosted.configuration.overridden(by: initializationOptions), log: log, threadIndex: hosted.threadIndex)
+    }
+
+    /// The hosted backend's index of the threads it has seen, in the data dir (in memory with
+    /// `--ephemeral`).
+    func hostedThreadIndex() -> HostedThreadIndex {
+        HostedThreadIndex(directory: options.ephemeral ? nil : options.dataDirectory ?? Store.defaultDataDirectory(environment: environment))
     }
 
     func makeLocal() throws -> LocalBackend {

@@ -88,10 +88,10 @@ enum CommandLineFlags {
             options.backend = value
         },
         FlagSpec(name: "--data-dir", valueName: "DIR",
-                 help: "local: where the database lives (default $XDG_DATA_HOME/assistd, else ~/.local/share/assistd).") { options, value in
+                 help: "local: where the database lives; dashscope: the index of the threads seen, for threads/list (default $XDG_DATA_HOME/assistd, else ~/.local/share/assistd).") { options, value in
             options.dataDirectory = value
         },
-        FlagSpec(name: "--ephemeral", valueName: nil, help: "local: keep everything in memory; nothing is written to disk.") { options, _ in
+        FlagSpec(name: "--ephemeral", valueName: nil, help: "keep everything in memory (dashscope: the index of the threads seen); nothing is written to disk.") { options, _ in
             options.ephemeral = true
         },
         FlagSpec(name: "--model", valueName: "embedded|openai|scripted:FILE",

@@ -82,3 +82,40 @@ extension MethodTable {
         return table
     }
 }
+
+/// Latches the thread-ordering tests open by name.
+actor TestLatches {
+    static let shared = TestLatches()
+    private var opened: Set<String> = []
+    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// The latches passed, in the order they were.
+    private(set) var passed: [String] = []
+
+    func wait(_ name: String) async {
+        if !opened.contains(name) {
+            await withCheckedContinuation { waiters[name, default: []].append($0) }
+        }
+        passed.append(name)
+    }
+
+    func open(_ name: String) {
+        opened.insert(name)
+        for waiter in waiters.removeValue(forKey: name) ?? [] { waiter.resume() }
+    }
+}
+
+/// `messages/create` ordered on its thread, waiting for the latch its `text` names before
+/// answering the text.
+struct LatchedMessageCreate: RequestMethod {
+    static let name = "messages/create"
+    static let threadOrdering = ThreadOrdering.mutates(threadParam: "thread_id")
+    let text: String
+    init(params reader: inout ParamReader) throws(APIError) {
+        _ = try reader.id("thread_id")
+        text = try reader.string("text")
+    }
+    func call(_ call: MethodCall) async throws -> JSONValue {
+        await TestLatches.shared.wait(text)
+        return .string(text)
+    }
+}

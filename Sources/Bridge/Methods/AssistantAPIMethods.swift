@@ -4,7 +4,7 @@ public enum AssistantAPIMethods {
     public static var all: [any RequestMethod.Type] {
         [
             CreateAssistant.self, ListAssistants.self, RetrieveAssistant.self, UpdateAssistant.self, DeleteAssistant.self,
-            CreateThread.self, RetrieveThread.self, UpdateThread.self, DeleteThread.self,
+            CreateThread.self, ListThreads.self, RetrieveThread.self, UpdateThread.self, DeleteThread.self,
             CreateMessage.self, ListMessages.self, RetrieveMessage.self, UpdateMessage.self,
             CreateRun.self, CreateThreadAndRun.self, ListRuns.self, RetrieveRun.self, UpdateRun.self,
             SubmitToolOutputs.self, WaitRun.self, CancelRun.self,

@@ -3,13 +3,15 @@ import AssistantAPI
 /// `stream` and `handle_tools` make it a relayed run (`MethodCall.startRun`).
 public struct CreateRun: RequestMethod {
     public static let name = "runs/create"
+    public static let threadOrdering = ThreadOrdering.mutates(threadParam: "thread_id")
     public let params: CreateRunParams
     public init(params reader: inout ParamReader) throws(APIError) { params = try CreateRunParams(reader: &reader) }
     public func call(_ call: MethodCall) async throws -> Run {
         let params = params
         return try await call.startRun(
             stream: params.options.stream, handleTools: params.options.handleTools,
-            plain: { try await $0.createRun(params) }, streamed: { try await $0.streamRun(params) })
+            plain: { try await $0.createRun(params) },
+            streamed: { backend in try await call.leavingThreadQueue { try await backend.streamRun(params) } })
     }
 }
 
@@ -27,13 +29,17 @@ public struct CreateThreadAndRun: RequestMethod {
 
 public struct SubmitToolOutputs: RequestMethod {
     public static let name = "runs/submitToolOutputs"
+    public static let threadOrdering = ThreadOrdering.mutates(threadParam: "thread_id")
     public let params: SubmitToolOutputsParams
     public init(params reader: inout ParamReader) throws(APIError) { params = try SubmitToolOutputsParams(reader: &reader) }
     public func call(_ call: MethodCall) async throws -> Run {
         let params = params
         return try await call.startRun(
             stream: params.stream, handleTools: params.handleTools,
-            plain: { try await $0.submitToolOutputs(params) }, streamed: { try await $0.streamSubmitToolOutputs(params) })
+            plain: { try await $0.submitToolOutputs(params) },
+            streamed: { backend in
+                try await call.leavingThreadQueue { try await backend.streamSubmitToolOutputs(params) }
+            })
     }
 }
 
@@ -61,6 +67,7 @@ public struct RetrieveRun: RequestMethod {
 
 public struct UpdateRun: RequestMethod {
     public static let name = "runs/update"
+    public static let threadOrdering = ThreadOrdering.mutates(threadParam: "thread_id")
     public let threadID: String
     public let runID: String
     public let update: MetadataUpdate

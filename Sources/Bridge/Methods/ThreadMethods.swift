@@ -9,6 +9,14 @@ public struct CreateThread: RequestMethod {
     public func call(_ call: MethodCall) async throws -> ThreadObject { try await call.backend.createThread(params) }
 }
 
+/// The local backend's threads; on the hosted backend, the ones this data dir has seen.
+public struct ListThreads: RequestMethod {
+    public static let name = "threads/list"
+    public let params: ListThreadsParams
+    public init(params reader: inout ParamReader) throws(APIError) { params = try ListThreadsParams(reader: &reader) }
+    public func call(_ call: MethodCall) async throws -> ListPage<ThreadObject> { try await call.backend.listThreads(params) }
+}
+
 public struct RetrieveThread: RequestMethod {
     public static let name = "threads/retrieve"
     public let threadID: String
@@ -18,6 +26,7 @@ public struct RetrieveThread: RequestMethod {
 
 public struct UpdateThread: RequestMethod {
     public static let name = "threads/update"
+    public static let threadOrdering = ThreadOrdering.mutates(threadParam: "thread_id")
     public let threadID: String
     public let update: MetadataUpdate
     public init(params reader: inout ParamReader) throws(APIError) {
@@ -31,6 +40,7 @@ public struct UpdateThread: RequestMethod {
 
 public struct DeleteThread: RequestMethod {
     public static let name = "threads/delete"
+    public static let threadOrdering = ThreadOrdering.mutates(threadParam: "thread_id")
     public let threadID: String
     public init(params reader: inout ParamReader) throws(APIError) { threadID = try reader.id("thread_id") }
     public func call(_ call: MethodCall) async throws -> DeletionStatus { try await call.backend.deleteThread(id: threadID) }
@@ -40,6 +50,7 @@ public struct DeleteThread: RequestMethod {
 
 public struct CreateMessage: RequestMethod {
     public static let name = "messages/create"
+    public static let threadOrdering = ThreadOrdering.mutates(threadParam: "thread_id")
     public let params: CreateMessageParams
     public init(params reader: inout ParamReader) throws(APIError) { params = try CreateMessageParams(reader: &reader) }
     public func call(_ call: MethodCall) async throws -> Message { try await call.backend.createMessage(params) }
@@ -67,6 +78,7 @@ public struct RetrieveMessage: RequestMethod {
 
 public struct UpdateMessage: RequestMethod {
     public static let name = "messages/update"
+    public static let threadOrdering = ThreadOrdering.mutates(threadParam: "thread_id")
     public let threadID: String
     public let messageID: String
     public let update: MetadataUpdate

@@ -20,7 +20,7 @@ struct ListSpec {
     let columns: String
     /// The column holding the item's id (what cursors name).
     let idColumn: String
-    /// Conditions with one `?` each, bound to the values given to `page` in the same order.
+    /// Conditions whose `?`s are bound to the values given to `page`, in the same order.
     let filters: [String]
     /// For errors: "message", "run"…
     let noun: String
@@ -82,42 +82,4 @@ extension Store {
             return ListPage(data: items.map(\.value), hasMore: hasMore, firstID: items.first?.id, lastID: items.last?.id)
         }
     }
-}
-
-/// The same semantics over a small list already in memory (a message's `file_ids`).
-func pageInMemory<Item>(
-    _ items: [Item], id: (Item) -> String, noun: String, scope: String, _ list: ListParams
-) throws -> ListPage<Item> {
-    guard (1...Store.maxListLimit).contains(list.limit) else {
-        throw APIError.invalid("limit", "must be between 1 and \(Store.maxListLimit) (got \(list.limit))")
-    }
-    func resolve(_ cursor: String, _ param: String) throws -> Int {
-        guard let index = items.firstIndex(where: { id($0) == cursor }) else {
-            throw APIError.invalid(
-                param, "'\(cursor)' is not a \(noun) of \(scope): a cursor must be the id of an object in this list")
-        }
-        return index
-    }
-    // Positions in insertion order; the list's order decides which side "after" means.
-    var range = 0..<items.count
-    let descending = list.order == .desc
-    if let after = list.after {
-        let index = try resolve(after, "after")
-        range = descending ? range.clamped(to: 0..<index) : range.clamped(to: (index + 1)..<items.count)
-    }
-    if let before = list.before {
-        let index = try resolve(before, "before")
-        range = descending ? range.clamped(to: (index + 1)..<items.count) : range.clamped(to: 0..<index)
-    }
-    var ordered = Array(items[range])
-    if descending { ordered.reverse() }
-    let backwards = list.before != nil && list.after == nil
-    let page: [Item]
-    let hasMore = ordered.count > list.limit
-    if backwards {
-        page = Array(ordered.suffix(list.limit))
-    } else {
-        page = Array(ordered.prefix(list.limit))
-    }
-    return ListPage(data: page, hasMore: hasMore, firstID: page.first.map(id), lastID: page.last.map(id))
 }

@@ -199,6 +199,7 @@ export interface Assistants {
 }
 export interface Threads {
   create: NoId<'threads/create'>;
+  list: NoId<'threads/list'>;
   retrieve: ById<'threads/retrieve', 'thread_id'>;
   update: ById<'threads/update', 'thread_id'>;
   delete: ById<'threads/delete', 'thread_id'>;

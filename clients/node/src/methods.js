@@ -15,6 +15,7 @@ export const METHODS = [
   { rpc: 'assistants/files/retrieve', namespace: 'assistants.files', name: 'retrieve', positional: 'file_id' },
   { rpc: 'assistants/files/delete', namespace: 'assistants.files', name: 'delete', positional: 'file_id' },
   { rpc: 'threads/create', namespace: 'threads', name: 'create' },
+  { rpc: 'threads/list', namespace: 'threads', name: 'list' },
   { rpc: 'threads/retrieve', namespace: 'threads', name: 'retrieve', positional: 'thread_id' },
   { rpc: 'threads/update', namespace: 'threads', name: 'update', positional: 'thread_id' },
   { rpc: 'threads/delete', namespace: 'threads', name: 'delete', positional: 'thread_id' },

@@ -462,6 +462,25 @@ export interface ThreadsCreateParams {
 /** Result of `threads/create`. */
 export type ThreadsCreateResult = Thread;
 
+/** Params of `threads/list`. List threads. */
+export interface ThreadsListParams {
+  /** Page size. */
+  limit?: number;
+  /** By creation time. */
+  order?: "asc" | "desc";
+  /** An object id: the page starts after it. */
+  after?: string;
+  /** An object id: the page ends before it. */
+  before?: string;
+  /** Only threads whose metadata has every one of these key/value pairs. */
+  metadata?: Metadata;
+}
+
+/** Result of `threads/list`. */
+export type ThreadsListResult = List & {
+  data?: Array<Thread>;
+};
+
 /** Params of `threads/retrieve`. Get a thread. */
 export interface ThreadsRetrieveParams {
   thread_id: string;
@@ -849,6 +868,7 @@ export interface ClientRequests {
   "assistants/update": { params: AssistantsUpdateParams; result: AssistantsUpdateResult };
   "assistants/delete": { params: AssistantsDeleteParams; result: AssistantsDeleteResult };
   "threads/create": { params: ThreadsCreateParams; result: ThreadsCreateResult };
+  "threads/list": { params: ThreadsListParams; result: ThreadsListResult };
   "threads/retrieve": { params: ThreadsRetrieveParams; result: ThreadsRetrieveResult };
   "threads/update": { params: ThreadsUpdateParams; result: ThreadsUpdateResult };
   "threads/delete": { params: ThreadsDeleteParams; result: ThreadsDeleteResult };

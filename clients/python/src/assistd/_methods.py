@@ -50,6 +50,7 @@ METHODS: List[MethodSpec] = [
     MethodSpec("assistants/files/retrieve", "assistants.files", "retrieve", ("file_id",)),
     MethodSpec("assistants/files/delete", "assistants.files", "delete", ("file_id",)),
     MethodSpec("threads/create", "threads", "create"),
+    MethodSpec("threads/list", "threads", "list"),
     MethodSpec("threads/retrieve", "threads", "retrieve", ("thread_id",)),
     MethodSpec("threads/update", "threads", "update", ("thread_id",)),
     MethodSpec("threads/delete", "threads", "delete", ("thread_id",)),

@@ -114,6 +114,13 @@ class Threads(Namespace):
                **extra: Any) -> Thread:
         return self._call("threads/create", fields(messages=messages, metadata=metadata, **extra))
 
+    def list(self, *, limit: Optional[int] = None, order: Optional[str] = None, after: Optional[str] = None,
+             before: Optional[str] = None, metadata: Optional[Metadata] = None, **extra: Any) -> ListResult:
+        """The local backend's threads; on the hosted one, those its data dir has seen. ``metadata``
+        keeps the threads whose metadata has every given pair."""
+        return self._call("threads/list", fields(
+            limit=limit, order=order, after=after, before=before, metadata=metadata, **extra))
+
     def retrieve(self, thread_id: str, **extra: Any) -> Thread:
         return self._call("threads/retrieve", fields(thread_id=thread_id, **extra))
 
