@@ -96,6 +96,7 @@ final class ProtocolConformanceTests: XCTestCase {
         let thread = try result(session, "threads/create", ["messages": [["role": "user", "content": "hi"]], "metadata": ["a": "b"]]).text("id")
         try result(session, "threads/retrieve", ["thread_id": .string(thread)])
         try result(session, "threads/update", ["thread_id": .string(thread), "metadata": ["a": "c"]])
+        try result(session, "threads/list", ["limit": 5, "metadata": ["a": "c"]])
         let message = try result(session, "messages/create", [
             "thread_id": .string(thread), "role": "user", "content": "hello", "file_ids": ["file-1"],
         ]).text("id")
