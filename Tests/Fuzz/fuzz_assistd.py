@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -411,7 +412,8 @@ def main():
     parser.add_argument("--batches", type=int, default=400, help="at most this many batches (half per framing)")
     parser.add_argument("--seconds", type=float, default=60, help="at most this long (half per framing)")
     parser.add_argument("--answer-timeout", type=float, default=20)
-    parser.add_argument("--artifacts", default=None, help="where failing batches and logs go (default: a temp dir)")
+    parser.add_argument("--artifacts", default=None,
+                        help="where failing batches and logs go (default: a temp dir, removed after a clean run)")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"fuzz_assistd: FAIL: no assistd at {args.binary} (run swift build, or pass --binary)")
@@ -432,7 +434,10 @@ def main():
     print(f"fuzz_assistd: seed {args.seed}: {counts['inputs']} inputs in {counts['batches']} batches "
           f"({counts['well_formed']} well-formed requests) in {counts['seconds']:.0f}s: {counts['crashes']} crashes, "
           f"{counts['hangs']} hangs, {counts['unanswered']} unanswered, {counts['duplicated']} answered twice; {memory}")
-    sys.exit(1 if failures else 0)
+    if failures:
+        sys.exit(1)
+    if args.artifacts is None:
+        shutil.rmtree(artifacts, ignore_errors=True)
 
 
 if __name__ == "__main__":
