@@ -10,7 +10,7 @@
 #   Tests/Fuzz/fuzz.sh --build-only
 #
 # Targets: framing, json, sse, gguf (default: all). Reproduce a crash with
-# `.build-fuzz/debug/Fuzz<Target> .build-fuzz/artifacts/<file>`.
+# `.build-fuzz/release/Fuzz<Target> .build-fuzz/artifacts/<file>`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
