@@ -61,6 +61,13 @@ let package = Package(
         .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/DashScopeBenchmark"),
         .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
 
+        // libFuzzer targets: each is a fuzz entry point only when built by Tests/Fuzz/build.sh
+        // (-sanitize=fuzzer and -D ASSISTD_FUZZ); a plain build makes a main that says so.
+        .executableTarget(name: "FuzzJSON", dependencies: ["JSONCore"], path: "Sources/Fuzz/FuzzJSON"),
+        .executableTarget(name: "FuzzFraming", dependencies: ["JSONRPC", "JSONCore"], path: "Sources/Fuzz/FuzzFraming"),
+        .executableTarget(name: "FuzzSSE", dependencies: ["HTTPStreaming", "JSONCore"], path: "Sources/Fuzz/FuzzSSE"),
+        .executableTarget(name: "FuzzGGUF", dependencies: ["Inference"], path: "Sources/Fuzz/FuzzGGUF"),
+
         // Tests: one target per source target, plus end-to-end tests against the built binary.
         // TestSupport: what several test targets share (the Python fakes in Tests/Fakes, the SDK comparison).
         .target(name: "TestSupport", dependencies: ["JSONCore"], path: "Tests/TestSupport"),

@@ -64,6 +64,8 @@ public struct FrameParser: Sendable {
         case .line:
             state = .line
             let line = trimmedLine(buffer)
+            // While reading, a line may hold one byte over the cap (its '\r'); a last line has none.
+            if line.count > maxMessageBytes { return [.error(.messageTooLarge(length: line.count, limit: maxMessageBytes))] }
             return line.isEmpty ? [] : [.message(line)]
         case .body(let length):
             state = .header

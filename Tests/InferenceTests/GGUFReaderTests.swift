@@ -84,6 +84,32 @@ final class GGUFReaderTests: XCTestCase {
         }
     }
 
+    /// Found by the GGUF fuzzer: a huge offset or shape wrapped around the bounds check (the
+    /// reader is built -Ounchecked) and a tensor outside the file was accepted.
+    func testTensorWhoseOffsetOrSizeOverflowsIsOutOfBounds() throws {
+        let cases: [(dims: [UInt64], offset: UInt64)] = [
+            ([4], UInt64(Int.max) - 16),
+            ([1 << 39, 1 << 39, 1 << 39, 1 << 39], 0),
+            ([1 << 32, 1 << 32], 0),
+        ]
+        for (dims, offset) in cases {
+            var d = Array("GGUF".utf8)
+            func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d += $0 } }
+            func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { d += $0 } }
+            u32(3); u64(1); u64(0)
+            u64(1); d += Array("x".utf8)
+            u32(UInt32(dims.count)); dims.forEach(u64)
+            u32(0 /* F32 */); u64(offset)
+            d += [UInt8](repeating: 0, count: 96)
+            let path = NSTemporaryDirectory() + "overflow-\(UUID().uuidString).gguf"
+            try Data(d).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            XCTAssertThrowsError(try GGUFFile(path: path), "dims \(dims), offset \(offset)") { error in
+                XCTAssertEqual(error as? GGUFError, .tensorOutOfBounds(tensor: "x"))
+            }
+        }
+    }
+
     func testMissingFileIsAnError() {
         XCTAssertThrowsError(try GGUFFile(path: "/nonexistent/model.gguf")) { error in
             XCTAssertTrue("\(error)".contains("/nonexistent/model.gguf"), "\(error)")

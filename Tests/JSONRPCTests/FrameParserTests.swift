@@ -140,6 +140,16 @@ final class FrameParserTests: XCTestCase {
         XCTAssertEqual(parser.finish(), [message("[2]")])
     }
 
+    /// Found by the framing fuzzer: a last line one byte over the cap, with no newline, passed.
+    func testNDJSONLastLineOverTheCapIsAnError() {
+        var parser = FrameParser(framing: .ndjson, maxMessageBytes: 5)
+        XCTAssertEqual(parser.feed(Array("[123]\n[1234]".utf8)), [message("[123]")])
+        XCTAssertEqual(parser.finish(), [.error(.messageTooLarge(length: 6, limit: 5))])
+        var exact = FrameParser(framing: .ndjson, maxMessageBytes: 5)
+        XCTAssertEqual(exact.feed(Array("[123]".utf8)), [])
+        XCTAssertEqual(exact.finish(), [message("[123]")])
+    }
+
     func testNDJSONOversizeLineIsCutOffAsItGrows() {
         var parser = FrameParser(framing: .ndjson, maxMessageBytes: 16)
         var events: [FrameEvent] = []

@@ -161,12 +161,27 @@ struct GGUFHeaderParser {
             guard dims[0] % layout.elements == 0 else {
                 throw GGUFError.badTensorShape(tensor: name, detail: "row length \(dims[0]) is not a multiple of \(type.name)'s block size \(layout.elements)")
             }
-            let count = dims.reduce(1, *)
-            let bytes = count / layout.elements * layout.bytes
-            guard dataOffset + off + bytes <= size else { throw GGUFError.tensorOutOfBounds(tensor: name) }
+            // Checked arithmetic: this module is built -Ounchecked, where a shape or offset from a
+            // corrupt file would otherwise wrap around and pass the bounds check.
+            guard let bytes = Self.byteCount(dims: dims, layout: layout) else { throw GGUFError.tensorOutOfBounds(tensor: name) }
+            let (start, startOverflows) = dataOffset.addingReportingOverflow(off)
+            let (end, endOverflows) = start.addingReportingOverflow(bytes)
+            guard !startOverflows, !endOverflows, end <= size else { throw GGUFError.tensorOutOfBounds(tensor: name) }
             tensors.append(GGUFTensorInfo(name: name, type: type, dims: dims, offset: off, byteCount: bytes))
         }
         return Header(version: version, metadata: metadata, tensors: tensors, alignment: alignment, dataOffset: dataOffset)
+    }
+
+    /// A tensor's size in bytes; nil when it does not fit in an Int.
+    private static func byteCount(dims: [Int], layout: (elements: Int, bytes: Int)) -> Int? {
+        var count = 1
+        for dim in dims {
+            let (product, overflows) = count.multipliedReportingOverflow(by: dim)
+            if overflows { return nil }
+            count = product
+        }
+        let (bytes, overflows) = (count / layout.elements).multipliedReportingOverflow(by: layout.bytes)
+        return overflows ? nil : bytes
     }
 
     private mutating func need(_ n: Int) throws {
