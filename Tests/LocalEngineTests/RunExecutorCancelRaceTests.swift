@@ -36,6 +36,9 @@ final class RunExecutorCancelRaceTests: XCTestCase {
             }
         }
 
+        func requestCancel(runID: String) throws { try base.requestCancel(runID: runID) }
+        func cancelRequests(among runIDs: [String]) throws -> Set<String> { try base.cancelRequests(among: runIDs) }
+        func dataVersion() throws -> Int64 { try base.dataVersion() }
         func assistant(id: String) throws -> Assistant { try base.assistant(id: id) }
         func thread(id: String) throws -> ThreadObject { try base.thread(id: id) }
         func run(threadID: String, runID: String) throws -> Run { try base.run(threadID: threadID, runID: runID) }

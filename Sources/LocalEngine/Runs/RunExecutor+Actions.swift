@@ -24,9 +24,11 @@ extension RunExecutor {
     // MARK: cancel
 
     /// Cancels from any non-terminal status; idempotent. A run whose model call is in flight
-    /// goes to `cancelling` and ends `cancelled` as soon as the call stops.
+    /// goes to `cancelling` and ends `cancelled` as soon as the call stops. A run that another
+    /// live process executes is left to that process (`requestCancelFromOwner`).
     public func cancel(threadID: String, runID: String) throws -> Run {
-        try driver(threadID: threadID, runID: runID).apply { $0.cancel(now: Timestamp.now()) }
+        if let requested = try requestCancelFromOwner(threadID: threadID, runID: runID) { return requested }
+        return try driver(threadID: threadID, runID: runID).apply { $0.cancel(now: Timestamp.now()) }
     }
 
     // MARK: wait

@@ -29,6 +29,7 @@ extension RunExecutor {
         }
         if recovered > 0 { logger.info("recovered \(recovered) runs whose process is gone") }
         startSweep()
+        startCancelPoll()
     }
 
     /// Ends `runID` if it is an orphan, in one write transaction that re-reads its status and
@@ -43,9 +44,11 @@ extension RunExecutor {
         var recovered = false
         do {
             try repository.transaction {
-                let run = try repository.run(threadID: threadID, runID: runID)
+                var run = try repository.run(threadID: threadID, runID: runID)
                 guard Self.recoverableStatuses.contains(run.status), ownerIsGone(try repository.runOwner(runID: runID), runID: runID)
                 else { return }
+                // Another process asked its owner to cancel it: the owner died before it could.
+                if try repository.cancelRequests(among: [runID]).contains(runID) { run.status = .cancelling }
                 let steps = try repository.steps(runID: runID)
                 let openMessage = try steps.first { $0.status == .inProgress }?.stepDetails.messageCreation
                     .flatMap { try repository.message(id: $0.messageID) }

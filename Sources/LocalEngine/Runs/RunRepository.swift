@@ -14,6 +14,12 @@ public protocol RunRepository: Sendable {
     /// The process that executes the run (as given to `beginRun` or `claimRun`).
     func runOwner(runID: String) throws -> RunOwner?
     func claimRun(runID: String, owner: RunOwner) throws
+    /// Records that a process other than the owner was asked to cancel the run (cross-process cancel).
+    func requestCancel(runID: String) throws
+    /// Those of `runIDs` with a recorded cancel request.
+    func cancelRequests(among runIDs: [String]) throws -> Set<String>
+    /// A number that changes when another connection commits (`PRAGMA data_version`).
+    func dataVersion() throws -> Int64
 
     func insertMessage(_ message: Message) throws
     func updateMessage(_ message: Message) throws

@@ -33,6 +33,9 @@ struct StoreRunRepository: RunRepository {
 
     func runOwner(runID: String) throws -> RunOwner? { try store.runOwner(runID: runID) }
     func claimRun(runID: String, owner: RunOwner) throws { try store.setRunOwner(runID: runID, owner: owner) }
+    func requestCancel(runID: String) throws { try store.requestCancel(runID: runID, at: Timestamp.now()) }
+    func cancelRequests(among runIDs: [String]) throws -> Set<String> { try store.cancelRequests(among: runIDs) }
+    func dataVersion() throws -> Int64 { try store.dataVersion() }
     func insertMessage(_ message: Message) throws { try store.insertMessage(message) }
     func updateMessage(_ message: Message) throws { try store.updateMessage(message) }
     func insertStep(_ step: RunStep) throws { try store.insertStep(step) }

@@ -88,6 +88,15 @@ enum Schema {
             "DROP TABLE run_owners",
             "ALTER TABLE run_owners_v3 RENAME TO run_owners",
         ]),
+        // Cancels asked for by a process other than the run's owner: the owner polls for them
+        // and cancels the run itself, so that only the executing process writes its end.
+        Migration(version: 4, statements: [
+            """
+            CREATE TABLE run_cancel_requests (
+                run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+                requested_at INTEGER NOT NULL)
+            """,
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
