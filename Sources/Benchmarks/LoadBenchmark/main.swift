@@ -256,7 +256,7 @@ let backend = hostedService?.backend ?? Backend.scripted(script: scriptPath)
 // step completed, run step and run completed, done. The hosted one's count is measured (one run).
 var eventsPerRun = 13 + options.chunks
 
-if let hostedService {
+if options.hosted {
     print("assistd load benchmark — hosted backend against the FAKE DashScope service, \(options.chunks) deltas an answer")
     print("(the fake is single-process Python; assistd keeps at most 16 connections to it, so runs queue there)")
     let calibration = try await Session.start(binary: options.binary, backend: backend)
