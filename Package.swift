@@ -57,7 +57,7 @@ let package = Package(
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
         .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore", "AssistdClient"], path: "Sources/Benchmarks/RunBenchmark"),
-        .executableTarget(name: "LoadBenchmark", dependencies: ["JSONCore", "AssistdClient"], path: "Sources/Benchmarks/LoadBenchmark"),
+        .executableTarget(name: "LoadBenchmark", dependencies: ["JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/LoadBenchmark"),
         .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/DashScopeBenchmark"),
         .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
 

@@ -7,13 +7,21 @@
 // delta latency (p50/p99), peak RSS, CPU per run, bytes per in-flight run, and the latency of a
 // `threads/retrieve` sent every 50 ms during the load (reads never queue behind events).
 //
-// usage: LoadBenchmark PATH_TO_ASSISTD [--runs N] [--connections C] [--runs-per-connection R] [--chunks K]
+// --hosted: the same two scenarios on the hosted backend (`--backend dashscope`) against the FAKE
+// DashScope service (Tests/Fakes/fake_dashscope_server.py, K deltas per answer), scaled to what the
+// Python fake serves (defaults 1,000 runs; 10 × 100). No model-chunk timestamps there, so no
+// delta latency; a threads/retrieve is one HTTP round trip to the fake, printed beside the bare
+// fake's latency with no load.
+//
+// usage: LoadBenchmark PATH_TO_ASSISTD [--hosted] [--runs N] [--connections C] [--runs-per-connection R] [--chunks K]
 import AssistdClient
 import Foundation
 import JSONCore
+import TestSupport
 
 struct Options {
     var binary = ""
+    var hosted = false
     var runs = 10_000
     var connections = 100
     var runsPerConnection = 100
@@ -21,7 +29,11 @@ struct Options {
 
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
-        var rest = arguments.dropFirst()
+        if arguments.contains("--hosted") {
+            options.hosted = true
+            (options.runs, options.connections, options.chunks) = (1_000, 10, 12)
+        }
+        var rest = arguments.dropFirst().filter { $0 != "--hosted" }[...]
         func number(_ fallback: Int) -> Int { max(0, Int(rest.popFirst() ?? "") ?? fallback) }
         while let argument = rest.popFirst() {
             switch argument {
@@ -35,7 +47,7 @@ struct Options {
         }
         if options.binary.isEmpty || !FileManager.default.isExecutableFile(atPath: options.binary) {
             FileHandle.standardError.write(Data(
-                "usage: LoadBenchmark PATH_TO_ASSISTD [--runs N] [--connections C] [--runs-per-connection R] [--chunks K]\n".utf8))
+                "usage: LoadBenchmark PATH_TO_ASSISTD [--hosted] [--runs N] [--connections C] [--runs-per-connection R] [--chunks K]\n".utf8))
             exit(2)
         }
         return options
@@ -112,14 +124,12 @@ struct Session {
     let assistant: JSONValue
     let probeThread: JSONValue
 
-    static func start(binary: String, script: String) async throws -> Session {
+    static func start(binary: String, backend: Backend) async throws -> Session {
         let ledger = EventLedger()
-        let child = try ChildAssistd(
-            executable: binary,
-            arguments: ["--ephemeral", "--framing", "ndjson", "--model", "scripted:\(script)", "--log-level", "error"])
+        let child = try ChildAssistd(executable: binary, arguments: backend.arguments, environment: backend.environment)
         let client = child.client(framing: .ndjson, onEvent: ledger.note)
         _ = try await client.request("initialize", ["clientInfo": ["name": "LoadBenchmark"]])
-        let assistant = try await client.request("assistants/create", ["model": "scripted", "name": "load"])["id"]!
+        let assistant = try await client.request("assistants/create", ["model": .string(backend.model), "name": "load"])["id"]!
         let probeThread = try await client.request("threads/create", [:])["id"]!
         return Session(child: child, client: client, ledger: ledger, assistant: assistant, probeThread: probeThread)
     }
@@ -140,6 +150,13 @@ struct Session {
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
+    }
+
+    /// The events one completed streamed run sends (the hosted count depends on the fake's script).
+    func eventsOfOneRun() async -> Int {
+        let before = ledger.events
+        _ = await runAll(1)
+        return ledger.events - before
     }
 
     /// `threads/retrieve` latencies (µs), one every 50 ms until `stop` is set.
@@ -179,14 +196,19 @@ struct Figures {
     var cpu = 0.0
     var seconds = 0.0
 
-    func print(_ title: String, inFlight: Int) {
+    func print(_ title: String, inFlight: Int, idleProbes: [Int64]? = nil) {
         let sorted = latencies.sorted()
         let probeSorted = probes.sorted()
         Swift.print("\n\(title)")
         Swift.print("  runs completed           \(completed) of \(runs) in \(String(format: "%.1f", seconds)) s")
         Swift.print("  events                   \(events); lost \(lost), out of order \(outOfOrder)")
-        Swift.print("  chunk→delta latency      p50 \(percentile(sorted, 0.5) / 1000) ms, p99 \(percentile(sorted, 0.99) / 1000) ms")
+        if !sorted.isEmpty {
+            Swift.print("  chunk→delta latency      p50 \(percentile(sorted, 0.5) / 1000) ms, p99 \(percentile(sorted, 0.99) / 1000) ms")
+        }
         Swift.print("  threads/retrieve latency p50 \(percentile(probeSorted, 0.5) / 1000) ms, max \((probeSorted.last ?? 0) / 1000) ms (\(probes.count) probes)")
+        if let idle = idleProbes?.sorted() {
+            Swift.print("    bare fake, no load     p50 \(milliseconds(percentile(idle, 0.5))) ms, max \(milliseconds(idle.last ?? 0)) ms (\(idle.count) GETs)")
+        }
         Swift.print("  peak RSS                 \(peakRSS >> 20) MiB (baseline \(baselineRSS >> 20) MiB per process)")
         Swift.print("  bytes per in-flight run  \((peakRSS - baselineRSS) / max(1, inFlight))")
         Swift.print("  CPU per run              \(String(format: "%.2f", cpu / Double(max(1, runs)) * 1000)) ms")
@@ -220,6 +242,7 @@ func measure(_ sessions: [Session], perSession: Int) async -> Figures {
 }
 
 let options = Options.parse(CommandLine.arguments)
+let hostedService = options.hosted ? try HostedService(deltas: options.chunks) : nil
 let scriptPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("load-benchmark-\(getpid()).json")
 let script: JSONValue = ["turns": [[
     "text": .string(String(repeating: "load text ", count: options.chunks)), "chunks": .int(Int64(options.chunks)),
@@ -227,29 +250,41 @@ let script: JSONValue = ["turns": [[
 ]]]
 try Data(script.serialized()).write(to: URL(fileURLWithPath: scriptPath))
 defer { try? FileManager.default.removeItem(atPath: scriptPath) }
-// Events a completed run streams with this script: thread.created, run created/queued/in_progress,
-// step created/in_progress, message created/in_progress, the deltas, message completed, step
-// completed, run step and run completed, done.
-let eventsPerRun = 13 + options.chunks
+let backend = hostedService?.backend ?? Backend.scripted(script: scriptPath)
+// Events a completed local run streams with this script: thread.created, run created/queued/
+// in_progress, step created/in_progress, message created/in_progress, the deltas, message completed,
+// step completed, run step and run completed, done. The hosted one's count is measured (one run).
+var eventsPerRun = 13 + options.chunks
 
-print("assistd load benchmark — scripted TEST model, zero model latency, \(options.chunks) text chunks a run")
+if options.hosted {
+    print("assistd load benchmark — hosted backend against the FAKE DashScope service, \(options.chunks) deltas an answer")
+    print("(the fake is single-process Python; assistd keeps at most 16 connections to it, so runs queue there)")
+    let calibration = try await Session.start(binary: options.binary, backend: backend)
+    eventsPerRun = await calibration.eventsOfOneRun()
+    print("events per run (measured): \(eventsPerRun)")
+    await calibration.client.shutdown()
+    _ = calibration.child.finish()
+} else {
+    print("assistd load benchmark — scripted TEST model, zero model latency, \(options.chunks) text chunks a run")
+}
 print("binary: \(options.binary)")
 
 if options.runs > 0 {
-    let session = try await Session.start(binary: options.binary, script: scriptPath)
+    let session = try await Session.start(binary: options.binary, backend: backend)
+    let idleProbes = try await hostedService?.bareRetrieveLatencies(thread: session.probeThread, count: 50)
     _ = await session.runAll(16)  // warm up
     let warmEvents = session.ledger.events
     var figures = await measure([session], perSession: options.runs)
     figures.events -= warmEvents
     figures.lost = max(0, figures.completed * eventsPerRun - figures.events)
-    figures.print("\(options.runs) concurrent streamed runs over one connection", inFlight: options.runs)
+    figures.print("\(options.runs) concurrent streamed runs over one connection", inFlight: options.runs, idleProbes: idleProbes)
     await session.client.shutdown()
     _ = session.child.finish()
 }
 
 if options.connections > 0 && options.runsPerConnection > 0 {
     var sessions: [Session] = []
-    for _ in 0..<options.connections { sessions.append(try await Session.start(binary: options.binary, script: scriptPath)) }
+    for _ in 0..<options.connections { sessions.append(try await Session.start(binary: options.binary, backend: backend)) }
     var figures = await measure(sessions, perSession: options.runsPerConnection)
     figures.lost = max(0, figures.completed * eventsPerRun - figures.events)
     figures.print(
@@ -260,3 +295,4 @@ if options.connections > 0 && options.runsPerConnection > 0 {
         _ = session.child.finish()
     }
 }
+hostedService?.server.stop()
