@@ -38,6 +38,7 @@ extension RunMachine {
         }
         var closedMessage: Message?
         if var message = openMessage, message.status == .inProgress {
+            message.content = [.text(replyText)]
             message.status = .incomplete
             message.incompleteAt = now
             let reason: String

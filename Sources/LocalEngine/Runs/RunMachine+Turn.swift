@@ -11,8 +11,15 @@ extension RunMachine {
         var effects: [RunEffect] = []
         if openMessage == nil { effects = openMessage(now: now) }
         replyText += delta
-        let messageID = openMessage?.id ?? ""
-        return effects + [.emit(Self.event(EventName.message("delta"), MessageDelta(messageID: messageID, text: delta)))]
+        guard var message = openMessage else { return effects }
+        // The text so far is stored before the delta is sent, in order (`RunDriver`): whatever a
+        // client received survives a crash of this process.
+        message.content = [.text(replyText)]
+        openMessage = message
+        return effects + [
+            .persist([.updateMessage(message)]),
+            .emit(Self.event(EventName.message("delta"), MessageDelta(messageID: message.id, text: delta))),
+        ]
     }
 
     /// The model call ended: closes the message, then pauses for the tool calls or ends the

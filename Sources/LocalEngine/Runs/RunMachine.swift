@@ -48,6 +48,7 @@ struct RunMachine {
     init(stored run: Run, steps: [RunStep], openMessage: Message?, maxRounds: Int) {
         self.run = run
         self.openMessage = openMessage?.status == .inProgress ? openMessage : nil
+        replyText = self.openMessage?.text ?? ""
         toolsForModel = run.tools
         self.maxRounds = maxRounds
         openSteps = steps.filter { $0.status == .inProgress }
@@ -167,6 +168,15 @@ struct RunMachine {
             // requires_action, queued, or a run no turn of this process executes.
             return finish(.cancelled, now: now)
         }
+    }
+
+    /// This process is ending cleanly (end of input, `exit`): a run whose turn it executes ends
+    /// `cancelled` now, its message `incomplete` with the text streamed so far. Runs paused for
+    /// tool outputs are left alone (any process may resume them).
+    mutating func stopForExit(now: Int64) -> [RunEffect] {
+        guard turnRunning, !run.status.isTerminal else { return [] }
+        cancelRequested = true
+        return [.cancelTurn] + finish(.cancelled, now: now)
     }
 
     /// Ends a run that waited for tool outputs past its expiry.
