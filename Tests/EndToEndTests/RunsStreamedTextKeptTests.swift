@@ -26,6 +26,7 @@ final class RunsStreamedTextKeptTests: XCTestCase {
     func testEveryDeltaReceivedSurvivesKillNine() throws {
         let directory = dataDirectory()
         var checked = 0
+        var missing = 0
         for round in 0..<4 {
             var thread = ""
             var received = ""
@@ -43,10 +44,13 @@ final class RunsStreamedTextKeptTests: XCTestCase {
             }
             let second = try AssistdSession(script: ["turns": [["text": "x"]]], arguments: ["--data-dir", directory])
             let stored = try XCTUnwrap(second.messages(thread).last?.messageText, "round \(round): no stored text")
+            if !stored.hasPrefix(received) { missing += 1 }
             XCTAssertTrue(stored.hasPrefix(received), "round \(round): stored \(stored.debugDescription), received \(received.debugDescription)")
             XCTAssertTrue(Self.reply.hasPrefix(stored), "round \(round): \(stored.debugDescription)")
         }
         XCTAssertGreaterThanOrEqual(checked, 2 + 5 + 8 + 11)
+        XCTAssertEqual(missing, 0)
+        print("kill -9 mid-stream: \(checked) received deltas checked over 4 rounds; rounds missing a delta: \(missing)")
     }
 
     func testEndOfInputCancelsTheRunAndKeepsTheStreamedText() throws {

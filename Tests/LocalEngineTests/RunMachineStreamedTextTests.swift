@@ -1,21 +1,68 @@
 import AssistantAPI
+import JSONCore
 import XCTest
 
 @testable import LocalEngine
 
 /// The streamed text is stored before each delta is sent, and kept when the run ends early.
 final class RunMachineStreamedTextTests: XCTestCase {
-    func testEachDeltaStoresTheTextSoFarBeforeItIsSent() throws {
+    func testEachBatchStoresTheTextSoFarBeforeItsDeltasAreSent() throws {
         var machine = MachineFixture.running()
-        var stored: [String] = []
-        for delta in ["Hel", "lo", ", world"] {
-            let effects = try machine.textDelta(delta, now: 20)
-            XCTAssertEqual(Array(effects.summary.suffix(2)), ["persist updateMessage(in_progress)", "emit thread.message.delta"])
-            guard case .updateMessage(let message) = effects.writes.last else { return XCTFail("\(effects.writes)") }
-            stored.append(message.text)
+        // The first delta goes out at once (no batch for a window before it) …
+        var effects = try machine.textDelta("Hel", now: 100)
+        XCTAssertEqual(Array(effects.summary.suffix(2)), ["persist updateMessageText", "emit thread.message.delta"])
+        XCTAssertEqual(Self.storedTexts(effects), ["Hel"])
+        // … the next ones within the window wait for the batch …
+        XCTAssertEqual(try machine.textDelta("lo", now: 105).summary, [])
+        XCTAssertEqual(try machine.textDelta(", ", now: 110).summary, [])
+        XCTAssertEqual(machine.unsentDeltas, ["lo", ", "])
+        // … which one write stores before its deltas are sent, in order.
+        effects = machine.flushText(now: 115)
+        XCTAssertEqual(effects.summary, ["persist updateMessageText", "emit thread.message.delta", "emit thread.message.delta"])
+        XCTAssertEqual(Self.storedTexts(effects), ["Hello, "])
+        XCTAssertEqual(Self.sentTexts(effects), ["lo", ", "])
+        XCTAssertEqual(machine.flushText(now: 116).summary, [], "nothing waits")
+        // A delta a window after the last batch goes out at once.
+        effects = try machine.textDelta("world", now: 115 + RunMachine.textBatchWindowMs)
+        XCTAssertEqual(Self.storedTexts(effects), ["Hello, world"])
+        XCTAssertEqual(Self.sentTexts(effects), ["world"])
+    }
+
+    func testAFullBatchGoesOutAtOnce() throws {
+        var machine = MachineFixture.running()
+        _ = try machine.textDelta("a", now: 100)
+        for _ in 1..<RunMachine.textBatchMaxDeltas { XCTAssertEqual(try machine.textDelta("b", now: 101).summary, []) }
+        let effects = try machine.textDelta("c", now: 101)
+        XCTAssertEqual(Self.sentTexts(effects).count, RunMachine.textBatchMaxDeltas)
+        XCTAssertEqual(Self.storedTexts(effects), ["a" + String(repeating: "b", count: RunMachine.textBatchMaxDeltas - 1) + "c"])
+    }
+
+    func testTheTurnsEndSendsTheWaitingDeltasAfterStoringThem() throws {
+        var machine = MachineFixture.running()
+        _ = try machine.textDelta("Hel", now: 100)
+        _ = try machine.textDelta("lo", now: 101)
+        let effects = machine.endTurn(toolCalls: [], usage: nil, promptTokensEstimate: 1, finish: .stop, now: 102)
+        XCTAssertEqual(Array(effects.summary.prefix(3)), [
+            "persist updateMessage(completed), updateStep(message_creation completed)",
+            "emit thread.message.delta", "emit thread.message.delta",
+        ])
+        XCTAssertEqual(Self.sentTexts(effects), ["lo", ""])
+    }
+
+    static func storedTexts(_ effects: [RunEffect]) -> [String] {
+        effects.writes.compactMap { write in
+            switch write {
+            case .updateMessageText(let message), .updateMessage(let message): return message.text
+            default: return nil
+            }
         }
-        XCTAssertEqual(stored, ["Hel", "Hello", "Hello, world"])
-        XCTAssertEqual(machine.openMessage?.text, "Hello, world")
+    }
+
+    static func sentTexts(_ effects: [RunEffect]) -> [String] {
+        effects.compactMap { effect in
+            guard case .emit(let event) = effect, event.event == "thread.message.delta" else { return nil }
+            return event.data["delta"]?["content"]?[0]?["text"]?["value"]?.stringValue
+        }
     }
 
     func testStopForExitCancelsARunningTurnKeepingItsText() throws {
@@ -25,7 +72,7 @@ final class RunMachineStreamedTextTests: XCTestCase {
         XCTAssertEqual(effects.summary, [
             "cancelTurn",
             "persist updateStep(message_creation cancelled), updateMessage(incomplete), updateRun(cancelled)",
-            "emit thread.message.incomplete", "emit thread.run.step.cancelled", "emit thread.run.cancelled", "endListeners", "release",
+            "emit thread.message.delta", "emit thread.message.incomplete", "emit thread.run.step.cancelled", "emit thread.run.cancelled", "endListeners", "release",
         ])
         guard case .updateMessage(let message) = effects.writes[1] else { return XCTFail("\(effects.writes)") }
         XCTAssertEqual(message.text, "Hello")

@@ -3,23 +3,40 @@ import JSONCore
 
 /// The transitions a turn task drives: text as it streams, then the turn's end.
 extension RunMachine {
-    /// Text from the model: opens the assistant message on the first text. Throws
-    /// `CancellationError`, changing nothing, once the run is no longer running (a cancel
-    /// arrived), which ends the turn.
+    /// Text from the model: opens the assistant message on the first text. Deltas go out in
+    /// batches (`flushText`): at once when the last batch left `textBatchWindowMs` ago or more,
+    /// else with the next batch (`textBatchMaxDeltas` at most; the turn flushes a waiting batch
+    /// within the window). Throws `CancellationError`, changing nothing, once the run is no
+    /// longer running (a cancel arrived), which ends the turn.
     mutating func textDelta(_ delta: String, now: Int64) throws -> [RunEffect] {
         guard !cancelRequested, run.status == .inProgress else { throw CancellationError() }
         var effects: [RunEffect] = []
         if openMessage == nil { effects = openMessage(now: now) }
         replyText += delta
-        guard var message = openMessage else { return effects }
-        // The text so far is stored before the delta is sent, in order (`RunDriver`): whatever a
-        // client received survives a crash of this process.
+        unsentDeltas.append(delta)
+        if now - lastTextFlushAt >= Self.textBatchWindowMs || unsentDeltas.count >= Self.textBatchMaxDeltas {
+            effects += flushText(now: now)
+        }
+        return effects
+    }
+
+    /// Stores the open message's text so far, then sends the deltas not sent yet: the write
+    /// comes first (the driver performs effects in order), so whatever a client received
+    /// survives a crash of this process.
+    mutating func flushText(now: Int64) -> [RunEffect] {
+        guard var message = openMessage, !unsentDeltas.isEmpty else { return [] }
         message.content = [.text(replyText)]
         openMessage = message
-        return effects + [
-            .persist([.updateMessage(message)]),
-            .emit(Self.event(EventName.message("delta"), MessageDelta(messageID: message.id, text: delta))),
-        ]
+        lastTextFlushAt = now
+        return [.persist([.updateMessageText(message)])] + takeUnsentDeltas()
+    }
+
+    /// The deltas not sent yet, as events (the caller stores their text first); none remain.
+    mutating func takeUnsentDeltas() -> [RunEffect] {
+        let messageID = openMessage?.id ?? ""
+        let effects = unsentDeltas.map { RunEffect.emit(Self.event(EventName.message("delta"), MessageDelta(messageID: messageID, text: $0))) }
+        unsentDeltas = []
+        return effects
     }
 
     /// The model call ended: closes the message, then pauses for the tool calls or ends the
@@ -90,6 +107,7 @@ extension RunMachine {
             message.status = .completed
             message.completedAt = now
         }
+        let unsent = takeUnsentDeltas()
         var step = openSteps.first { $0.stepDetails.messageCreation?.messageID == message.id }
         step?.status = .completed
         step?.completedAt = now
@@ -108,7 +126,7 @@ extension RunMachine {
             writes.append(.updateStep(step))
             effects.append(.emit(Self.event(EventName.step("completed"), step)))
         }
-        return [.persist(writes)] + effects
+        return [.persist(writes)] + unsent + effects
     }
 
     /// Records the tool calls in a `tool_calls` step and pauses the run.

@@ -16,8 +16,16 @@ struct RunMachine {
     var run: Run
     /// The assistant message the running turn writes, from its first text on.
     var openMessage: Message?
-    /// The text of `openMessage` so far.
+    /// The text of `openMessage` so far (stored up to the last `flushText`).
     var replyText = ""
+    /// Deltas in `replyText` not stored and sent yet (the batch `flushText` sends).
+    var unsentDeltas: [String] = []
+    /// When the last batch of deltas was stored and sent (milliseconds).
+    var lastTextFlushAt: Int64 = .min / 2
+    /// A batch of deltas waits at most this long (the turn flushes it) …
+    static let textBatchWindowMs: Int64 = 20
+    /// … and holds at most this many deltas.
+    static let textBatchMaxDeltas = 32
     /// Steps not yet ended: the open message's step, or the `tool_calls` step awaiting outputs.
     var openSteps: [RunStep]
     /// A cancel arrived while a turn ran: the turn ends the run `cancelled` when it notices.

@@ -1,4 +1,5 @@
 import AssistantAPI
+import JSONCore
 
 /// Messages of a thread, in insertion order.
 extension Store {
@@ -35,6 +36,16 @@ extension Store {
         let changed = try change(
             "UPDATE messages SET run_id = ?, json = ? WHERE id = ?",
             [optionalID(stored.runID), try encode(stored), .text(stored.id)])
+        if changed == 0 { throw APIError.notFound("message", id: message.id) }
+    }
+
+    /// Replaces only the stored message's `content` (streamed text, stored many times a
+    /// second): cheaper than `updateMessage`, which encodes the whole message.
+    public func updateMessageContent(_ message: Message) throws {
+        let content = String(decoding: try JSONValue(encoding: message.content).serialized(), as: UTF8.self)
+        let changed = try change(
+            "UPDATE messages SET json = CAST(json_set(CAST(json AS TEXT), '$.content', json(?)) AS BLOB) WHERE id = ?",
+            [.text(content), .text(message.id)])
         if changed == 0 { throw APIError.notFound("message", id: message.id) }
     }
 
