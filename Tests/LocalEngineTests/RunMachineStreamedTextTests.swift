@@ -28,6 +28,16 @@ final class RunMachineStreamedTextTests: XCTestCase {
         XCTAssertEqual(Self.sentTexts(effects), ["world"])
     }
 
+    func testALongTextWaitsLongerBetweenBatches() throws {
+        XCTAssertEqual(RunMachine.textBatchWindow(forTextLength: 10), RunMachine.textBatchWindowMs)
+        XCTAssertEqual(RunMachine.textBatchWindow(forTextLength: 1 << 20), RunMachine.textBatchWindowMs + 64)
+        var machine = MachineFixture.running()
+        let long = String(repeating: "x", count: 1 << 20)
+        XCTAssertEqual(Self.sentTexts(try machine.textDelta(long, now: 100)), [long])
+        XCTAssertEqual(try machine.textDelta("y", now: 100 + RunMachine.textBatchWindowMs).summary, [], "a megabyte waits 84 ms")
+        XCTAssertEqual(Self.sentTexts(try machine.textDelta("z", now: 100 + RunMachine.textBatchWindowMs + 64)), ["y", "z"])
+    }
+
     func testAFullBatchGoesOutAtOnce() throws {
         var machine = MachineFixture.running()
         _ = try machine.textDelta("a", now: 100)

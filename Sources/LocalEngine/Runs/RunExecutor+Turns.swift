@@ -19,13 +19,15 @@ extension RunExecutor {
                     guard !delta.isEmpty else { continue }
                     // Back-pressure: the model waits for slow listeners (never under a lock).
                     await driver.listeners.waitForRoom()
-                    var batchWaiting = false
+                    var batchWindow: Int64?
                     try driver.apply { machine in
                         let effects = try machine.textDelta(delta, now: Timestamp.now())
-                        batchWaiting = !machine.unsentDeltas.isEmpty
+                        if !machine.unsentDeltas.isEmpty {
+                            batchWindow = RunMachine.textBatchWindow(forTextLength: machine.replyText.utf8.count)
+                        }
                         return effects
                     }
-                    if batchWaiting { batchTimer.schedule() }
+                    if let batchWindow { batchTimer.schedule(windowMs: batchWindow) }
                 case .toolCall(let call):
                     toolCalls.append(call)
                 case .usage(let prompt, let completion):

@@ -4,8 +4,8 @@ import JSONCore
 /// The transitions a turn task drives: text as it streams, then the turn's end.
 extension RunMachine {
     /// Text from the model: opens the assistant message on the first text. Deltas go out in
-    /// batches (`flushText`): at once when the last batch left `textBatchWindowMs` ago or more,
-    /// else with the next batch (`textBatchMaxDeltas` at most; the turn flushes a waiting batch
+    /// batches (`flushText`): at once when the last batch left a window ago or more or
+    /// `textBatchMaxDeltas` wait, else with the next batch (the turn flushes a waiting batch
     /// within the window). Throws `CancellationError`, changing nothing, once the run is no
     /// longer running (a cancel arrived), which ends the turn.
     mutating func textDelta(_ delta: String, now: Int64) throws -> [RunEffect] {
@@ -14,7 +14,9 @@ extension RunMachine {
         if openMessage == nil { effects = openMessage(now: now) }
         replyText += delta
         unsentDeltas.append(delta)
-        if now - lastTextFlushAt >= Self.textBatchWindowMs || unsentDeltas.count >= Self.textBatchMaxDeltas {
+        if now - lastTextFlushAt >= Self.textBatchWindow(forTextLength: replyText.utf8.count)
+            || unsentDeltas.count >= Self.textBatchMaxDeltas
+        {
             effects += flushText(now: now)
         }
         return effects

@@ -24,8 +24,16 @@ struct RunMachine {
     var lastTextFlushAt: Int64 = .min / 2
     /// A batch of deltas waits at most this long (the turn flushes it) …
     static let textBatchWindowMs: Int64 = 20
-    /// … and holds at most this many deltas.
-    static let textBatchMaxDeltas = 32
+
+    /// … or, for a long text, 1 ms more per 16 KiB stored: each batch rewrites the whole text,
+    /// so a megabyte streamed as fast as it comes costs tens of writes, not thousands.
+    static func textBatchWindow(forTextLength length: Int) -> Int64 {
+        textBatchWindowMs + Int64(length >> 14)
+    }
+
+    /// A batch goes out at once when it holds this many deltas: a burst stays far below what a
+    /// listener may hold beyond its back-pressure mark (`ListenerBuffer.hardLimit`).
+    static let textBatchMaxDeltas = 64
     /// Steps not yet ended: the open message's step, or the `tool_calls` step awaiting outputs.
     var openSteps: [RunStep]
     /// A cancel arrived while a turn ran: the turn ends the run `cancelled` when it notices.

@@ -35,7 +35,7 @@ struct StoreRunRepository: RunRepository {
     func claimRun(runID: String, owner: RunOwner) throws { try store.setRunOwner(runID: runID, owner: owner) }
     func insertMessage(_ message: Message) throws { try store.insertMessage(message) }
     func updateMessage(_ message: Message) throws { try store.updateMessage(message) }
-    func updateMessageText(_ message: Message) throws { try store.updateMessageContent(message) }
+    func updateMessageText(_ message: Message) throws { try store.updateMessageText(id: message.id, text: message.text) }
     func insertStep(_ step: RunStep) throws { try store.insertStep(step) }
     func updateStep(_ step: RunStep) throws { try store.updateStep(step) }
 

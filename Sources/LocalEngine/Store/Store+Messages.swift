@@ -1,5 +1,4 @@
 import AssistantAPI
-import JSONCore
 
 /// Messages of a thread, in insertion order.
 extension Store {
@@ -39,14 +38,16 @@ extension Store {
         if changed == 0 { throw APIError.notFound("message", id: message.id) }
     }
 
-    /// Replaces only the stored message's `content` (streamed text, stored many times a
-    /// second): cheaper than `updateMessage`, which encodes the whole message.
-    public func updateMessageContent(_ message: Message) throws {
-        let content = String(decoding: try JSONValue(encoding: message.content).serialized(), as: UTF8.self)
+    /// Replaces the stored message's content with one text part (streamed text, stored many
+    /// times a second): SQLite rewrites the row without the whole message being encoded here.
+    public func updateMessageText(id: String, text: String) throws {
         let changed = try change(
-            "UPDATE messages SET json = CAST(json_set(CAST(json AS TEXT), '$.content', json(?)) AS BLOB) WHERE id = ?",
-            [.text(content), .text(message.id)])
-        if changed == 0 { throw APIError.notFound("message", id: message.id) }
+            """
+            UPDATE messages SET json = CAST(json_set(CAST(json AS TEXT), '$.content', json_array(json_object(
+                'type', 'text', 'text', json_object('value', ?, 'annotations', json_array())))) AS BLOB) WHERE id = ?
+            """,
+            [.text(text), .text(id)])
+        if changed == 0 { throw APIError.notFound("message", id: id) }
     }
 
     /// A page of the thread's messages, optionally only those a run created;
