@@ -38,6 +38,12 @@ public final class LocalBackend: AssistantBackend {
         store.close()
     }
 
+    /// The process ends cleanly: the runs it executes end `cancelled` now (the store stays open
+    /// for requests still in flight).
+    public func stopRuns() {
+        executor.shutdown()
+    }
+
     // MARK: runs
 
     public func createRun(_ params: CreateRunParams) async throws -> Run {

@@ -4,6 +4,7 @@ import Bridge
 import Foundation
 import JSONCore
 import JSONRPC
+import LocalEngine
 
 /// Wires the process: protected stdout, logging, trace, the connection and the bridge.
 enum Server {
@@ -38,7 +39,8 @@ enum Server {
         var backendInfo: JSONObject = [:]
         do {
             server = try ServerAssembly.makeBridge(
-                options: options, logger: logger, onExit: { code in exit.now(code: code) }, onBackend: { backendInfo = $0 })
+                options: options, logger: logger, onExit: { code in exit.now(code: code) }, onBackend: { backendInfo = $0 },
+                onBackends: { exit.stopsOnExit($0) })
         } catch let error as UsageError {
             fail(error.message)
         } catch {
@@ -73,12 +75,19 @@ enum Server {
     }
 }
 
-/// Ends the process once: cancels in-flight work, lets answers drain within the grace period, exits.
+/// Ends the process once: stops the backend's runs, cancels in-flight work, lets answers drain
+/// within the grace period, exits.
 final class ProcessExit: Sendable {
     private let connection: Connection
     private let logger: Logger
     private let grace: DispatchTimeInterval
     private let started = Locked(false)
+    private let backends = Locked<BackendSlot?>(nil)
+
+    /// The backends whose runs stop before the process exits.
+    func stopsOnExit(_ backends: BackendSlot) {
+        self.backends.withLock { $0 = backends }
+    }
 
     init(connection: Connection, logger: Logger, grace: DispatchTimeInterval) {
         self.connection = connection
@@ -99,8 +108,17 @@ final class ProcessExit: Sendable {
         }
         hardDeadline.stackSize = 64 << 10
         hardDeadline.start()
-        connection.close(deadline: .now() + grace)
+        let closeDeadline = DispatchTime.now() + grace
+        stopBackend()
+        connection.close(deadline: closeDeadline)
         logger.flush()
         exit(code)
+    }
+
+    /// A clean end: the local backend cancels the runs it executes rather than leaving them to
+    /// restart recovery (which fails them); one write per run, so the exit stays within the
+    /// second. Requests still in flight keep their store and transport until the process exits.
+    private func stopBackend() {
+        (backends.withLock({ $0 })?.current as? LocalBackend)?.stopRuns()
     }
 }

@@ -12,7 +12,7 @@ enum ServerAssembly {
     /// `onBackend` sees the backend's `initialize` description (for the start-up log line).
     static func makeBridge(
         options: CommandLineOptions, logger: Logger, onExit: @escaping @Sendable (Int32) -> Void,
-        onBackend: (JSONObject) -> Void = { _ in }
+        onBackend: (JSONObject) -> Void = { _ in }, onBackends: (BackendSlot) -> Void = { _ in }
     ) throws -> BridgeServer {
         let factory = BackendFactory(options: options, environment: ProcessInfo.processInfo.environment, logger: logger)
         let backend: any AssistantBackend
@@ -25,6 +25,7 @@ enum ServerAssembly {
         }
         onBackend(backend.info)
         let backends = BackendSlot(backend)
+        onBackends(backends)
         let methods = MethodTable.assistantAPI(backends: backends, toolCallTimeout: .seconds(options.toolCallTimeoutSeconds))
 
         var configuration = BridgeConfiguration()

@@ -78,6 +78,7 @@ extension RunWrite {
         case .updateStep(let step): return "updateStep(\(step.type) \(step.status))"
         case .insertMessage: return "insertMessage"
         case .updateMessage(let message): return "updateMessage(\(message.status?.rawValue ?? "nil"))"
+        case .updateMessageText: return "updateMessageText"
         case .updateRun(let run): return "updateRun(\(run.status))"
         case .claimRun: return "claimRun"
         }

@@ -53,12 +53,12 @@ final class RunMachineTests: XCTestCase {
             "persist insertStep(message_creation), insertMessage",
             "emit thread.run.step.created", "emit thread.run.step.in_progress",
             "emit thread.message.created", "emit thread.message.in_progress",
-            "emit thread.message.delta", "emit thread.message.delta",
+            "persist updateMessageText", "emit thread.message.delta",
             "persist updateMessage(completed), updateStep(message_creation completed)",
-            "emit thread.message.delta", "emit thread.message.completed", "emit thread.run.step.completed",
+            "emit thread.message.delta", "emit thread.message.delta", "emit thread.message.completed", "emit thread.run.step.completed",
             "persist updateRun(completed)", "emit thread.run.completed", "endListeners", "release",
         ])
-        guard case .updateMessage(let message) = effects.writes[2] else { return XCTFail("\(effects.writes)") }
+        guard case .updateMessage(let message) = effects.writes[3] else { return XCTFail("\(effects.writes)") }
         XCTAssertEqual(message.text, "Hello")
         XCTAssertEqual(message.completedAt, 22)
         XCTAssertEqual(machine.run.status, .completed)

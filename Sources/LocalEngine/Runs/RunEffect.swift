@@ -27,6 +27,8 @@ enum RunWrite: Sendable, Equatable {
     case updateStep(RunStep)
     case insertMessage(Message)
     case updateMessage(Message)
+    /// Only the text of the (open) message changed: stores its content.
+    case updateMessageText(Message)
     case updateRun(Run)
     /// Records this process as the one executing the run (recovery).
     case claimRun(runID: String, owner: RunOwner)

@@ -79,12 +79,13 @@ extension RunExecutor {
 
     // MARK: shutdown
 
-    /// Stops the turn tasks without ending their runs (a surviving process or the next start
-    /// recovers them) and the recovery sweep.
+    /// The process ends cleanly: every run whose turn this process executes ends `cancelled`
+    /// (its message keeps the text streamed so far), and the recovery sweep stops. Quick: one
+    /// write per such run. Only a process that dies uncleanly leaves runs for recovery.
     public func shutdown() {
         shuttingDown.withLock { $0 = true }
         for driver in drivers.withLock({ Array($0.values) }) {
-            driver.turnTask.withLock { $0 }?.cancel()
+            _ = try? driver.apply { $0.stopForExit(now: Timestamp.now()) }
         }
     }
 }

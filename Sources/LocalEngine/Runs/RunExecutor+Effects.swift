@@ -41,6 +41,7 @@ extension RunExecutor: RunEffectPerformer {
         case .updateStep(let step): try repository.updateStep(step)
         case .insertMessage(let message): try repository.insertMessage(message)
         case .updateMessage(let message): try repository.updateMessage(message)
+        case .updateMessageText(let message): try repository.updateMessageText(message)
         case .updateRun(let run): try repository.updateRun(run)
         case .claimRun(let runID, let owner): try repository.claimRun(runID: runID, owner: owner)
         }

@@ -11,13 +11,23 @@ extension RunExecutor {
             var toolCalls: [ChatToolCall] = []
             var usage: Usage?
             var finish: FinishReason = .stop
+            let batchTimer = TextBatchTimer(driver: driver)
+            defer { batchTimer.cancel() }
             for try await chunk in model.streamTurn(request) {
                 switch chunk {
                 case .text(let delta):
                     guard !delta.isEmpty else { continue }
                     // Back-pressure: the model waits for slow listeners (never under a lock).
                     await driver.listeners.waitForRoom()
-                    try driver.apply { try $0.textDelta(delta, now: Timestamp.now()) }
+                    var batchWindow: Int64?
+                    try driver.apply { machine in
+                        let effects = try machine.textDelta(delta, now: Timestamp.now())
+                        if !machine.unsentDeltas.isEmpty {
+                            batchWindow = RunMachine.textBatchWindow(forTextLength: machine.replyText.utf8.count)
+                        }
+                        return effects
+                    }
+                    if let batchWindow { batchTimer.schedule(windowMs: batchWindow) }
                 case .toolCall(let call):
                     toolCalls.append(call)
                 case .usage(let prompt, let completion):

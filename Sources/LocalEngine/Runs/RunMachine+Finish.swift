@@ -37,7 +37,10 @@ extension RunMachine {
             closedSteps.append(step)
         }
         var closedMessage: Message?
+        var unsent: [RunEffect] = []
         if var message = openMessage, message.status == .inProgress {
+            unsent = takeUnsentDeltas()
+            message.content = [.text(replyText)]
             message.status = .incomplete
             message.incompleteAt = now
             let reason: String
@@ -54,12 +57,14 @@ extension RunMachine {
         openSteps = []
         openMessage = nil
         replyText = ""
+        unsentDeltas = []
         turnRunning = false
 
         var writes = closedSteps.map(RunWrite.updateStep)
         if let closedMessage { writes.append(.updateMessage(closedMessage)) }
         writes.append(.updateRun(run))
-        var effects: [RunEffect] = [.persist(writes)]
+        // The message's text (written above) holds the deltas not sent yet: they go out now.
+        var effects: [RunEffect] = [.persist(writes)] + unsent
         if let closedMessage { effects.append(.emit(Self.event(EventName.message("incomplete"), closedMessage))) }
         for step in closedSteps { effects.append(.emit(Self.event(EventName.step(step.status.rawValue), step))) }
         effects.append(.emit(Self.event(EventName.run(status.rawValue), run)))

@@ -3,16 +3,42 @@ import JSONCore
 
 /// The transitions a turn task drives: text as it streams, then the turn's end.
 extension RunMachine {
-    /// Text from the model: opens the assistant message on the first text. Throws
-    /// `CancellationError`, changing nothing, once the run is no longer running (a cancel
-    /// arrived), which ends the turn.
+    /// Text from the model: opens the assistant message on the first text. Deltas go out in
+    /// batches (`flushText`): at once when the last batch left a window ago or more or
+    /// `textBatchMaxDeltas` wait, else with the next batch (the turn flushes a waiting batch
+    /// within the window). Throws `CancellationError`, changing nothing, once the run is no
+    /// longer running (a cancel arrived), which ends the turn.
     mutating func textDelta(_ delta: String, now: Int64) throws -> [RunEffect] {
         guard !cancelRequested, run.status == .inProgress else { throw CancellationError() }
         var effects: [RunEffect] = []
         if openMessage == nil { effects = openMessage(now: now) }
         replyText += delta
+        unsentDeltas.append(delta)
+        if now - lastTextFlushAt >= Self.textBatchWindow(forTextLength: replyText.utf8.count)
+            || unsentDeltas.count >= Self.textBatchMaxDeltas
+        {
+            effects += flushText(now: now)
+        }
+        return effects
+    }
+
+    /// Stores the open message's text so far, then sends the deltas not sent yet: the write
+    /// comes first (the driver performs effects in order), so whatever a client received
+    /// survives a crash of this process.
+    mutating func flushText(now: Int64) -> [RunEffect] {
+        guard var message = openMessage, !unsentDeltas.isEmpty else { return [] }
+        message.content = [.text(replyText)]
+        openMessage = message
+        lastTextFlushAt = now
+        return [.persist([.updateMessageText(message)])] + takeUnsentDeltas()
+    }
+
+    /// The deltas not sent yet, as events (the caller stores their text first); none remain.
+    mutating func takeUnsentDeltas() -> [RunEffect] {
         let messageID = openMessage?.id ?? ""
-        return effects + [.emit(Self.event(EventName.message("delta"), MessageDelta(messageID: messageID, text: delta)))]
+        let effects = unsentDeltas.map { RunEffect.emit(Self.event(EventName.message("delta"), MessageDelta(messageID: messageID, text: $0))) }
+        unsentDeltas = []
+        return effects
     }
 
     /// The model call ended: closes the message, then pauses for the tool calls or ends the
@@ -83,6 +109,7 @@ extension RunMachine {
             message.status = .completed
             message.completedAt = now
         }
+        let unsent = takeUnsentDeltas()
         var step = openSteps.first { $0.stepDetails.messageCreation?.messageID == message.id }
         step?.status = .completed
         step?.completedAt = now
@@ -101,7 +128,7 @@ extension RunMachine {
             writes.append(.updateStep(step))
             effects.append(.emit(Self.event(EventName.step("completed"), step)))
         }
-        return [.persist(writes)] + effects
+        return [.persist(writes)] + unsent + effects
     }
 
     /// Records the tool calls in a `tool_calls` step and pauses the run.

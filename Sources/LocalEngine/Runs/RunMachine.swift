@@ -16,8 +16,24 @@ struct RunMachine {
     var run: Run
     /// The assistant message the running turn writes, from its first text on.
     var openMessage: Message?
-    /// The text of `openMessage` so far.
+    /// The text of `openMessage` so far (stored up to the last `flushText`).
     var replyText = ""
+    /// Deltas in `replyText` not stored and sent yet (the batch `flushText` sends).
+    var unsentDeltas: [String] = []
+    /// When the last batch of deltas was stored and sent (milliseconds).
+    var lastTextFlushAt: Int64 = .min / 2
+    /// A batch of deltas waits at most this long (the turn flushes it) …
+    static let textBatchWindowMs: Int64 = 20
+
+    /// … or, for a long text, 1 ms more per 16 KiB stored: each batch rewrites the whole text,
+    /// so a megabyte streamed as fast as it comes costs tens of writes, not thousands.
+    static func textBatchWindow(forTextLength length: Int) -> Int64 {
+        textBatchWindowMs + Int64(length >> 14)
+    }
+
+    /// A batch goes out at once when it holds this many deltas: a burst stays far below what a
+    /// listener may hold beyond its back-pressure mark (`ListenerBuffer.hardLimit`).
+    static let textBatchMaxDeltas = 64
     /// Steps not yet ended: the open message's step, or the `tool_calls` step awaiting outputs.
     var openSteps: [RunStep]
     /// A cancel arrived while a turn ran: the turn ends the run `cancelled` when it notices.
@@ -48,6 +64,7 @@ struct RunMachine {
     init(stored run: Run, steps: [RunStep], openMessage: Message?, maxRounds: Int) {
         self.run = run
         self.openMessage = openMessage?.status == .inProgress ? openMessage : nil
+        replyText = self.openMessage?.text ?? ""
         toolsForModel = run.tools
         self.maxRounds = maxRounds
         openSteps = steps.filter { $0.status == .inProgress }
@@ -167,6 +184,15 @@ struct RunMachine {
             // requires_action, queued, or a run no turn of this process executes.
             return finish(.cancelled, now: now)
         }
+    }
+
+    /// This process is ending cleanly (end of input, `exit`): a run whose turn it executes ends
+    /// `cancelled` now, its message `incomplete` with the text streamed so far. Runs paused for
+    /// tool outputs are left alone (any process may resume them).
+    mutating func stopForExit(now: Int64) -> [RunEffect] {
+        guard turnRunning, !run.status.isTerminal else { return [] }
+        cancelRequested = true
+        return [.cancelTurn] + finish(.cancelled, now: now)
     }
 
     /// Ends a run that waited for tool outputs past its expiry.

@@ -23,6 +23,8 @@ public protocol RunRepository: Sendable {
 
     func insertMessage(_ message: Message) throws
     func updateMessage(_ message: Message) throws
+    /// Stores `message`'s content, the only change since it was last stored (streamed text).
+    func updateMessageText(_ message: Message) throws
     func insertStep(_ step: RunStep) throws
     func updateStep(_ step: RunStep) throws
     func updateRun(_ run: Run) throws
@@ -38,4 +40,8 @@ public protocol RunRepository: Sendable {
     func steps(runID: String) throws -> [RunStep]
     /// Runs in any of these statuses, across all threads (restart recovery).
     func runs(withStatuses statuses: [RunStatus]) throws -> [Run]
+}
+
+extension RunRepository {
+    public func updateMessageText(_ message: Message) throws { try updateMessage(message) }
 }

@@ -38,6 +38,7 @@ struct StoreRunRepository: RunRepository {
     func dataVersion() throws -> Int64 { try store.dataVersion() }
     func insertMessage(_ message: Message) throws { try store.insertMessage(message) }
     func updateMessage(_ message: Message) throws { try store.updateMessage(message) }
+    func updateMessageText(_ message: Message) throws { try store.updateMessageText(id: message.id, text: message.text) }
     func insertStep(_ step: RunStep) throws { try store.insertStep(step) }
     func updateStep(_ step: RunStep) throws { try store.updateStep(step) }
 

@@ -38,6 +38,18 @@ extension Store {
         if changed == 0 { throw APIError.notFound("message", id: message.id) }
     }
 
+    /// Replaces the stored message's content with one text part (streamed text, stored many
+    /// times a second): SQLite rewrites the row without the whole message being encoded here.
+    public func updateMessageText(id: String, text: String) throws {
+        let changed = try change(
+            """
+            UPDATE messages SET json = CAST(json_set(CAST(json AS TEXT), '$.content', json_array(json_object(
+                'type', 'text', 'text', json_object('value', ?, 'annotations', json_array())))) AS BLOB) WHERE id = ?
+            """,
+            [.text(text), .text(id)])
+        if changed == 0 { throw APIError.notFound("message", id: id) }
+    }
+
     /// A page of the thread's messages, optionally only those a run created;
     /// `notFound("thread")` if the thread does not exist.
     public func listMessages(threadID: String, runID: String? = nil, _ list: ListParams) throws -> ListPage<Message> {
