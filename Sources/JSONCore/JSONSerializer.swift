@@ -3,7 +3,7 @@ extension JSONValue {
     /// when `sortedKeys` is set (for stable transcripts), else written in storage order.
     public func serialized(sortedKeys: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(64)
+        out.reserveCapacity(serializedByteCount)
         write(to: &out, sortedKeys: sortedKeys)
         return out
     }

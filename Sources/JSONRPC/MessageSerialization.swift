@@ -7,6 +7,7 @@ enum MessageSerialization {
 
     static func serialize(_ message: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(message.serializedByteCount)
         write(message, to: &out)
         return out
     }

@@ -3,6 +3,10 @@ import CSQLite
 /// SQLite wants this sentinel to copy bound text immediately; the C macro is not importable.
 let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+/// SQLite's "the caller keeps the bytes alive" sentinel (`SQLITE_STATIC`): no copy of a bound
+/// value, so a large row is not held twice while it is written.
+let staticDestructor = unsafeBitCast(0, to: sqlite3_destructor_type.self)
+
 /// A value to bind to a statement parameter.
 enum SQLValue {
     case int(Int64)
@@ -65,8 +69,9 @@ final class SQLiteConnection {
     func query(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Void) throws {
         let statement = try statement(sql)
         defer { statement.reset() }
-        try statement.bind(values)
-        while try statement.step() { try row(statement) }
+        try statement.withBindings(values[...]) {
+            while try statement.step() { try row(statement) }
+        }
     }
 
     /// Runs a statement that changes rows; returns how many it changed.
@@ -91,34 +96,44 @@ struct SQLiteStatement {
     let handle: OpaquePointer
     unowned let connection: SQLiteConnection
 
-    func bind(_ values: [SQLValue]) throws {
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            let rc: Int32
-            switch value {
-            case .int(let number): rc = sqlite3_bind_int64(handle, index, number)
-            case .null: rc = sqlite3_bind_null(handle, index)
-            case .text(let string):
-                var copy = string
-                rc = copy.withUTF8 { buffer in
-                    // An empty buffer may have no base address, which SQLite would bind as NULL.
-                    buffer.isEmpty
-                        ? sqlite3_bind_text(handle, index, "", 0, transientDestructor)
-                        : buffer.withMemoryRebound(to: CChar.self) {
-                            sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), transientDestructor)
-                        }
-                }
-            case .bytes(let bytes):
-                rc = bytes.withUnsafeBufferPointer { buffer in
-                    buffer.isEmpty
-                        ? sqlite3_bind_text(handle, index, "", 0, transientDestructor)
-                        : buffer.withMemoryRebound(to: CChar.self) {
-                            sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), transientDestructor)
-                        }
-                }
+    /// Binds `values` without copying them and runs `body` while their bytes are still alive
+    /// (SQLite reads them during the steps); `reset` clears the bindings afterwards.
+    func withBindings(_ values: ArraySlice<SQLValue>, _ body: () throws -> Void) throws {
+        guard let value = values.first else { return try body() }
+        let index = Int32(values.startIndex + 1)
+        let rest = values.dropFirst()
+        switch value {
+        case .int(let number):
+            try check(sqlite3_bind_int64(handle, index, number), index)
+            try withBindings(rest, body)
+        case .null:
+            try check(sqlite3_bind_null(handle, index), index)
+            try withBindings(rest, body)
+        case .text(let string):
+            var text = string
+            try text.withUTF8 { buffer in
+                try bindText(UnsafeRawBufferPointer(buffer), at: index)
+                try withBindings(rest, body)
             }
-            if rc != SQLITE_OK { throw connection.error(rc, "bind parameter \(index)") }
+        case .bytes(let bytes):
+            try bytes.withUnsafeBytes { buffer in
+                try bindText(buffer, at: index)
+                try withBindings(rest, body)
+            }
         }
+    }
+
+    private func bindText(_ buffer: UnsafeRawBufferPointer, at index: Int32) throws {
+        // An empty buffer may have no base address, which SQLite would bind as NULL.
+        let rc = buffer.isEmpty
+            ? sqlite3_bind_text(handle, index, "", 0, transientDestructor)
+            : sqlite3_bind_text(
+                handle, index, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), staticDestructor)
+        try check(rc, index)
+    }
+
+    private func check(_ rc: Int32, _ index: Int32) throws {
+        if rc != SQLITE_OK { throw connection.error(rc, "bind parameter \(index)") }
     }
 
     /// True when a row is available; false when the statement is done.
