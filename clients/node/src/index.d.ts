@@ -226,6 +226,8 @@ export interface Runs {
   submitToolOutputs: StreamingById<'runs/submitToolOutputs', 'run_id'>;
   wait: ByIdWith<'runs/wait', 'run_id'>;
   cancel: ByIdWith<'runs/cancel', 'run_id'>;
+  /** Attach to a run's stream: events after `after_seq`, then live ones; `seq` is the index in the run. */
+  stream: (id: string, params: Params<'runs/stream', 'run_id'>, options?: RequestOptions) => RunStream;
 }
 export interface Steps {
   list: ByIdWith<'steps/list', 'run_id'>;
