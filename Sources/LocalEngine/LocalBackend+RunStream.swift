@@ -26,10 +26,17 @@ extension LocalBackend {
         return stream
     }
 
-    private func follow(threadID: String, runID: String, afterSeq: Int64?, send: (SequencedStreamEvent) -> Void) async throws {
+    private func follow(threadID: String, runID: String, afterSeq: Int64?, deliver: (SequencedStreamEvent) -> Void) async throws {
         var after = afterSeq
         var last = try store.lastRunEvent(runID: runID)
         var quietSince: UInt64?
+        // Objects are logged without `request_id`; like every stream, this one stamps its own.
+        let requestID = ObjectID.requestID()
+        func send(_ item: SequencedStreamEvent) {
+            guard case .object(var object) = item.event.data else { return deliver(item) }
+            object["request_id"] = .string(requestID)
+            deliver(SequencedStreamEvent(seq: item.seq, event: StreamEvent(event: item.event.event, data: .object(object))))
+        }
         while true {
             try Task.checkCancellation()
             // The run first, then the log: the executor stores a status before it logs its event.
