@@ -21,12 +21,14 @@ extension Store {
 
     /// Appends `event` as the run's next event and returns its index, or nil past the cap.
     @discardableResult
-    public func appendRunEvent(runID: String, _ event: StreamEvent, now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> Int64? {
+    public func appendRunEvent(
+        runID: String, _ event: StreamEvent, now: Int64 = Int64(Date().timeIntervalSince1970), cap: Int64 = runEventCap
+    ) throws -> Int64? {
         try transaction {
             let next = try withConnection { db in
                 try db.scalarInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM run_events WHERE run_id = ?", [.text(runID)]) ?? 0
             }
-            guard next < Self.runEventCap else { return nil }
+            guard next < cap else { return nil }
             _ = try change(
                 "INSERT INTO run_events (run_id, idx, event, data, created_at) VALUES (?, ?, ?, ?, ?)",
                 [.text(runID), .int(next), .text(event.event), .text(event.data.serializedString()), .int(now)])
