@@ -2,8 +2,9 @@ import AssistantAPI
 import Foundation
 
 /// `runs/stream` over the run event log: the same code follows a run of this process and one
-/// executed by another assistd on the same data dir, by polling the log (an indexed read of the
-/// rows after the last one sent) until the run's final event is logged.
+/// executed by another assistd on the same data dir, by polling the log until the run's final
+/// event is logged: every 20 ms a check of the database's change stamp, and only when something
+/// was committed an indexed read of the rows after the last one sent.
 extension LocalBackend {
     /// How often the log is read again while nothing new is in it.
     static let followPollNanoseconds: UInt64 = 20_000_000
@@ -37,8 +38,17 @@ extension LocalBackend {
             object["request_id"] = .string(requestID)
             deliver(SequencedStreamEvent(seq: item.seq, event: StreamEvent(event: item.event.event, data: .object(object))))
         }
+        var seenStamp: [Int64] = []
         while true {
             try Task.checkCancellation()
+            // Nothing committed since the last read: nothing new to send (unless waiting out the
+            // grace for a final event that may never be logged).
+            let stamp = try store.changeStamp()
+            if stamp == seenStamp, quietSince == nil {
+                try await Task.sleep(nanoseconds: Self.followPollNanoseconds)
+                continue
+            }
+            seenStamp = stamp
             // The run first, then the log: the executor stores a status before it logs its event.
             let run = try existingRun(threadID: threadID, runID: runID)
             let events = try store.runEvents(runID: runID, after: after)

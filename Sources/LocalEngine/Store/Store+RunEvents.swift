@@ -1,4 +1,5 @@
 import AssistantAPI
+import CSQLite
 import Foundation
 import JSONCore
 
@@ -65,10 +66,13 @@ extension Store {
         }
     }
 
-    /// Changes whenever another connection (this process's or another's) commits: a follower
-    /// reads the log again only then.
-    public func dataVersion() throws -> Int64 {
-        try withConnection { db in try db.scalarInt("PRAGMA data_version") ?? 0 }
+    /// Changes whenever anything commits to the database: another process (`PRAGMA
+    /// data_version`, which a connection's own commits leave alone) or this one (its connection's
+    /// change count). A follower reads the log again only then.
+    public func changeStamp() throws -> [Int64] {
+        try withConnection { db in
+            [try db.scalarInt("PRAGMA data_version") ?? 0, sqlite3_total_changes64(db.handle)]
+        }
     }
 
     /// Deletes the events of terminal runs whose last event is older than the retention period;
