@@ -49,6 +49,10 @@ public protocol AssistantBackend: Sendable {
     /// (then the run as it stands). Honours task cancellation.
     func waitRun(_ params: WaitRunParams) async throws -> Run
     func cancelRun(threadID: String, runID: String) async throws -> Run
+    /// `runs/stream`: the run's events with an index above `afterSeq` (all when nil), replayed,
+    /// then live ones as the run goes on (whichever process executes it), ending with `done`
+    /// once the run is terminal or `requires_action`. Honours task cancellation.
+    func attachRun(threadID: String, runID: String, afterSeq: Int64?) async throws -> AsyncThrowingStream<SequencedStreamEvent, any Error>
 
     func listSteps(threadID: String, runID: String, _ list: ListParams) async throws -> ListPage<RunStep>
     func retrieveStep(threadID: String, runID: String, stepID: String) async throws -> RunStep

@@ -23,6 +23,7 @@ public final class LocalBackend: AssistantBackend {
         executor = RunExecutor(
             repository: StoreRunRepository(store: store), model: model, configuration: configuration, logger: logger)
         executor.recover()
+        do { try store.sweepRunEvents() } catch { logger.error("could not sweep old run events: \(error)") }
         logger.info("local backend: data at \(store.path), model \(model.displayName)")
     }
 

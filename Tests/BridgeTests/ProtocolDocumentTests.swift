@@ -69,8 +69,8 @@ final class ProtocolDocumentTests: XCTestCase {
         let names = Set(try XCTUnwrap(document["methods"]?.arrayValue).compactMap { $0["name"]?.stringValue })
         let expected = Set(AssistantAPIMethods.names + BridgeServer.builtInMethods + ["runs/event", "tools/call"])
         XCTAssertEqual(names, expected)
-        XCTAssertEqual(AssistantAPIMethods.names.count, 30)
-        XCTAssertEqual(Set(AssistantAPIMethods.names).count, 30, "each method is declared once")
+        XCTAssertEqual(AssistantAPIMethods.names.count, 31)
+        XCTAssertEqual(Set(AssistantAPIMethods.names).count, 31, "each method is declared once")
     }
 
     func testDocumentIsWellFormedOpenRPC() throws {

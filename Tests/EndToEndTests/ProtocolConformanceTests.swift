@@ -95,8 +95,8 @@ final class ProtocolConformanceTests: XCTestCase {
         // Threads and messages (and their files).
         let thread = try result(session, "threads/create", ["messages": [["role": "user", "content": "hi"]], "metadata": ["a": "b"]]).text("id")
         try result(session, "threads/retrieve", ["thread_id": .string(thread)])
+        try result(session, "threads/list", ["limit": 2])
         try result(session, "threads/update", ["thread_id": .string(thread), "metadata": ["a": "c"]])
-        try result(session, "threads/list", ["limit": 5, "metadata": ["a": "c"]])
         let message = try result(session, "messages/create", [
             "thread_id": .string(thread), "role": "user", "content": "hello", "file_ids": ["file-1"],
         ]).text("id")
@@ -115,6 +115,8 @@ final class ProtocolConformanceTests: XCTestCase {
         try result(session, "runs/retrieve", runTarget)
         try result(session, "runs/update", ["thread_id": .string(thread), "run_id": .string(run), "metadata": ["r": "1"]])
         try result(session, "runs/wait", runTarget)
+        try result(session, "runs/stream", runTarget)
+        try result(session, "runs/stream", ["thread_id": .string(thread), "run_id": .string(run), "after_seq": 2])
         let steps = try result(session, "steps/list", ["thread_id": .string(thread), "run_id": .string(run), "order": "asc"])
         let step = try XCTUnwrap(steps["data"]?[0]?.id)
         try result(session, "steps/retrieve", ["thread_id": .string(thread), "run_id": .string(run), "step_id": .string(step)])

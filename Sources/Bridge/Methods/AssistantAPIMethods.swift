@@ -7,7 +7,7 @@ public enum AssistantAPIMethods {
             CreateThread.self, ListThreads.self, RetrieveThread.self, UpdateThread.self, DeleteThread.self,
             CreateMessage.self, ListMessages.self, RetrieveMessage.self, UpdateMessage.self,
             CreateRun.self, CreateThreadAndRun.self, ListRuns.self, RetrieveRun.self, UpdateRun.self,
-            SubmitToolOutputs.self, WaitRun.self, CancelRun.self,
+            SubmitToolOutputs.self, WaitRun.self, CancelRun.self, AttachRun.self,
             ListSteps.self, RetrieveStep.self,
             CreateAssistantFile.self, ListAssistantFiles.self, RetrieveAssistantFile.self, DeleteAssistantFile.self,
             ListMessageFiles.self, RetrieveMessageFile.self,

@@ -15,6 +15,7 @@ extension RunExecutor: RunEffectPerformer {
                 logger.error("could not store \(driver.runID): \(error)")
             }
         case .emit(let event):
+            logEvent(event, of: driver)
             driver.listeners.emit(event)
         case .attach(let listener):
             driver.listeners.attach(listener)

@@ -97,6 +97,19 @@ enum Schema {
                 requested_at INTEGER NOT NULL)
             """,
         ]),
+        // Each run's stream, durably, so that `runs/stream` can replay it and follow it from any
+        // process (see `Store+RunEvents`). `idx` is the event's index in the run, from 0.
+        Migration(version: 5, statements: [
+            """
+            CREATE TABLE run_events (
+                run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                idx INTEGER NOT NULL,
+                event TEXT NOT NULL,
+                data TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (run_id, idx)) WITHOUT ROWID
+            """,
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

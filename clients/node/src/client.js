@@ -142,13 +142,18 @@ export class Client {
     return promise;
   }
 
-  /** Send a streaming request (`stream: true` is added); iterate its events. */
+  /**
+   * Send a streaming request (`stream: true` is added) and iterate its events. `runs/stream`
+   * takes no `stream` flag, and its `seq`s are indexes in the run, from `after_seq + 1`.
+   */
   stream(method, params, { signal } = {}) {
+    const attach = method === 'runs/stream';
+    const sent = attach ? params : { ...params, stream: true };
     const start = async (onEvent) => {
       await this.ready;
-      return this.#connection.request(method, { ...params, stream: true }, { onEvent });
+      return this.#connection.request(method, sent, { onEvent });
     };
-    return new RunStream(this.#connection, method, start, { signal });
+    return new RunStream(this.#connection, method, start, { signal, firstSeq: attach ? (params.after_seq ?? -1) + 1 : 0 });
   }
 
   notify(method, params) { this.#connection.notify(method, params); }

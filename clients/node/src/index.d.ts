@@ -174,6 +174,8 @@ type NoId<M extends P.ClientMethod> = (params?: Params<M>, options?: RequestOpti
 type NoIdWith<M extends P.ClientMethod> = (params: Params<M>, options?: RequestOptions) => Result<M>;
 
 /** A run method: a RunStream with `stream: true`, else the run. */
+type Attaching<M extends P.ClientMethod, K extends string> =
+  (id: string, params: Params<M, K>, options?: RequestOptions) => RunStream;
 interface StreamingById<M extends P.ClientMethod, K extends string> {
   (id: string, params: Params<M, K | 'stream'> & { stream: true }, options?: RequestOptions): RunStream;
   (id: string, params: Params<M, K | 'stream'> & { stream?: false }, options?: RequestOptions): Result<M>;
@@ -226,6 +228,8 @@ export interface Runs {
   submitToolOutputs: StreamingById<'runs/submitToolOutputs', 'run_id'>;
   wait: ByIdWith<'runs/wait', 'run_id'>;
   cancel: ByIdWith<'runs/cancel', 'run_id'>;
+  /** Attach to a run's stream: events after `after_seq`, then live ones; `seq` is the index in the run. */
+  stream: Attaching<'runs/stream', 'run_id'>;
 }
 export interface Steps {
   list: ByIdWith<'steps/list', 'run_id'>;

@@ -2,7 +2,7 @@
 // Each row names the JSON-RPC method, the namespace and name it appears under
 // (`client.runs.submitToolOutputs`), the param its first argument fills (the SDK's order:
 // the object's own id first, e.g. `runs.retrieve(runId, { thread_id })`), and whether it
-// can stream. A test checks the table against protocol/assistd.openrpc.json.
+// can stream (`alwaysStreams`: it answers only with a stream). A test checks the table against protocol/assistd.openrpc.json.
 
 export const METHODS = [
   { rpc: 'assistants/create', namespace: 'assistants', name: 'create' },
@@ -33,6 +33,7 @@ export const METHODS = [
   { rpc: 'runs/submitToolOutputs', namespace: 'runs', name: 'submitToolOutputs', positional: 'run_id', streams: true },
   { rpc: 'runs/wait', namespace: 'runs', name: 'wait', positional: 'run_id' },
   { rpc: 'runs/cancel', namespace: 'runs', name: 'cancel', positional: 'run_id' },
+  { rpc: 'runs/stream', namespace: 'runs', name: 'stream', positional: 'run_id', alwaysStreams: true },
   { rpc: 'steps/list', namespace: 'steps', name: 'list', positional: 'run_id' },
   { rpc: 'steps/retrieve', namespace: 'steps', name: 'retrieve', positional: 'step_id' },
 ];

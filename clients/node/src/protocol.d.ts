@@ -732,6 +732,17 @@ export interface RunsCancelParams {
 /** Result of `runs/cancel`. */
 export type RunsCancelResult = Run;
 
+/** Params of `runs/stream`. Attach to a run's stream: replay its events after after_seq, follow it live, end with done; answer the run. */
+export interface RunsStreamParams {
+  thread_id: string;
+  run_id: string;
+  /** Send only events whose seq (index in the run) is greater than this; absent or -1: every event from the first. */
+  after_seq?: number;
+}
+
+/** Result of `runs/stream`. */
+export type RunsStreamResult = Run;
+
 /** Params of `steps/list`. List a run's steps. */
 export interface StepsListParams {
   thread_id: string;
@@ -835,7 +846,7 @@ export type MessagesFilesRetrieveResult = MessageFile;
 export interface RunsEventParams {
   /** The id of the request that opened the stream. */
   request: number | string;
-  /** Counts from 0 per request, no gaps. */
+  /** Counts from 0 per request, no gaps; for runs/stream, the event's index in the run (see runs/stream). */
   seq: number;
   /** The service's event name (thread.run.created, thread.message.delta, …, done). */
   event: string;
@@ -884,6 +895,7 @@ export interface ClientRequests {
   "runs/submitToolOutputs": { params: RunsSubmitToolOutputsParams; result: RunsSubmitToolOutputsResult };
   "runs/wait": { params: RunsWaitParams; result: RunsWaitResult };
   "runs/cancel": { params: RunsCancelParams; result: RunsCancelResult };
+  "runs/stream": { params: RunsStreamParams; result: RunsStreamResult };
   "steps/list": { params: StepsListParams; result: StepsListResult };
   "steps/retrieve": { params: StepsRetrieveParams; result: StepsRetrieveResult };
   "assistants/files/create": { params: AssistantsFilesCreateParams; result: AssistantsFilesCreateResult };

@@ -18,7 +18,7 @@ function bind(client, spec) {
       params = { ...given };
     }
     params = client._prepareParams(params);
-    if (spec.streams && params.stream) return client.stream(spec.rpc, params, options);
+    if (spec.alwaysStreams || (spec.streams && params.stream)) return client.stream(spec.rpc, params, options);
     return client.request(spec.rpc, params, options);
   };
 }

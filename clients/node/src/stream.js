@@ -28,8 +28,9 @@ export class RunStream {
   #started;
 
   /** `start(onEvent)` sends the request once the client is ready and returns { id, promise }. */
-  constructor(connection, method, start, { signal } = {}) {
+  constructor(connection, method, start, { signal, firstSeq = 0 } = {}) {
     this.#connection = connection;
+    this.#nextSeq = firstSeq;
     this.method = method;
     this.requestId = null;
     this.run = null;

@@ -51,6 +51,21 @@ test('stream: events come in order, without done, and match the protocol', T, as
   assert.equal(stream.run.thread_id, stream.threadId);
 });
 
+test('runs.stream: a finished run replays with the same seqs, and resumes after after_seq', T, async (t) => {
+  const client = startClient(t);
+  const { assistant, thread } = await assistantAndThread(client);
+  await client.messages.create(thread.id, { content: 'hi' });
+  const original = client.runs.create(thread.id, { assistant_id: assistant.id, stream: true });
+  const items = await original.events();
+  const replay = await client.runs.stream(original.run.id, { thread_id: thread.id }).events();
+  assert.deepEqual(replay.map((item) => [item.seq, item.event]), items.map((item) => [item.seq, item.event]));
+  const after = items.at(-3).seq;
+  const tail = client.runs.stream(original.run.id, { thread_id: thread.id, after_seq: after });
+  const rest = await tail.events();
+  assert.deepEqual(rest.map((item) => item.seq), [after + 1, after + 2]);
+  assert.equal(tail.run.status, 'completed');
+});
+
 test('tools: a JavaScript function answers tools/call and the run goes on to its end', T, async (t) => {
   const client = startClient(t);
   const calls = [];

@@ -144,3 +144,14 @@ def test_wait_with_a_timeout_returns_the_run_as_it_stands(make_client):
     assert client.runs.wait(run.id, thread_id=thread.id).status == "cancelled"
     again = client.runs.cancel(run.id, thread_id=thread.id)
     assert again.status == "cancelled", "cancel is idempotent on a finished run"
+
+
+def test_runs_stream_replays_a_finished_run_and_resumes_after_seq(client):
+    assistant, thread = setup(client)
+    original = client.runs.create(thread.id, assistant_id=assistant.id, stream=True)
+    events = [event for event, _ in original]
+    run = original.run
+    replay = client.runs.stream(thread.id, run.id)
+    assert [event for event, _ in replay] == events and replay.run.status == "completed"
+    tail = client.runs.stream(thread.id, run.id, after_seq=len(events) - 3)
+    assert [event for event, _ in tail] == events[-2:]

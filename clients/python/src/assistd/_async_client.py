@@ -15,6 +15,7 @@ from ._async_streams import AsyncRunStream
 from ._client_base import CLIENT_NAME, ClientBase
 from ._errors import AssistdError, ConnectionClosedError
 from ._messages import TOOLS_CALL
+from ._methods import stream_request
 from ._objects import AssistdObject
 
 
@@ -217,7 +218,8 @@ class AsyncClient(ClientBase):
         return await self._conn.request(method, params, self._timeout(timeout))
 
     async def stream(self, method: str, params: Mapping[str, Any], *, timeout: Optional[float] = None) -> AsyncRunStream:
-        call = self._conn.start(method, {**params, "stream": True}, streaming=True)
+        sent, first_seq = stream_request(method, params)
+        call = self._conn.start(method, sent, streaming=True, first_seq=first_seq)
         await self._conn.drain()
         return AsyncRunStream(self._conn, call, self._timeout(timeout))
 

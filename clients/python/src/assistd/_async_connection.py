@@ -75,9 +75,9 @@ class AsyncConnection:
             except (OSError, RuntimeError) as error:
                 self.fail(ConnectionClosedError("cannot write to assistd: %s" % error))
 
-    def start(self, method: str, params: Any = None, *, streaming: bool = False) -> Call:
+    def start(self, method: str, params: Any = None, *, streaming: bool = False, first_seq: int = 0) -> Call:
         request_id, data = self._core.encode_request(method, params)
-        call = self._core.register(request_id, method, streaming, asyncio.Queue())
+        call = self._core.register(request_id, method, streaming, asyncio.Queue(), first_seq)
         self._write(data)
         return call
 

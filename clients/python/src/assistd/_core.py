@@ -112,10 +112,11 @@ class ProtocolCore:
         request_id = next(self._ids)
         return request_id, request_message(request_id, method, params)
 
-    def register(self, request_id: int, method: str, streaming: bool, inbox: Any) -> Call:
-        """Track a request the transport is about to write."""
+    def register(self, request_id: int, method: str, streaming: bool, inbox: Any, first_seq: int = 0) -> Call:
+        """Track a request the transport is about to write; its first ``runs/event`` carries ``first_seq``."""
         self.check_open(method)
         call = Call(request_id, method, streaming, inbox)
+        call.next_seq = first_seq
         self.calls[request_id] = call
         return call
 

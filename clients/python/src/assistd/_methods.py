@@ -68,9 +68,22 @@ METHODS: List[MethodSpec] = [
     MethodSpec("runs/submitToolOutputs", "runs", "submit_tool_outputs", ("run_id",), streams=True),
     MethodSpec("runs/wait", "runs", "wait", ("run_id",)),
     MethodSpec("runs/cancel", "runs", "cancel", ("run_id",)),
+    MethodSpec("runs/stream", "runs", "stream", ("thread_id", "run_id")),
     MethodSpec("steps/list", "steps", "list", ("run_id",)),
     MethodSpec("steps/retrieve", "steps", "retrieve", ("step_id",)),
 ]
+
+#: Attaches to a run's stream: no ``stream`` flag, and ``seq`` is the event's index in the run.
+ATTACH_RPC = "runs/stream"
+
+
+def stream_request(method: str, params: Mapping[str, Any]) -> Tuple[Dict[str, Any], int]:
+    """The params a streaming request sends, and the ``seq`` its first event carries."""
+    if method == ATTACH_RPC:
+        after = params.get("after_seq")
+        return dict(params), (-1 if after is None else int(after)) + 1
+    return {**params, "stream": True}, 0
+
 
 METHODS_BY_RPC: Dict[str, MethodSpec] = {m.rpc: m for m in METHODS}
 

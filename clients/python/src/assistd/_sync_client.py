@@ -11,6 +11,7 @@ from . import _process as proc_util
 from ._client_base import CLIENT_NAME, ClientBase
 from ._errors import AssistdError, ConnectionClosedError
 from ._messages import TOOLS_CALL
+from ._methods import stream_request
 from ._objects import AssistdObject
 from ._sync_connection import Connection
 from ._sync_resources import Assistants, Messages, Runs, Steps, Threads
@@ -157,8 +158,9 @@ class Client(ClientBase):
         return self._connection.request(method, params, self._timeout(timeout))
 
     def stream(self, method: str, params: Mapping[str, Any], *, timeout: Optional[float] = None) -> RunStream:
-        """Send a streaming request (``stream: true`` is added) and iterate its events."""
-        call = self._connection.start(method, {**params, "stream": True}, streaming=True)
+        """Send a streaming request (``stream: true`` is added, except to ``runs/stream``) and iterate its events."""
+        sent, first_seq = stream_request(method, params)
+        call = self._connection.start(method, sent, streaming=True, first_seq=first_seq)
         return RunStream(self._connection, call, self._timeout(timeout))
 
     def notify(self, method: str, params: Any = None) -> None:

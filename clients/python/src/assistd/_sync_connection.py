@@ -66,13 +66,13 @@ class Connection:
         with self._lock:
             self._core.add_notification_handler(method, handler)
 
-    def start(self, method: str, params: Any = None, *, streaming: bool = False) -> Call:
+    def start(self, method: str, params: Any = None, *, streaming: bool = False, first_seq: int = 0) -> Call:
         """Send a request and return its :class:`Call` without waiting for the answer."""
         request_id, data = self._core.encode_request(method, params)  # encoding errors raise here
         # SimpleQueue: put() is reentrant, so a finaliser may cancel a stream from anywhere.
         inbox: "queue.SimpleQueue[Item]" = queue.SimpleQueue()
         with self._lock:
-            call = self._core.register(request_id, method, streaming, inbox)
+            call = self._core.register(request_id, method, streaming, inbox, first_seq)
             self._outbox.put(data)
         return call
 

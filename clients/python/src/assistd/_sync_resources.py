@@ -258,6 +258,11 @@ class Runs(Namespace):
     def cancel(self, run_id: str, *, thread_id: str, **extra: Any) -> Run:
         return self._call("runs/cancel", fields(thread_id=thread_id, run_id=run_id, **extra))
 
+    def stream(self, thread_id: str, run_id: str, *, after_seq: Optional[int] = None, **extra: Any) -> RunStream:
+        """Attach to the run's stream: its events after ``after_seq`` (all when None), then live ones
+        until it ends. Each event's ``seq`` is its index in the run: resume with the last one seen."""
+        return self._stream("runs/stream", fields(thread_id=thread_id, run_id=run_id, after_seq=after_seq, **extra))
+
 
 class Steps(Namespace):
     _namespace = "steps"

@@ -1,0 +1,55 @@
+import AssistantAPI
+import JSONCore
+@testable import LocalEngine
+import XCTest
+
+/// The run event log's numbering and bounds (per-run cap, retention sweep, thread deletion).
+final class RunEventLogTests: XCTestCase {
+    func event(_ n: Int) -> StreamEvent { StreamEvent(event: "thread.message.delta", data: ["n": .int(Int64(n))]) }
+
+    func testEventsAreNumberedPerRunFromZeroAndReadAfterAnIndex() throws {
+        let store = try openMemoryStore()
+        let thread = try Make.thread(store)
+        let first = Make.run(threadID: thread.id)
+        try store.insertRun(first)
+        let second = Make.run(threadID: thread.id, status: .completed)
+        try store.insertRun(second)
+        for n in 0..<3 {
+            XCTAssertEqual(try store.appendRunEvent(runID: first.id, event(n)), Int64(n))
+        }
+        XCTAssertEqual(try store.appendRunEvent(runID: second.id, event(9)), 0, "each run counts from 0")
+        XCTAssertEqual(try store.runEvents(runID: first.id, after: nil).map(\.index), [0, 1, 2])
+        XCTAssertEqual(try store.runEvents(runID: first.id, after: 0).map(\.event), [event(1), event(2)])
+        XCTAssertEqual(try store.lastRunEvent(runID: first.id)?.index, 2)
+        XCTAssertEqual(try store.runEvents(runID: first.id, after: 2), [])
+        XCTAssertThrowsError(try store.appendRunEvent(runID: "run_missing", event(0)), "events belong to a stored run")
+    }
+
+    func testTheCapStopsLoggingAndTheSweepDropsOnlyOldTerminalRuns() throws {
+        let store = try openMemoryStore()
+        let thread = try Make.thread(store)
+        let capped = Make.run(threadID: thread.id)
+        try store.insertRun(capped)
+        for n in 0..<3 { _ = try store.appendRunEvent(runID: capped.id, event(n), cap: 3) }
+        XCTAssertNil(try store.appendRunEvent(runID: capped.id, event(3), cap: 3), "past the cap nothing is logged")
+        XCTAssertEqual(try store.runEvents(runID: capped.id, after: nil).count, 3)
+
+        let now: Int64 = 1_000_000
+        let old = now - Store.runEventRetentionSeconds - 1
+        let oldDone = Make.run(threadID: thread.id, status: .completed)
+        let recentDone = Make.run(threadID: thread.id, status: .completed)
+        let oldActive = Make.run(threadID: thread.id, status: .inProgress)
+        for run in [oldDone, recentDone, oldActive] { try store.insertRun(run) }
+        _ = try store.appendRunEvent(runID: oldDone.id, event(0), now: old)
+        _ = try store.appendRunEvent(runID: recentDone.id, event(0), now: old)
+        _ = try store.appendRunEvent(runID: recentDone.id, event(1), now: now)
+        _ = try store.appendRunEvent(runID: oldActive.id, event(0), now: old)
+        XCTAssertEqual(try store.sweepRunEvents(now: now), 1)
+        XCTAssertEqual(try store.runEvents(runID: oldDone.id, after: nil), [], "a terminal run past retention loses its events")
+        XCTAssertEqual(try store.runEvents(runID: recentDone.id, after: nil).count, 2, "retention counts from the last event")
+        XCTAssertEqual(try store.runEvents(runID: oldActive.id, after: nil).count, 1, "a run still going keeps them")
+
+        _ = try store.deleteThread(id: thread.id)
+        XCTAssertEqual(try store.runEvents(runID: recentDone.id, after: nil), [], "deleting the thread deletes its runs' events")
+    }
+}
