@@ -47,6 +47,21 @@ final class PromptBuilderTests: XCTestCase {
         XCTAssertEqual(shape(prompt), ["user:q", "call:c", "out:c=o", "assistant:reply"])
     }
 
+    /// A fast model calls its tools in the millisecond its run was given the question: the
+    /// question still comes first, so the next turn sees the tool's output last (else it would
+    /// take the question as unanswered and call the tool again).
+    func testAQuestionOfTheSameMillisecondAsTheToolRoundComesBeforeIt() {
+        let builder = PromptBuilder(contextTokens: 100_000)
+        let messages = [message("use the tool", at: 10)]
+        let steps = [toolStep(at: 10, calls: [("c", "3")])]
+        let prompt = builder.build(instructions: nil, messages: messages, toolSteps: steps, truncation: nil, reserveForOutput: 10)
+        XCTAssertEqual(shape(prompt), ["user:use the tool", "call:c", "out:c=3"])
+
+        let answered = messages + [message("the tool said 3", role: "assistant", at: 10)]
+        let all = builder.build(instructions: nil, messages: answered, toolSteps: steps, truncation: nil, reserveForOutput: 10)
+        XCTAssertEqual(shape(all), ["user:use the tool", "call:c", "out:c=3", "assistant:the tool said 3"])
+    }
+
     func testLastMessagesCountsAToolRoundAsOneUnit() {
         let builder = PromptBuilder(contextTokens: 100_000)
         let messages = [message("q1", at: 1), message("q2", at: 3), message("a2", role: "assistant", at: 4)]

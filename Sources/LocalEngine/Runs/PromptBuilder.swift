@@ -55,16 +55,18 @@ public struct PromptBuilder: Sendable {
         return prompt
     }
 
-    /// Messages and tool rounds merged in chronological order. A tool step sorts before a
-    /// message created in the same millisecond by the same run, since the model called the
-    /// tools before it wrote the reply that used their outputs.
+    /// Messages and tool rounds merged in chronological order. Within one millisecond (a fast
+    /// model calls its tools in the millisecond its run was given the question): user messages
+    /// first, since the run was given them before it called the tools (the thread takes no new
+    /// message while a run waits for outputs); then the tool round; then assistant messages,
+    /// since the model called the tools before it wrote the reply that used their outputs.
     static func history(messages: [Message], toolSteps: [RunStep]) -> [Unit] {
         var items: [(at: Int64, rank: Int, index: Int, unit: Unit)] = []
         for (index, message) in messages.enumerated() {
             let text = message.text
             guard !text.isEmpty else { continue }
             let role: ChatMessage.Role = message.role == "assistant" ? .assistant : .user
-            items.append((message.createdAt, 1, index, .message(ChatMessage(role: role, content: text))))
+            items.append((message.createdAt, role == .user ? 0 : 2, index, .message(ChatMessage(role: role, content: text))))
         }
         for (index, step) in toolSteps.enumerated() {
             let calls = (step.stepDetails.toolCalls ?? []).compactMap { call -> (ChatToolCall, String)? in
@@ -74,8 +76,8 @@ public struct PromptBuilder: Sendable {
             guard !calls.isEmpty else { continue }
             var round = [ChatMessage(role: .assistant, content: "", toolCalls: calls.map(\.0))]
             for (call, output) in calls { round.append(ChatMessage(role: .tool, content: output, toolCallID: call.id)) }
-            // Steps sort just before messages of the same millisecond.
-            items.append((step.createdAt, 0, index, .toolRound(round)))
+            // Between the user and the assistant messages of the same millisecond.
+            items.append((step.createdAt, 1, index, .toolRound(round)))
         }
         items.sort { ($0.at, $0.rank, $0.index) < ($1.at, $1.rank, $1.index) }
         return items.map(\.unit)
