@@ -292,19 +292,7 @@ final class OrderedWriter: @unchecked Sendable {
     }
 
     private func writeNoting(_ bytes: ArraySlice<UInt8>) -> Bool {
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                if written == 0 { return false }
-                offset += written
-            }
-            return true
-        }
+        let ok = writeAll(fileDescriptor, bytes)
         if ok {
             condition.locked {
                 lastProgress = DispatchTime.now().uptimeNanoseconds
