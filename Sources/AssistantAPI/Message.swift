@@ -63,7 +63,7 @@ public struct Message: WireObject, Equatable {
 
 /// The statuses of a message: `in_progress`, `incomplete` or `completed` for assistant messages;
 /// the service writes `""` (`.unset`) on messages a user created. Unknown statuses decode as `.other`.
-public enum MessageStatus: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum MessageStatus: OpenStatus {
     case unset, inProgress, incomplete, completed
     case other(String)
 
@@ -85,17 +85,6 @@ public enum MessageStatus: Sendable, Hashable, Codable, CustomStringConvertible 
         case .completed: return "completed"
         case .other(let value): return value
         }
-    }
-
-    public var description: String { rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
     }
 }
 

@@ -1,7 +1,7 @@
 import JSONCore
 
 /// The statuses of a run. Unknown statuses a newer service may add decode as `.other`.
-public enum RunStatus: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum RunStatus: OpenStatus {
     case queued, inProgress, requiresAction, cancelling, cancelled, failed, completed, expired, incomplete
     case other(String)
 
@@ -35,8 +35,6 @@ public enum RunStatus: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    public var description: String { rawValue }
-
     /// No further change will happen.
     public var isTerminal: Bool {
         switch self {
@@ -51,15 +49,6 @@ public enum RunStatus: Sendable, Hashable, Codable, CustomStringConvertible {
         case .queued, .inProgress, .requiresAction, .cancelling: return true
         default: return false
         }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
     }
 }
 

@@ -65,7 +65,7 @@ public struct RunStep: WireObject, Equatable {
 }
 
 /// The statuses of a run step. Unknown statuses a newer service may add decode as `.other`.
-public enum RunStepStatus: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum RunStepStatus: OpenStatus {
     case inProgress, cancelled, failed, completed, expired
     case other(String)
 
@@ -89,17 +89,6 @@ public enum RunStepStatus: Sendable, Hashable, Codable, CustomStringConvertible 
         case .expired: return "expired"
         case .other(let value): return value
         }
-    }
-
-    public var description: String { rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
     }
 }
 
