@@ -5,7 +5,7 @@ import XCTest
 /// The real SmolLM2 file, loaded once for every test that needs it. Tests that
 /// need it fail (not skip) when it is missing.
 enum TestModel {
-    static let missingMessage = "SmolLM2-135M-Instruct.Q4_1.gguf not found: run `assistd model install` (after swift build: .build/debug/assistd model install), or set ASSISTD_GGUF to the file"
+    static let missingMessage = "SmolLM2-135M-Instruct.Q4_1.gguf not found: run `assistd model install smollm2` (after swift build: .build/debug/assistd model install smollm2), or set ASSISTD_GGUF to the file"
 
     static let path: String? = GGUFLocator.find()
 
