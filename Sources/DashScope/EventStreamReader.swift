@@ -1,10 +1,13 @@
 import AssistantAPI
+import AssistdSupport
 import Foundation
 import HTTPStreaming
 import JSONCore
 
 /// Turns an SSE body into `StreamEvent`s, forwarding each as soon as its bytes arrive, its
-/// `data` parsed to JSON exactly as the service sent it.
+/// `data` exactly as the service sent it: checked to be JSON and passed on as its text, or
+/// parsed where the bridge acts on it (run and step events, whose shape is checked) or where
+/// the text cannot go on as it is (line breaks, a secret in it).
 struct EventStreamReader: Sendable {
     let endpoint: String
     let errors: ServiceErrors
@@ -25,21 +28,7 @@ struct EventStreamReader: Sendable {
                         return .done
                     }
                     if name == EventName.error { throw errors.streamError(event, eventsBefore: count) }
-                    let data: JSONValue
-                    do {
-                        data = try JSONValue.parse(event.data)
-                    } catch {
-                        throw APIError(
-                            .upstreamFailure,
-                            "malformed event from \(endpoint) after \(count) events: the data of '\(name)' is not JSON (\(error))",
-                            code: "MalformedEvent")
-                    }
-                    if let problem = EventShapeCheck.problem(event: name, data: data) {
-                        throw APIError(
-                            .upstreamFailure, "malformed event from \(endpoint) after \(count) events: '\(name)': \(problem)",
-                            code: "MalformedEvent")
-                    }
-                    continuation.yield(StreamEvent(event: name, data: SecretRedaction.scrubKnownSecrets(data)))
+                    continuation.yield(try checked(event, named: name, after: count))
                     count += 1
                 }
                 return .more
@@ -80,5 +69,44 @@ struct EventStreamReader: Sendable {
             }
         }
         return stream
+    }
+
+    /// The event as the bridge passes it on; throws `MalformedEvent` when its data is not JSON
+    /// or a run or step event has the wrong shape.
+    private func checked(_ event: SSEEvent, named name: String, after count: Int) throws -> StreamEvent {
+        if !name.hasPrefix("thread.run."),
+            let facts = event.data.withUnsafeBufferPointer(JSONValue.checkText),
+            !facts.hasLineBreak, !Self.mayHoldSecret(event.data, facts)
+        {
+            return StreamEvent(event: name, checkedDataText: event.data)
+        }
+        let data: JSONValue
+        do {
+            data = try JSONValue.parse(event.data)
+        } catch {
+            throw APIError(
+                .upstreamFailure,
+                "malformed event from \(endpoint) after \(count) events: the data of '\(name)' is not JSON (\(error))",
+                code: "MalformedEvent")
+        }
+        if let problem = EventShapeCheck.problem(event: name, data: data) {
+            throw APIError(
+                .upstreamFailure, "malformed event from \(endpoint) after \(count) events: '\(name)': \(problem)",
+                code: "MalformedEvent")
+        }
+        return StreamEvent(event: name, data: SecretRedaction.scrubKnownSecrets(data))
+    }
+
+    /// Whether a known secret may be in the text's strings: its bytes appear, or an escape could
+    /// spell it (then the parsed strings are scrubbed instead).
+    static func mayHoldSecret(_ text: [UInt8], _ facts: JSONTextFacts) -> Bool {
+        let secrets = KnownSecrets.current
+        guard !secrets.isEmpty else { return false }
+        if facts.hasDisguisingEscape { return true }
+        return text.withUnsafeBytes { bytes in
+            secrets.contains { secret in
+                KnownSecrets.appears(secret, in: bytes) || (facts.hasEscape && secret.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+            }
+        }
     }
 }
