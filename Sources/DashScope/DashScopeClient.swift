@@ -16,7 +16,7 @@ final class DashScopeClient: Sendable {
     let transport: HTTPTransport
     /// Event streams, in a pool of their own: each holds a connection for as long as its run
     /// streams, and a read must never wait for a connection behind the streams that fill a pool.
-    let streamTransport: HTTPTransport
+    let streamTransport: CurlTransport
     let errors: ServiceErrors
     let log: DashScopeLog?
 
@@ -24,7 +24,7 @@ final class DashScopeClient: Sendable {
         self.configuration = configuration
         self.log = log
         transport = HTTPTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
-        streamTransport = HTTPTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
+        streamTransport = CurlTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
         errors = ServiceErrors(key: configuration.apiKey)
         // Every text leaving the process is scrubbed of these (a proxy may echo headers back).
         configuration.apiKey.registerAsKnownSecret()
