@@ -13,7 +13,7 @@ public typealias DashScopeLog = @Sendable (String) -> Void
 final class DashScopeClient: Sendable {
     let configuration: DashScopeConfiguration
     /// Plain calls (reads, writes).
-    let transport: HTTPTransport
+    let transport: CurlTransport
     /// Event streams, in a pool of their own: each holds a connection for as long as its run
     /// streams, and a read must never wait for a connection behind the streams that fill a pool.
     let streamTransport: CurlTransport
@@ -23,7 +23,7 @@ final class DashScopeClient: Sendable {
     init(configuration: DashScopeConfiguration, log: DashScopeLog?) {
         self.configuration = configuration
         self.log = log
-        transport = HTTPTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
+        transport = CurlTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
         streamTransport = CurlTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
         errors = ServiceErrors(key: configuration.apiKey)
         // Every text leaving the process is scrubbed of these (a proxy may echo headers back).

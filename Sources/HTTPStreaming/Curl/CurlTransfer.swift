@@ -44,12 +44,16 @@ final class CurlTransfer: @unchecked Sendable {
         case "POST": assistd_curl_set_long(handle, CURLOPT_POST, 1)
         default: assistd_curl_set_pointer(handle, CURLOPT_CUSTOMREQUEST, request.method)
         }
-        if let body = request.body {
+        if let body = request.body ?? (request.method.uppercased() == "POST" ? Data() : nil) {
+            // Even an empty body is given, so curl never reads one from elsewhere.
             assistd_curl_set_size(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-            body.withUnsafeBytes { bytes in _ = assistd_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
+            _ = (body + [0]).withUnsafeBytes { assistd_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
         }
-        // "Expect: 100-continue" would cost a round trip before every larger body.
-        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+        // "Expect: 100-continue" would cost a round trip before every larger body, and curl's
+        // default Content-Type of a POST is a form's: neither is sent unless asked for.
+        var lines = request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"]
+        if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) { lines.append("Content-Type:") }
+        for line in lines {
             headerList = curl_slist_append(headerList, line)
         }
         assistd_curl_set_pointer(handle, CURLOPT_HTTPHEADER, headerList)
