@@ -24,7 +24,10 @@ final class DashScopeClient: Sendable {
         self.configuration = configuration
         self.log = log
         transport = CurlTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
-        streamTransport = CurlTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
+        // A stream holds its connection for the whole run (HTTP/1.1 cannot share one): room for
+        // many runs at once, still bounded.
+        streamTransport = CurlTransport(
+            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout, maxConnectionsPerHost: 256)
         errors = ServiceErrors(key: configuration.apiKey)
         // Every text leaving the process is scrubbed of these (a proxy may echo headers back).
         configuration.apiKey.registerAsKnownSecret()

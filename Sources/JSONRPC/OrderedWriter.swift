@@ -285,9 +285,10 @@ final class OrderedWriter: @unchecked Sendable {
         var isEmpty: Bool { frames.isEmpty }
     }
 
-    /// A batch's size: bigger frames go alone, written from their own buffer.
-    private static let batchBytes = 256 << 10
-    private static let batchedFrameBytes = 64 << 10
+    /// A batch's size: a pipe's buffer, so a response queued meanwhile waits for one short write
+    /// at most; bigger frames go alone, written from their own buffer.
+    private static let batchBytes = 64 << 10
+    private static let batchedFrameBytes = 16 << 10
 
     /// With the lock held: takes the frames to write next, urgent ones first.
     private func takeBatch() -> Batch {

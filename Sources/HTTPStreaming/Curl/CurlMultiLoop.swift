@@ -25,9 +25,10 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var stopped = false
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
-    init(connectTimeout: Duration, readTimeout: Duration) {
+    init(connectTimeout: Duration, readTimeout: Duration, maxConnectionsPerHost: Int) {
         _ = Self.globalInit
         multi = curl_multi_init()
+        assistd_curl_multi_set_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
     }

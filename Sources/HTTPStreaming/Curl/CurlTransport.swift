@@ -15,11 +15,13 @@ public final class CurlTransport: Sendable {
     public let bodyBufferBytes: Int
     private let loop: CurlMultiLoop
 
-    public init(connectTimeout: Duration, readTimeout: Duration, bodyBufferBytes: Int = 256 << 10) {
+    /// - Parameter maxConnectionsPerHost: requests beyond it wait for a connection to free up
+    ///   (the connect timeout counts that wait).
+    public init(connectTimeout: Duration, readTimeout: Duration, maxConnectionsPerHost: Int = 16, bodyBufferBytes: Int = 256 << 10) {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.bodyBufferBytes = bodyBufferBytes
-        loop = CurlMultiLoop(connectTimeout: connectTimeout, readTimeout: readTimeout)
+        loop = CurlMultiLoop(connectTimeout: connectTimeout, readTimeout: readTimeout, maxConnectionsPerHost: maxConnectionsPerHost)
     }
 
     /// Sends the request and returns once the response head has arrived. Throws
