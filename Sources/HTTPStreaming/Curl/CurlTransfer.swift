@@ -82,14 +82,15 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: curl's callbacks (the transport's thread)
 
     private func received(headerLine bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // Read on bytes: Foundation's trimming and case mapping cost more than the request.
+        let line = Self.trimmed(bytes[...])
         let waiter: CheckedContinuation<HTTPResponseHead, any Error>?
         let ready: HTTPResponseHead?
         (waiter, ready) = lock.withLock {
             lastActivity = .now
-            if line.hasPrefix("HTTP/") {
-                let parts = line.split(separator: " ", maxSplits: 2)
-                status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            if line.starts(with: "HTTP/".utf8) {
+                let code = line.drop { $0 != UInt8(ascii: " ") }.dropFirst().prefix { $0 != UInt8(ascii: " ") }
+                status = Int(String(decoding: code, as: UTF8.self)) ?? 0
                 headers = [:]
             } else if line.isEmpty {
                 // The end of a head; an interim one (100 Continue) is followed by the real one.
@@ -99,14 +100,23 @@ final class CurlTransfer: @unchecked Sendable {
                 phase = .body
                 defer { headWaiter = nil }
                 return (headWaiter, complete)
-            } else if let colon = line.firstIndex(of: ":") {
-                let name = line[..<colon].lowercased()
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+                let name = String(decoding: line[..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+                let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
                 headers[name] = headers[name].map { "\($0), \(value)" } ?? value
             }
             return (nil, nil)
         }
         if let waiter, let ready { waiter.resume(returning: ready) }
+    }
+
+    /// Without leading and trailing spaces, tabs, CRs and LFs.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.startIndex..<bytes.startIndex]
+        }
+        return bytes[first...last]
     }
 
     private func received(body bytes: UnsafeRawBufferPointer) -> Int {
