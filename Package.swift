@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // assistd: a JSON-RPC 2.0 stdio bridge to the DashScope Assistant API.
-// No package dependencies: Foundation, Dispatch, Glibc and the system SQLite only.
+// No package dependencies: Foundation, Dispatch, Glibc and the system SQLite and libcurl only.
 import PackageDescription
 
 // The embedded model's kernels need AVX2/FMA to be competitive; the floor is documented
@@ -21,6 +21,8 @@ let package = Package(
     targets: [
         // Leaves.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // The system's libcurl (libcurl4-openssl-dev), which FoundationNetworking links too.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .target(name: "JSONCore"),
         // Process plumbing every target may use: Locked, the one Logger, writeAll.
         .target(name: "AssistdSupport"),
@@ -34,7 +36,7 @@ let package = Package(
         .target(name: "AssistantAPI", dependencies: ["JSONCore", "AssistdSupport"]),
 
         // HTTP requests with streamed bodies, SSE parsing and the one timeout policy, for both backends.
-        .target(name: "HTTPStreaming"),
+        .target(name: "HTTPStreaming", dependencies: ["CCurl"]),
 
         // Backends.
         .target(name: "LocalEngine", dependencies: ["AssistantAPI", "JSONCore", "CSQLite", "Inference", "AssistdSupport", "HTTPStreaming"]),

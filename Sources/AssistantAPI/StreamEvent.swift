@@ -4,11 +4,43 @@ import JSONCore
 /// object as JSON (passed through untouched from the hosted service); `done` carries `"[DONE]"`.
 public struct StreamEvent: Sendable, Equatable {
     public var event: String
-    public var data: JSONValue
+    private var payload: Payload
+
+    private enum Payload: Sendable {
+        case value(JSONValue)
+        case text([UInt8])
+    }
 
     public init(event: String, data: JSONValue) {
         self.event = event
-        self.data = data
+        self.payload = .value(data)
+    }
+
+    /// An event whose data is JSON text already checked to be one JSON value on one line (with
+    /// no secret in it): it is passed on as these bytes, never parsed unless someone reads `data`.
+    public init(event: String, checkedDataText: [UInt8]) {
+        self.event = event
+        self.payload = .text(checkedDataText)
+    }
+
+    public var data: JSONValue {
+        get {
+            switch payload {
+            case .value(let value): return value
+            case .text(let text): return (try? JSONValue.parse(text)) ?? .null
+            }
+        }
+        set { payload = .value(newValue) }
+    }
+
+    /// The data's JSON text when the event carries it as text (see `init(event:checkedDataText:)`).
+    public var dataText: [UInt8]? {
+        if case .text(let text) = payload { return text }
+        return nil
+    }
+
+    public static func == (left: StreamEvent, right: StreamEvent) -> Bool {
+        left.event == right.event && left.data == right.data
     }
 
     public static let done = StreamEvent(event: "done", data: "[DONE]")

@@ -27,15 +27,41 @@ public enum KnownSecrets {
         }
     }
 
+    /// The secrets known now, longest first.
+    public static var current: [String] { values.current }
+
     /// `text` with every known secret replaced by the placeholder.
     public static func scrub(_ text: String) -> String {
         let secrets = values.current
         guard !secrets.isEmpty else { return text }
         var result = text
-        for secret in secrets where result.contains(secret) {
+        // A byte search first: Foundation's `contains` is slow, and nearly every text holds no secret.
+        for secret in secrets where mayContain(result, secret) {
             result = result.replacingOccurrences(of: secret, with: placeholder)
         }
         return result
+    }
+
+    private static func mayContain(_ text: String, _ secret: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { appears(secret, in: UnsafeRawBufferPointer($0)) } ?? text.contains(secret)
+    }
+
+    /// Whether `secret`'s UTF-8 bytes appear in `bytes`.
+    public static func appears(_ secret: String, in bytes: UnsafeRawBufferPointer) -> Bool {
+        var secret = secret
+        return secret.withUTF8 { needle in
+            guard let first = needle.first, needle.count <= bytes.count, let base = bytes.baseAddress else { return false }
+            var start = 0
+            let lastStart = bytes.count - needle.count
+            while start <= lastStart {
+                // memchr finds candidates for the first byte; memcmp checks the rest.
+                guard let found = memchr(base + start, Int32(first), lastStart - start + 1) else { return false }
+                let offset = base.distance(to: UnsafeRawPointer(found))
+                if memcmp(found, needle.baseAddress!, needle.count) == 0 { return true }
+                start = offset + 1
+            }
+            return false
+        }
     }
 }
 

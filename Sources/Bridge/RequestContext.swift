@@ -1,3 +1,4 @@
+import AssistantAPI
 import AssistdSupport
 import JSONCore
 import JSONRPC
@@ -36,6 +37,11 @@ public struct RequestContext: Sendable {
         try await channel.sendStreamNotification(method: method, params: params)
     }
 
+    /// One event of this request's stream already serialized, waiting while the output is full.
+    func sendStreamMessage(serialized body: [UInt8]) async throws {
+        try await channel.sendStreamMessage(serialized: body)
+    }
+
     /// A server→client request (ids "s1", "s2", …). Throws the client's error response as a
     /// `JSONRPCError`, `PeerRequestError` on timeout or close, `CancellationError` when this
     /// request is cancelled.
@@ -55,8 +61,17 @@ public final class RunEventStream: Sendable {
 
     private let context: RequestContext
     private let nextSeq = Locked<Int64>(0)
+    /// `{"jsonrpc":"2.0","method":"runs/event","params":{"request":ID,"seq":` (the events of
+    /// data carried as text are written from it, the text spliced in as it is).
+    private let framePrefix: [UInt8]
 
-    init(context: RequestContext) { self.context = context }
+    init(context: RequestContext) {
+        self.context = context
+        var prefix = Array(#"{"jsonrpc":"2.0","method":"\#(Self.method)","params":{"request":"#.utf8)
+        context.requestID.json.write(to: &prefix)
+        prefix.append(contentsOf: #","seq":"#.utf8)
+        framePrefix = prefix
+    }
 
     /// Throws `OutputError.peerStalled` when the client stopped reading for longer than the
     /// stalled-client limit (the stream then ends), `CancellationError` when cancelled.
@@ -67,6 +82,26 @@ public final class RunEventStream: Sendable {
         try await context.sendStreamNotification(
             method: Self.method,
             params: ["request": context.requestID.json, "seq": .int(seq), "event": .string(event), "data": data])
+        nextSeq.withLock { $0 = seq + 1 }
+    }
+
+    /// `emit` for a stream event: one whose data is checked JSON text goes out with that text
+    /// spliced in, neither parsed nor serialized again.
+    public func emit(_ event: StreamEvent) async throws {
+        guard let text = event.dataText, event.event != "done" else {
+            try await emit(event: event.event, data: event.data)
+            return
+        }
+        let seq = nextSeq.current
+        var frame = framePrefix
+        frame.reserveCapacity(framePrefix.count + text.count + event.event.utf8.count + 48)
+        frame.append(contentsOf: String(seq).utf8)
+        frame.append(contentsOf: #","event":"#.utf8)
+        JSONValue.writeString(event.event, to: &frame)
+        frame.append(contentsOf: #","data":"#.utf8)
+        frame.append(contentsOf: text)
+        frame.append(contentsOf: "}}".utf8)
+        try await context.sendStreamMessage(serialized: frame)
         nextSeq.withLock { $0 = seq + 1 }
     }
 

@@ -37,7 +37,7 @@ extension MethodCall {
             }
         }
         let emit: RunRelay.Emit = { event in
-            if stream { try await events.emit(event: event.event, data: event.data) }
+            if stream { try await events.emit(event) }
         }
         let relay = RunRelay(backend: backend, emit: emit, callTool: callTool)
         let backend = backend

@@ -229,6 +229,6 @@ public final class DashScopeBackend: AssistantBackend {
     }
 
     public func shutdown() async {
-        client.transport.shutdown()
+        client.shutdown()
     }
 }

@@ -12,14 +12,22 @@ public typealias DashScopeLog = @Sendable (String) -> Void
 /// retries, decodes answers and errors, and opens event streams.
 final class DashScopeClient: Sendable {
     let configuration: DashScopeConfiguration
-    let transport: HTTPTransport
+    /// Plain calls (reads, writes).
+    let transport: CurlTransport
+    /// Event streams, in a pool of their own: each holds a connection for as long as its run
+    /// streams, and a read must never wait for a connection behind the streams that fill a pool.
+    let streamTransport: CurlTransport
     let errors: ServiceErrors
     let log: DashScopeLog?
 
     init(configuration: DashScopeConfiguration, log: DashScopeLog?) {
         self.configuration = configuration
         self.log = log
-        transport = HTTPTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
+        transport = CurlTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
+        // A stream holds its connection for the whole run (HTTP/1.1 cannot share one): room for
+        // many runs at once, still bounded.
+        streamTransport = CurlTransport(
+            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout, maxConnectionsPerHost: 256)
         errors = ServiceErrors(key: configuration.apiKey)
         // Every text leaving the process is scrubbed of these (a proxy may echo headers back).
         configuration.apiKey.registerAsKnownSecret()
@@ -151,7 +159,7 @@ final class DashScopeClient: Sendable {
         let exchange: HTTPExchange
         while true {
             do {
-                exchange = try await transport.open(request)
+                exchange = try await streamTransport.open(request)
                 break
             } catch let error as TransportError {
                 if attempt < configuration.maxRetries, error.neverReachedServer, let delay = retryDelay(attempt: attempt, retryAfter: nil) {
@@ -180,6 +188,12 @@ final class DashScopeClient: Sendable {
         trace("\(endpoint.description) (stream) -> \(head.status)")
         let reader = EventStreamReader(endpoint: endpoint.description, errors: errors, log: log)
         return reader.events(from: exchange)
+    }
+
+    /// Cancels every request in flight, plain and streamed.
+    func shutdown() {
+        transport.shutdown()
+        streamTransport.shutdown()
     }
 
     // MARK: logging

@@ -28,7 +28,8 @@ struct Endpoint: Sendable {
     var isRead: Bool { method == "GET" }
 
     var relativePath: String {
-        path.map { $0.addingPercentEncoding(withAllowedCharacters: Self.segmentCharacters) ?? $0 }.joined(separator: "/")
+        path.map { Self.isUnreserved($0) ? $0 : $0.addingPercentEncoding(withAllowedCharacters: Self.segmentCharacters) ?? $0 }
+            .joined(separator: "/")
     }
 
     /// `GET threads/thread_1/runs`, for logs and error messages.
@@ -55,7 +56,20 @@ struct Endpoint: Sendable {
     }()
 
     private static func escapeQuery(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: queryCharacters) ?? text
+        isUnreserved(text) ? text : text.addingPercentEncoding(withAllowedCharacters: queryCharacters) ?? text
+    }
+
+    /// Letters, digits and `-._~` (every id): nothing to encode, and Foundation's encoding is slow.
+    static func isUnreserved(_ text: String) -> Bool {
+        text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                return true
+            default:
+                return false
+            }
+        }
     }
 
     static let collectionNames: Set<String> = ["assistants", "files", "threads", "messages", "runs", "steps", "submit_tool_outputs", "cancel"]

@@ -1,84 +1,143 @@
 import AssistantAPI
+import AssistdSupport
 import Foundation
 import HTTPStreaming
 import JSONCore
 
 /// Turns an SSE body into `StreamEvent`s, forwarding each as soon as its bytes arrive, its
-/// `data` parsed to JSON exactly as the service sent it.
+/// `data` exactly as the service sent it: checked to be JSON and passed on as its text, or
+/// parsed where the bridge acts on it (run and step events, whose shape is checked) or where
+/// the text cannot go on as it is (line breaks, a secret in it).
 struct EventStreamReader: Sendable {
     let endpoint: String
     let errors: ServiceErrors
     let log: DashScopeLog?
 
-    private enum Outcome { case more, done }
-
+    /// The events, read from the body as the consumer asks for them: a consumer that waits (a
+    /// full output) leaves the body unread, and the transport pauses the transfer. Cancelling
+    /// the consumer or dropping the stream cancels the HTTP request.
     func events(from exchange: HTTPExchange) -> AsyncThrowingStream<StreamEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<StreamEvent, any Error>.makeStream()
-        let producer = Task {
-            var parser = SSEParser()
-            var count = 0
-            func handle(_ events: [SSEEvent]) throws -> Outcome {
-                for event in events {
-                    let name = event.event ?? "message"
-                    if name == EventName.done || event.data.elementsEqual("[DONE]".utf8) {
-                        continuation.yield(.done)
-                        return .done
-                    }
-                    if name == EventName.error { throw errors.streamError(event, eventsBefore: count) }
-                    let data: JSONValue
-                    do {
-                        data = try JSONValue.parse(event.data)
-                    } catch {
-                        throw APIError(
-                            .upstreamFailure,
-                            "malformed event from \(endpoint) after \(count) events: the data of '\(name)' is not JSON (\(error))",
-                            code: "MalformedEvent")
-                    }
-                    if let problem = EventShapeCheck.problem(event: name, data: data) {
-                        throw APIError(
-                            .upstreamFailure, "malformed event from \(endpoint) after \(count) events: '\(name)': \(problem)",
-                            code: "MalformedEvent")
-                    }
-                    continuation.yield(StreamEvent(event: name, data: SecretRedaction.scrubKnownSecrets(data)))
-                    count += 1
-                }
-                return .more
+        let source = EventSource(reader: self, exchange: exchange)
+        return AsyncThrowingStream { try await source.next() }
+    }
+
+    /// The event as the bridge passes it on; throws `MalformedEvent` when its data is not JSON
+    /// or a run or step event has the wrong shape.
+    func checked(_ event: SSEEvent, named name: String, after count: Int) throws -> StreamEvent {
+        if !name.hasPrefix("thread.run."),
+            let facts = event.data.withUnsafeBufferPointer(JSONValue.checkText),
+            !facts.hasLineBreak, !Self.mayHoldSecret(event.data, facts)
+        {
+            return StreamEvent(event: name, checkedDataText: event.data)
+        }
+        let data: JSONValue
+        do {
+            data = try JSONValue.parse(event.data)
+        } catch {
+            throw APIError(
+                .upstreamFailure,
+                "malformed event from \(endpoint) after \(count) events: the data of '\(name)' is not JSON (\(error))",
+                code: "MalformedEvent")
+        }
+        if let problem = EventShapeCheck.problem(event: name, data: data) {
+            throw APIError(
+                .upstreamFailure, "malformed event from \(endpoint) after \(count) events: '\(name)': \(problem)",
+                code: "MalformedEvent")
+        }
+        return StreamEvent(event: name, data: SecretRedaction.scrubKnownSecrets(data))
+    }
+
+    /// Whether a known secret may be in the text's strings: its bytes appear, or an escape could
+    /// spell it (then the parsed strings are scrubbed instead).
+    static func mayHoldSecret(_ text: [UInt8], _ facts: JSONTextFacts) -> Bool {
+        let secrets = KnownSecrets.current
+        guard !secrets.isEmpty else { return false }
+        if facts.hasDisguisingEscape { return true }
+        return text.withUnsafeBytes { bytes in
+            secrets.contains { secret in
+                KnownSecrets.appears(secret, in: bytes) || (facts.hasEscape && secret.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
             }
-            do {
-                var finished = false
-                for try await chunk in exchange.body where !finished {
-                    if try handle(parser.feed(chunk)) == .done {
-                        continuation.finish()
-                        // Keep reading to the end (the chunked terminator), so the connection can be reused.
-                        finished = true
-                    }
+        }
+    }
+}
+
+/// The reader's state between pulls. `@unchecked Sendable`: the stream calls `next` one call at
+/// a time, never concurrently.
+private final class EventSource: @unchecked Sendable {
+    private enum State { case streaming, afterDone, ended }
+
+    private let reader: EventStreamReader
+    private let exchange: HTTPExchange
+    private var body: AsyncThrowingStream<Data, any Error>.AsyncIterator
+    private var parser = SSEParser()
+    private var pending: [SSEEvent] = []
+    private var nextIndex = 0
+    private var count = 0
+    private var inputEnded = false
+    private var state = State.streaming
+
+    init(reader: EventStreamReader, exchange: HTTPExchange) {
+        self.reader = reader
+        self.exchange = exchange
+        body = exchange.body.makeAsyncIterator()
+    }
+
+    func next() async throws -> StreamEvent? {
+        do {
+            return try await pull()
+        } catch let error as TransportError where !Task.isCancelled {
+            state = .ended
+            throw APIError(
+                .upstreamFailure,
+                reader.errors.scrub("the connection dropped mid-stream (\(reader.endpoint)) after \(count) events: \(error.message)"),
+                code: ServiceErrors.transportCode(error.kind))
+        } catch {
+            state = .ended
+            exchange.cancel()
+            // The consumer went away and cancelled us: that is not the stream's fault.
+            throw Task.isCancelled ? CancellationError() : error
+        }
+    }
+
+    private func pull() async throws -> StreamEvent? {
+        while true {
+            switch state {
+            case .ended:
+                return nil
+            case .afterDone:
+                // Read to the end (the chunked terminator), so the connection can be reused.
+                while (try? await body.next()) != nil {}
+                state = .ended
+                return nil
+            case .streaming:
+                break
+            }
+            if nextIndex < pending.count {
+                let event = pending[nextIndex]
+                nextIndex += 1
+                let name = event.event ?? "message"
+                if name == EventName.done || event.data.elementsEqual("[DONE]".utf8) {
+                    state = .afterDone
+                    return .done
                 }
-                if finished { return }
-                // The consumer went away and cancelled us: that is not the stream's fault.
-                if Task.isCancelled { throw CancellationError() }
-                if try handle(parser.finish()) == .done {
-                    continuation.finish()
-                    return
-                }
+                if name == EventName.error { throw reader.errors.streamError(event, eventsBefore: count) }
+                let checked = try reader.checked(event, named: name, after: count)
+                count += 1
+                return checked
+            }
+            (pending, nextIndex) = ([], 0)
+            if inputEnded {
                 throw APIError(
-                    .upstreamFailure, "the event stream from \(endpoint) ended without its done event after \(count) events",
+                    .upstreamFailure, "the event stream from \(reader.endpoint) ended without its done event after \(count) events",
                     code: "IncompleteStream")
-            } catch let error as TransportError where !Task.isCancelled {
-                continuation.finish(
-                    throwing: APIError(
-                        .upstreamFailure,
-                        errors.scrub("the connection dropped mid-stream (\(endpoint)) after \(count) events: \(error.message)"),
-                        code: ServiceErrors.transportCode(error.kind)))
-            } catch {
-                continuation.finish(throwing: Task.isCancelled ? CancellationError() : error)
+            }
+            if let chunk = try await body.next() {
+                pending = parser.feed(chunk)
+            } else {
+                if Task.isCancelled { throw CancellationError() }
+                inputEnded = true
+                pending = parser.finish()
             }
         }
-        continuation.onTermination = { termination in
-            if case .cancelled = termination {
-                producer.cancel()
-                exchange.cancel()
-            }
-        }
-        return stream
     }
 }

@@ -11,7 +11,7 @@ struct ThreadIndexingClient: Sendable {
     /// The index's key for this account (`HostedThreadIndex.service(of:)`).
     let service: String
 
-    var transport: HTTPTransport { client.transport }
+    func shutdown() { client.shutdown() }
 
     func call<T: Decodable>(_ endpoint: Endpoint, as type: T.Type) async throws -> T {
         let result = try await client.call(endpoint, as: type)

@@ -45,38 +45,47 @@ public struct SSEParser {
 
     /// Feeds bytes and returns the events they complete, in order.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
-        var events: [SSEEvent] = []
+        // The common case, no partial line pending: the lines are read where they lie.
+        if pending.isEmpty, !atStart, let events = bytes.withContiguousStorageIfAvailable({ scanLines($0) }) {
+            return events
+        }
         pending.append(contentsOf: bytes)
         if atStart {
-            if pending.count < 3, [0xEF, 0xBB, 0xBF].starts(with: pending) { return events }
+            if pending.count < 3, [0xEF, 0xBB, 0xBF].starts(with: pending) { return [] }
             if pending.starts(with: [0xEF, 0xBB, 0xBF]) { pending.removeFirst(3) }
             atStart = false
         }
+        let input = pending
+        pending = []
+        return input.withUnsafeBufferPointer { scanLines($0) }
+    }
+
+    /// Processes the complete lines in `buffer` and keeps the incomplete last one in `pending`
+    /// (empty on entry).
+    private mutating func scanLines(_ buffer: UnsafeBufferPointer<UInt8>) -> [SSEEvent] {
+        var events: [SSEEvent] = []
         var lineStart = 0
         var index = 0
-        let input = pending  // a local copy: the loop below mutates self
-        let count = input.count
-        input.withUnsafeBufferPointer { buffer in
-            while index < count {
-                let byte = buffer[index]
-                if byte == 0x0A && skipNextLF {
-                    skipNextLF = false
-                    index += 1
-                    lineStart = index
-                    continue
-                }
+        let count = buffer.count
+        while index < count {
+            let byte = buffer[index]
+            if byte == 0x0A && skipNextLF {
                 skipNextLF = false
-                if byte == 0x0A || byte == 0x0D {
-                    processLine(UnsafeBufferPointer(rebasing: buffer[lineStart..<index]), into: &events)
-                    skipNextLF = byte == 0x0D
-                    index += 1
-                    lineStart = index
-                } else {
-                    index += 1
-                }
+                index += 1
+                lineStart = index
+                continue
+            }
+            skipNextLF = false
+            if byte == 0x0A || byte == 0x0D {
+                processLine(UnsafeBufferPointer(rebasing: buffer[lineStart..<index]), into: &events)
+                skipNextLF = byte == 0x0D
+                index += 1
+                lineStart = index
+            } else {
+                index += 1
             }
         }
-        pending = lineStart == 0 ? input : Array(input[lineStart...])
+        pending = Array(UnsafeBufferPointer(rebasing: buffer[lineStart..<count]))
         return events
     }
 

@@ -127,6 +127,13 @@ public final class Connection: Sendable {
         try await writer.send(OutgoingMessage.notification(method: method, params: params).json, stream: stream)
     }
 
+    /// Queues one of request `stream`'s events already serialized: a whole message's JSON text
+    /// with no line break in it (it is framed like any other message). Waits and throws as
+    /// `sendStreamNotification` does.
+    public func sendStreamMessage(serialized body: [UInt8], stream: RequestID) async throws {
+        try await writer.send(serialized: body, stream: stream)
+    }
+
     /// Sends a request to the peer and waits for its response, with an id of
     /// `options.ownRequestIDs`'s style. Throws the peer's error response as a
     /// `JSONRPCError`, `PeerRequestError` on timeout or close, and `CancellationError` when the

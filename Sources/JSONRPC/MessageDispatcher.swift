@@ -37,6 +37,12 @@ public struct RequestChannel: Sendable {
         try await connection.sendStreamNotification(method: method, params: params, stream: id)
     }
 
+    /// One event of this request's stream already serialized (one whole message, on one line):
+    /// waits and throws as `sendStreamNotification` does.
+    public func sendStreamMessage(serialized body: [UInt8]) async throws {
+        try await connection.sendStreamMessage(serialized: body, stream: id)
+    }
+
     /// A server→client request, written after this request's events; see `Connection.sendRequest`.
     public func sendRequest(method: String, params: JSONValue?, timeout: Duration) async throws -> JSONValue {
         try await connection.sendRequest(method: method, params: params, timeout: timeout, stream: id)

@@ -124,7 +124,16 @@ final class OrderedWriter: @unchecked Sendable {
     /// Throws `OutputError` when the peer is stalled or the output closed, and
     /// `CancellationError` when the calling task is cancelled while waiting.
     func send(_ message: JSONValue, stream: RequestID) async throws {
-        let frame = makeFrame(message, stream: stream)
+        try await send(makeFrame(message, stream: stream))
+    }
+
+    /// `send` for a message already serialized (one line of JSON text).
+    func send(serialized body: [UInt8], stream: RequestID) async throws {
+        if let trace { trace.record(.outgoing, message: (try? JSONValue.parse(body)) ?? .null) }
+        try await send(OutgoingFrame(body: body, stream: stream))
+    }
+
+    private func send(_ frame: OutgoingFrame) async throws {
         let admitted = try condition.locked { () throws -> Bool in
             if closed || broken { throw OutputError.closed }
             guard waiters.isEmpty, fits(frame) else {
@@ -232,14 +241,10 @@ final class OrderedWriter: @unchecked Sendable {
                 condition.lock()
                 continue
             }
-            let fromStreamLane: Bool
-            let next: OutgoingFrame
-            if let frame = urgent.popFirst() {
-                (next, fromStreamLane) = (frame, false)
-                urgentBytes -= frame.body.count
-            } else if let frame = streamLane.popFirst() {
-                (next, fromStreamLane) = (frame, true)
-            } else {
+            // Every frame ready goes out in one write (urgent ones first, each lane in order):
+            // one system call for many small events instead of one or two each.
+            var batch = takeBatch()
+            if batch.isEmpty {
                 if closed || broken { break }
                 condition.wait()
                 continue
@@ -248,15 +253,15 @@ final class OrderedWriter: @unchecked Sendable {
             let mode = self.mode
             let alreadyBroken = broken
             condition.unlock()
-            let written = alreadyBroken || write(next.body, mode: mode)
+            let written = alreadyBroken || write(frames: batch.frames, mode: mode)
+            batch.frames = []
             condition.lock()
             writing = false
-            if fromStreamLane {
-                streamLaneBytes -= next.body.count
-                if let stream = next.stream {
-                    let left = (queuedPerStream[stream] ?? 1) - 1
-                    queuedPerStream[stream] = left > 0 ? left : nil
-                }
+            urgentBytes -= batch.urgentBytes
+            streamLaneBytes -= batch.streamBytes
+            for (stream, count) in batch.perStream {
+                let left = (queuedPerStream[stream] ?? count) - count
+                queuedPerStream[stream] = left > 0 ? left : nil
             }
             if !written && !broken {
                 broken = true
@@ -270,6 +275,56 @@ final class OrderedWriter: @unchecked Sendable {
             condition.broadcast()
         }
         condition.unlock()
+    }
+
+    private struct Batch {
+        var frames: [OutgoingFrame] = []
+        var urgentBytes = 0
+        var streamBytes = 0
+        var perStream: [RequestID: Int] = [:]
+        var isEmpty: Bool { frames.isEmpty }
+    }
+
+    /// A batch's size: a pipe's buffer, so a response queued meanwhile waits for one short write
+    /// at most; bigger frames go alone, written from their own buffer.
+    private static let batchBytes = 64 << 10
+    private static let batchedFrameBytes = 16 << 10
+
+    /// With the lock held: takes the frames to write next, urgent ones first.
+    private func takeBatch() -> Batch {
+        var batch = Batch()
+        var bytes = 0
+        func fits(_ frame: OutgoingFrame) -> Bool {
+            batch.isEmpty || (frame.body.count <= Self.batchedFrameBytes && bytes + frame.body.count <= Self.batchBytes)
+        }
+        while let frame = urgent.first, fits(frame) {
+            _ = urgent.popFirst()
+            batch.frames.append(frame)
+            batch.urgentBytes += frame.body.count
+            bytes += frame.body.count
+        }
+        while let frame = streamLane.first, fits(frame) {
+            _ = streamLane.popFirst()
+            batch.frames.append(frame)
+            batch.streamBytes += frame.body.count
+            bytes += frame.body.count
+            if let stream = frame.stream { batch.perStream[stream, default: 0] += 1 }
+        }
+        return batch
+    }
+
+    /// Writes frames (headers or newlines included): small ones gathered into one buffer, a big
+    /// one in pieces, noting progress after each write.
+    private func write(frames: [OutgoingFrame], mode: FramingMode) -> Bool {
+        if frames.count == 1 { return write(frames[0].body, mode: mode) }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(frames.reduce(0) { $0 + $1.body.count + 32 })
+        for frame in frames {
+            if mode == .lsp { buffer.append(contentsOf: "Content-Length: \(frame.body.count)\r\n\r\n".utf8) }
+            buffer.append(contentsOf: frame.body)
+            if mode == .ndjson { buffer.append(UInt8(ascii: "\n")) }
+        }
+        return writeNoting(buffer[...])
     }
 
     /// Writes one frame (header or newline included) in pieces, noting progress after each.

@@ -16,6 +16,8 @@ struct OutgoingFrameQueue {
 
     mutating func append(_ frame: OutgoingFrame) { frames.append(frame) }
 
+    var first: OutgoingFrame? { head < frames.count ? frames[head] : nil }
+
     mutating func popFirst() -> OutgoingFrame? {
         guard head < frames.count else { return nil }
         let frame = frames[head]

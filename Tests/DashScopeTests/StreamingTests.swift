@@ -2,6 +2,7 @@ import AssistantAPI
 import DashScope
 import Foundation
 import JSONCore
+import TestSupport
 import XCTest
 
 /// Streamed runs, streamed submit and create-thread-and-run, and every shape of SSE the
@@ -139,4 +140,62 @@ final class StreamingTests: DashScopeTestCase, @unchecked Sendable {
         }
         XCTAssertEqual(aborted, 1, "the HTTP request was not closed when its consumer went away")
     }
+
+    /// Text deltas go on as the service's text (checked, never parsed); one that carries a
+    /// known secret is parsed and scrubbed instead, as a `\u` escape that could spell one is.
+    func testDeltasKeepTheServiceTextUnlessASecretMayBeInIt() async throws {
+        let backend = backend()
+        let plain = try await collect(try await streamPlainRun(backend, text: "caf\u{e9} \"quoted\" line\nbreak"))
+        let deltas = plain.filter { $0.event == "thread.message.delta" }
+        XCTAssertFalse(deltas.isEmpty)
+        for delta in deltas {
+            let text = try XCTUnwrap(delta.dataText, "a delta was parsed: \(delta.data)")
+            XCTAssertEqual(delta.data, try JSONValue.parse(text))
+        }
+        XCTAssertEqual(deltaText(plain), "You said: caf\u{e9} \"quoted\" line\nbreak")
+        XCTAssertTrue(plain.filter { $0.event.hasPrefix("thread.run.") }.allSatisfy { $0.dataText == nil }, "run events are parsed and checked")
+
+        let leaked = try await collect(try await streamPlainRun(backend, text: "key \(FakeDashScopeServer.apiKey) end"))
+        XCTAssertEqual(deltaText(leaked), "You said: key [redacted] end")
+        XCTAssertNil(leaked.first { ($0.dataText.map { String(decoding: $0, as: UTF8.self) } ?? "").contains(FakeDashScopeServer.apiKey) })
+    }
+
+    /// Each stream holds a connection for as long as it runs. When one pool of 16 connections
+    /// served both, 16 stalled streams made every read wait behind them (until the connect
+    /// timeout failed it); streams have a pool of their own.
+    func testReadsAnswerPromptlyWhileSixteenStreamsStall() async throws {
+        try await fake.knobs(["stall_after_events": 2, "stall_ms": 60_000])
+        let backend = backend()
+        let assistant = try await makeAssistant(backend)
+        let probe = try await backend.createThread(CreateThreadParams(nil))
+        let started = StartedStreams()
+        var consumers: [Task<Void, any Error>] = []
+        defer { consumers.forEach { $0.cancel() } }
+        for _ in 0..<16 {
+            let thread = try await makeThread(backend, saying: "stall")
+            let stream = try await backend.streamRun(CreateRunParams([
+                "thread_id": .string(thread.id), "assistant_id": .string(assistant.id), "stream": true,
+            ]))
+            consumers.append(Task {
+                var count = 0
+                for try await _ in stream {
+                    count += 1
+                    if count == 2 { await started.note() }
+                }
+            })
+        }
+        while await started.count < 16 { try await Task.sleep(for: .milliseconds(10)) }
+        let clock = ContinuousClock()
+        let before = clock.now
+        let read = try await backend.retrieveThread(id: probe.id)
+        let elapsed = clock.now - before
+        XCTAssertEqual(read.id, probe.id)
+        XCTAssertLessThan(elapsed, .seconds(2), "a read waited \(elapsed) behind 16 stalled streams")
+    }
+}
+
+/// How many streams have delivered their first events.
+private actor StartedStreams {
+    private(set) var count = 0
+    func note() { count += 1 }
 }

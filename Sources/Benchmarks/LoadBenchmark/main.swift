@@ -258,7 +258,7 @@ var eventsPerRun = 13 + options.chunks
 
 if options.hosted {
     print("assistd load benchmark — hosted backend against the FAKE DashScope service, \(options.chunks) deltas an answer")
-    print("(the fake is single-process Python; assistd keeps at most 16 connections to it, so runs queue there)")
+    print("(the fake is single-process Python; assistd keeps at most 256 connections for streams and 16 for calls to it)")
     let calibration = try await Session.start(binary: options.binary, backend: backend)
     eventsPerRun = await calibration.eventsOfOneRun()
     print("events per run (measured): \(eventsPerRun)")

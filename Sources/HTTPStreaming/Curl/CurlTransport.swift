@@ -1,0 +1,90 @@
+import CCurl
+import Foundation
+
+/// HTTP over libcurl's multi interface, on one thread of its own: connections are kept alive
+/// and reused, and a body that its reader does not keep up with pauses its transfer (real
+/// back-pressure: curl stops reading that socket until the reader takes what is buffered), so
+/// a long event stream holds at most `bodyBufferBytes` in memory, however fast it arrives.
+/// Same policy as `HTTPTransport`: no redirects, the connect timeout up to the response head,
+/// the read timeout per silence of the body (not counting time paused by our reader), and the
+/// stale keep-alive rule (curl resends a request whose reused connection died unanswered; a
+/// fresh connection that closes unanswered is repeated once for idempotent verbs).
+public final class CurlTransport: Sendable {
+    public let connectTimeout: Duration
+    public let readTimeout: Duration
+    public let bodyBufferBytes: Int
+    private let loop: CurlMultiLoop
+
+    /// - Parameter maxConnectionsPerHost: requests beyond it wait for a connection to free up
+    ///   (the connect timeout counts that wait).
+    public init(connectTimeout: Duration, readTimeout: Duration, maxConnectionsPerHost: Int = 16, bodyBufferBytes: Int = 256 << 10) {
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+        self.bodyBufferBytes = bodyBufferBytes
+        loop = CurlMultiLoop(connectTimeout: connectTimeout, readTimeout: readTimeout, maxConnectionsPerHost: maxConnectionsPerHost)
+    }
+
+    /// Sends the request and returns once the response head has arrived. Throws
+    /// `TransportError` (or `CancellationError` when the calling task is cancelled).
+    public func open(_ request: HTTPRequest) async throws -> HTTPExchange {
+        do {
+            return try await openOnce(request)
+        } catch let error as TransportError where HTTPTransport.mayRepeat(request, after: error) {
+            try Task.checkCancellation()
+            return try await openOnce(request)
+        }
+    }
+
+    private func openOnce(_ request: HTTPRequest) async throws -> HTTPExchange {
+        let transfer = try CurlTransfer(request: request, bufferLimit: bodyBufferBytes)
+        let loop = loop
+        let cancel: @Sendable () -> Void = {
+            transfer.markCancelled()
+            loop.post(.cancel(transfer))
+        }
+        loop.post(.add(transfer))
+        let head = try await transfer.waitForHead(onCancel: cancel)
+        // A reader that goes away without reading to the end (or cancelling) must not leave a
+        // paused transfer holding its connection: the body's owner cancels it when released.
+        let owner = BodyOwner(cancel: cancel)
+        let body = AsyncThrowingStream<Data, any Error> {
+            try await owner.next(transfer, resume: { loop.post(.resume(transfer)) })
+        }
+        return HTTPExchange(head: head, body: body, cancel: cancel)
+    }
+
+    /// Cancels every request in flight; the transport cannot be used afterwards.
+    public func shutdown() {
+        loop.post(.shutdown)
+    }
+}
+
+/// Cancels its transfer when the body stream that holds it is released before the end.
+private final class BodyOwner: Sendable {
+    private let cancel: @Sendable () -> Void
+    private let ended = LockedFlag()
+
+    init(cancel: @escaping @Sendable () -> Void) { self.cancel = cancel }
+
+    func next(_ transfer: CurlTransfer, resume: @Sendable () -> Void) async throws -> Data? {
+        do {
+            let chunk = try await transfer.nextChunk(resume: resume, onCancel: cancel)
+            if chunk == nil { ended.set() }
+            return chunk
+        } catch {
+            ended.set()
+            throw error
+        }
+    }
+
+    deinit {
+        if !ended.value { cancel() }
+    }
+}
+
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var value: Bool { lock.withLock { flag } }
+    func set() { lock.withLock { flag = true } }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import HTTPStreaming
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `CurlTransport` against a one-connection server in the test: a body its reader does not
+/// take stays unread on the server's side (back-pressure), and arrives whole and in order.
+final class CurlTransportTests: XCTestCase {
+    func testABodyTheReaderDoesNotTakeWaitsOnTheServersSide() async throws {
+        let bodyBytes = 48 << 20
+        let server = try OneResponseServer(bodyBytes: bodyBytes)
+        let transport = CurlTransport(connectTimeout: .seconds(10), readTimeout: .seconds(10), bodyBufferBytes: 256 << 10)
+        defer { transport.shutdown() }
+        let exchange = try await transport.open(HTTPRequest(
+            method: "GET", url: URL(string: "http://127.0.0.1:\(server.port)/big")!, headers: [], body: nil))
+        XCTAssertEqual(exchange.head.status, 200)
+        // Read nothing for a while: the server can only fill the buffers between us.
+        try await Task.sleep(for: .milliseconds(800))
+        let sentWhileWaiting = server.bytesSent
+        // Kernel socket buffers on both sides (a few MiB each) and the transport's 256 KiB.
+        XCTAssertLessThan(sentWhileWaiting, 16 << 20, "the transport read \(sentWhileWaiting) bytes nobody asked for")
+        let piece = 1 << 20
+        let pattern = (0..<(piece + 251)).map { UInt8($0 % 251) }
+        var received = 0
+        var intact = true
+        for try await chunk in exchange.body {
+            chunk.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let count = min(piece, bytes.count - offset)
+                    let expected = (received + offset) % 251
+                    if memcmp(bytes.baseAddress! + offset, pattern.withUnsafeBytes { $0.baseAddress! + expected }, count) != 0 { intact = false }
+                    offset += count
+                }
+            }
+            received += chunk.count
+        }
+        XCTAssertEqual(received, bodyBytes)
+        XCTAssertTrue(intact, "the body arrived out of order or altered")
+    }
+
+    func testARefusedConnectionSaysSo() async throws {
+        let transport = CurlTransport(connectTimeout: .seconds(5), readTimeout: .seconds(5))
+        defer { transport.shutdown() }
+        let port = try OneResponseServer.unusedPort()
+        do {
+            _ = try await transport.open(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/")!, headers: [], body: nil))
+            XCTFail("a request to a closed port succeeded")
+        } catch let error as TransportError {
+            XCTAssertEqual(error.kind, .refused, "\(error)")
+        }
+    }
+}
+
+/// Accepts one connection, reads the request head, answers 200 with `bodyBytes` of a pattern
+/// (byte i is i % 251) as fast as the client takes them, and counts what it sent.
+private final class OneResponseServer: @unchecked Sendable {
+    let port: Int
+    private let listener: Int32
+    private let sent = NSLock()
+    private var sentBytes = 0
+
+    var bytesSent: Int { sent.withLock { sentBytes } }
+
+    init(bodyBytes: Int) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 1) == 0 else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        listener = fd
+        port = Self.port(of: fd)
+        Thread.detachNewThread { [self] in
+            let connection = accept(fd, nil, nil)
+            defer { close(connection) }
+            var request: [UInt8] = []
+            var byte: UInt8 = 0
+            while read(connection, &byte, 1) == 1 {
+                request.append(byte)
+                if request.suffix(4) == [13, 10, 13, 10] { break }
+            }
+            let head = Array("HTTP/1.1 200 OK\r\nContent-Length: \(bodyBytes)\r\n\r\n".utf8)
+            guard write(connection, head, head.count) == head.count else { return }
+            let piece = 64 << 10
+            var offset = 0
+            var buffer = [UInt8](repeating: 0, count: piece)
+            while offset < bodyBytes {
+                let count = min(piece, bodyBytes - offset)
+                for index in 0..<count { buffer[index] = UInt8((offset + index) % 251) }
+                var written = 0
+                while written < count {
+                    let result = buffer.withUnsafeBytes { write(connection, $0.baseAddress! + written, count - written) }
+                    guard result > 0 else { return }
+                    written += result
+                    sent.withLock { sentBytes += result }
+                }
+                offset += count
+            }
+        }
+    }
+
+    deinit { close(listener) }
+
+    static func port(of socket: Int32) -> Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A port nothing listens on (bound, then closed).
+    static func unusedPort() throws -> Int {
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return port(of: probe)
+    }
+}
