@@ -42,4 +42,17 @@ enum MessageSerialization {
             message.write(to: &out)
         }
     }
+
+    /// A success response around a result already serialized, in the envelope's order.
+    static func response(id: RequestID, result: SerializedJSON) -> [UInt8] {
+        let idJSON = id.json
+        var out: [UInt8] = []
+        out.reserveCapacity(result.bytes.count + idJSON.serializedByteCount + 30)
+        out.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
+        idJSON.write(to: &out)
+        out.append(contentsOf: #","result":"#.utf8)
+        out.append(contentsOf: result.bytes)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
 }

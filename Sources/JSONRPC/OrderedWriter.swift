@@ -94,10 +94,22 @@ final class OrderedWriter: @unchecked Sendable {
     /// Queues a message that must not wait: urgent unless its request still has events queued.
     /// Never blocks.
     func enqueue(_ message: JSONValue, stream: RequestID? = nil) {
-        let frame = makeFrame(message, stream: stream)
+        enqueue(frame: makeFrame(message, stream: stream))
+    }
+
+    /// `enqueue` for a response whose result is already serialized.
+    func enqueue(response id: RequestID, result: SerializedJSON, stream: RequestID? = nil) {
+        if let trace {
+            let parsed = (try? result.parsed()) ?? .null
+            trace.record(.outgoing, message: OutgoingMessage.response(id: id, outcome: .success(parsed)).json)
+        }
+        enqueue(frame: OutgoingFrame(body: MessageSerialization.response(id: id, result: result), stream: stream))
+    }
+
+    private func enqueue(frame: OutgoingFrame) {
         condition.locked {
             guard !closed && !broken else { return }
-            if let stream, queuedPerStream[stream] != nil {
+            if let stream = frame.stream, queuedPerStream[stream] != nil {
                 appendToStreamLane(frame)
             } else {
                 appendToUrgent(frame)

@@ -69,6 +69,11 @@ extension LocalBackend {
         return try store.listMessages(threadID: params.threadID, runID: runID, params.list)
     }
 
+    public func listMessagesSerialized(_ params: ListMessagesParams) async throws -> ListPage<SerializedJSON> {
+        let runID = params.runID.flatMap { $0.isEmpty ? nil : $0 }
+        return try store.listMessagesSerialized(threadID: params.threadID, runID: runID, params.list)
+    }
+
     public func retrieveMessage(threadID: String, messageID: String) async throws -> Message {
         try existingMessage(threadID: threadID, messageID: messageID)
     }

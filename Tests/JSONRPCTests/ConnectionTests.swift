@@ -47,6 +47,30 @@ final class ConnectionTests: XCTestCase {
         }
     }
 
+    /// A result serialized beforehand is spliced as it is: the very bytes `echo` writes from its
+    /// tree, in both framings, for string and integer ids; a failure is the usual error. (Objects
+    /// of one member only: a dictionary's order may differ between two trees of the same value.)
+    func testASerializedResultIsWrittenAsTheSameResponse() async throws {
+        for framing in FramingMode.allCases {
+            for id: JSONValue in [7, "seven"] {
+                let params: JSONValue = ["list": ["héllo \"😀\"\n", 1, 2.5, nil, true, ["nested": [:]], []]]
+                let (tree, _, _) = connect(framing)
+                tree.send(TestClient.request(id: id, method: "echo", params: params))
+                _ = try await tree.next()
+                let (spliced, _, _) = connect(framing)
+                spliced.send(TestClient.request(id: id, method: "echoSerialized", params: params))
+                let reply = try await spliced.next()
+                XCTAssertEqual(reply, ["jsonrpc": "2.0", "id": id, "result": params])
+                XCTAssertEqual(spliced.outputBytes, tree.outputBytes, "\(framing), id \(id)")
+            }
+        }
+        let (client, _, _) = connect()
+        client.send(request(3, "failSerialized"))
+        let failed = try await client.next()
+        XCTAssertEqual(failed["error"]?["code"], -32010)
+        XCTAssertEqual(failed["id"], 3)
+    }
+
     func testIdsAreEchoedWithTheirType() async throws {
         let (client, _, _) = connect()
         client.send(request("1", "echo"))

@@ -1,4 +1,5 @@
 import AssistantAPI
+import JSONCore
 
 /// Messages of a thread, in insertion order.
 extension Store {
@@ -53,13 +54,36 @@ extension Store {
     /// A page of the thread's messages, optionally only those a run created;
     /// `notFound("thread")` if the thread does not exist.
     public func listMessages(threadID: String, runID: String? = nil, _ list: ListParams) throws -> ListPage<Message> {
-        guard try threadExists(id: threadID) else { throw APIError.notFound("thread", id: threadID) }
-        if let runID {
-            return try page(
-                Self.messageListByRun, [.text(runID), .text(threadID)], scope: "run \(runID) of thread \(threadID)", list,
-                item: idAndJSON(Message.self))
+        try listMessages(threadID: threadID, runID: runID, list, item: idAndJSON(Message.self))
+    }
+
+    /// The same page with each message as stored: the JSON its encoding wrote, which is what a
+    /// list carries, so it is neither decoded nor encoded again.
+    public func listMessagesSerialized(threadID: String, runID: String? = nil, _ list: ListParams) throws -> ListPage<SerializedJSON> {
+        try listMessages(threadID: threadID, runID: runID, list, item: idAndStoredJSON)
+    }
+
+    private func listMessages<Item>(
+        threadID: String, runID: String?, _ list: ListParams, item: (SQLiteStatement) throws -> (id: String, value: Item)
+    ) throws -> ListPage<Item> {
+        // A page with messages proves the thread exists (deleting a thread deletes its
+        // messages), so the thread is looked up only for an empty or failed page: a missing
+        // thread is `notFound` before any complaint about the page, as if checked first.
+        let found: ListPage<Item>
+        do {
+            if let runID {
+                found = try page(
+                    Self.messageListByRun, [.text(runID), .text(threadID)], scope: "run \(runID) of thread \(threadID)", list,
+                    item: item)
+            } else {
+                found = try page(Self.messageList, [.text(threadID)], scope: "thread \(threadID)", list, item: item)
+            }
+        } catch {
+            guard try threadExists(id: threadID) else { throw APIError.notFound("thread", id: threadID) }
+            throw error
         }
-        return try page(Self.messageList, [.text(threadID)], scope: "thread \(threadID)", list, item: idAndJSON(Message.self))
+        if found.data.isEmpty, try !threadExists(id: threadID) { throw APIError.notFound("thread", id: threadID) }
+        return found
     }
 
     /// Every message of the thread, oldest first (for building a prompt).
