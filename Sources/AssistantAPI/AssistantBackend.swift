@@ -33,6 +33,9 @@ public protocol AssistantBackend: Sendable {
     /// A backend that stores that JSON returns it without decoding it.
     func listMessagesSerialized(_ params: ListMessagesParams) async throws -> ListPage<SerializedJSON>
     func retrieveMessage(threadID: String, messageID: String) async throws -> Message
+    /// The same message as its JSON (what `messages/retrieve` answers); a backend that stores
+    /// that JSON returns it without decoding it.
+    func retrieveMessageStored(threadID: String, messageID: String) async throws -> StoredWireObject<Message>
     func updateMessage(threadID: String, messageID: String, metadata: [String: String]?, raw: JSONObject) async throws -> Message
     func listMessageFiles(threadID: String, messageID: String, _ list: ListParams) async throws -> ListPage<MessageFile>
     func retrieveMessageFile(threadID: String, messageID: String, fileID: String) async throws -> MessageFile
@@ -65,6 +68,10 @@ public protocol AssistantBackend: Sendable {
 }
 
 extension AssistantBackend {
+    public func retrieveMessageStored(threadID: String, messageID: String) async throws -> StoredWireObject<Message> {
+        try StoredWireObject(try await retrieveMessage(threadID: threadID, messageID: messageID))
+    }
+
     public func listMessagesSerialized(_ params: ListMessagesParams) async throws -> ListPage<SerializedJSON> {
         try await listMessages(params).serializingItems()
     }

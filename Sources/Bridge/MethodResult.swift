@@ -42,6 +42,17 @@ extension RunStep: RequestStamped {}
 extension DeletionStatus: RequestStamped {}
 extension ListPage: RequestStamped {}
 
+/// A stored object answers with its stored bytes and the missing keys spliced in (a fresh
+/// `request_id` first); bytes it cannot read that way take the decoded object's path.
+extension StoredWireObject: MethodResult where Object: RequestStamped {
+    public func resultJSON() throws -> JSONValue { try decoded().resultJSON() }
+
+    public func serializedResult() throws -> SerializedJSON {
+        if let spliced = wireSerialized(leading: [("request_id", .string(ObjectID.requestID()))]) { return spliced }
+        return SerializedJSON(try resultJSON())
+    }
+}
+
 extension ListPage {
     /// A page of stored objects splices their bytes into the page's JSON; any other page is
     /// written from its tree. Either way the members are those `resultJSON` gives.

@@ -103,7 +103,7 @@ final class OrderedWriter: @unchecked Sendable {
             let parsed = (try? result.parsed()) ?? .null
             trace.record(.outgoing, message: OutgoingMessage.response(id: id, outcome: .success(parsed)).json)
         }
-        enqueue(frame: OutgoingFrame(body: MessageSerialization.response(id: id, result: result), stream: stream))
+        enqueue(frame: OutgoingFrame(parts: MessageSerialization.response(id: id, result: result), stream: stream))
     }
 
     private func enqueue(frame: OutgoingFrame) {
@@ -182,7 +182,7 @@ final class OrderedWriter: @unchecked Sendable {
     }
 
     private func fits(_ frame: OutgoingFrame) -> Bool {
-        streamLaneBytes == 0 || streamLaneBytes + frame.body.count <= limits.streamBudgetBytes
+        streamLaneBytes == 0 || streamLaneBytes + frame.byteCount <= limits.streamBudgetBytes
     }
 
     private var stallSeconds: Double {
@@ -194,7 +194,7 @@ final class OrderedWriter: @unchecked Sendable {
     private func appendToUrgent(_ frame: OutgoingFrame) {
         noteWorkArrives()
         urgent.append(frame)
-        urgentBytes += frame.body.count
+        urgentBytes += frame.byteCount
     }
 
     /// Input back-pressure: returns once fewer than `urgentBacklogBytes` of responses wait, or
@@ -212,7 +212,7 @@ final class OrderedWriter: @unchecked Sendable {
     private func appendToStreamLane(_ frame: OutgoingFrame) {
         noteWorkArrives()
         streamLane.append(frame)
-        streamLaneBytes += frame.body.count
+        streamLaneBytes += frame.byteCount
         if let stream = frame.stream { queuedPerStream[stream, default: 0] += 1 }
     }
 
@@ -248,7 +248,7 @@ final class OrderedWriter: @unchecked Sendable {
             let next: OutgoingFrame
             if let frame = urgent.popFirst() {
                 (next, fromStreamLane) = (frame, false)
-                urgentBytes -= frame.body.count
+                urgentBytes -= frame.byteCount
             } else if let frame = streamLane.popFirst() {
                 (next, fromStreamLane) = (frame, true)
             } else {
@@ -260,11 +260,11 @@ final class OrderedWriter: @unchecked Sendable {
             let mode = self.mode
             let alreadyBroken = broken
             condition.unlock()
-            let written = alreadyBroken || write(next.body, mode: mode)
+            let written = alreadyBroken || write(next, mode: mode)
             condition.lock()
             writing = false
             if fromStreamLane {
-                streamLaneBytes -= next.body.count
+                streamLaneBytes -= next.byteCount
                 if let stream = next.stream {
                     let left = (queuedPerStream[stream] ?? 1) - 1
                     queuedPerStream[stream] = left > 0 ? left : nil
@@ -285,19 +285,21 @@ final class OrderedWriter: @unchecked Sendable {
     }
 
     /// Writes one frame (header or newline included) in pieces, noting progress after each.
-    private func write(_ body: [UInt8], mode: FramingMode) -> Bool {
+    private func write(_ frame: OutgoingFrame, mode: FramingMode) -> Bool {
         let pieceSize = 256 << 10
         switch mode {
         case .lsp:
-            guard writeNoting(Array("Content-Length: \(body.count)\r\n\r\n".utf8)[...]) else { return false }
+            guard writeNoting(Array("Content-Length: \(frame.byteCount)\r\n\r\n".utf8)[...]) else { return false }
         case .ndjson:
             break
         }
-        var offset = 0
-        while offset < body.count {
-            let end = min(body.count, offset + pieceSize)
-            guard writeNoting(body[offset..<end]) else { return false }
-            offset = end
+        for body in frame.parts {
+            var offset = 0
+            while offset < body.count {
+                let end = min(body.count, offset + pieceSize)
+                guard writeNoting(body[offset..<end]) else { return false }
+                offset = end
+            }
         }
         if mode == .ndjson { return writeNoting([UInt8(ascii: "\n")][...]) }
         return true

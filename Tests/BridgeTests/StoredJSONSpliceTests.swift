@@ -5,8 +5,8 @@ import JSONCore
 import LocalEngine
 import XCTest
 
-/// `messages/list` on the local backend splices each message's stored JSON into the response
-/// instead of decoding and encoding it. The answer must be the one the decoded page gives
+/// `messages/list` and `messages/retrieve` on the local backend splice each message's stored JSON
+/// into the response instead of decoding and encoding it. The answer must be the one the decoded page gives
 /// (`ListPage<Message>` written as a tree, the path every other list takes), member for member,
 /// for messages stored every way the engine stores them: created by a client (with metadata,
 /// several parts), updated, written by a run (streamed text rewritten in SQLite, then the
@@ -60,6 +60,16 @@ final class StoredJSONSpliceTests: XCTestCase {
             answered = Self.withoutRequestID(answered)
             XCTAssertEqual(answered, expected, "\(query)")
         }
+        // messages/retrieve splices the stored message with its unset keys as nulls: the same
+        // members as the decoded message's wire JSON.
+        for message in all.data {
+            let spliced = try await result("messages/retrieve", ["thread_id": .string(threadID), "message_id": .string(message.id)])
+            XCTAssertNotNil(spliced["request_id"]?.stringValue, "\(message.id): stamped")
+            let decoded = try await backend.retrieveMessage(threadID: threadID, messageID: message.id)
+            XCTAssertEqual(Self.withoutRequestID(spliced), Self.withoutRequestID(try decoded.resultJSON()), message.id)
+        }
+        let missing = try await harness.call("messages/retrieve", ["thread_id": .string(threadID), "message_id": "message_none"])
+        XCTAssertNotNil(missing["error"], "a missing message is an error")
         // The run's message was stored as streamed text first (rewritten in SQLite), then whole.
         let runPage = try await result("messages/list", ["thread_id": .string(threadID), "run_id": .string(runID)])
         XCTAssertEqual(

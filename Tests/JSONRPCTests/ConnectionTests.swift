@@ -52,8 +52,13 @@ final class ConnectionTests: XCTestCase {
     /// of one member only: a dictionary's order may differ between two trees of the same value.)
     func testASerializedResultIsWrittenAsTheSameResponse() async throws {
         for framing in FramingMode.allCases {
-            for id: JSONValue in [7, "seven"] {
-                let params: JSONValue = ["list": ["héllo \"😀\"\n", 1, 2.5, nil, true, ["nested": [:]], []]]
+            // A long result is written from its own bytes, between the envelope's head and tail.
+            let long = String(repeating: "long \"text\" ", count: 20_000)
+            for (id, params): (JSONValue, JSONValue) in [
+                (7, ["list": ["héllo \"😀\"\n", 1, 2.5, nil, true, ["nested": [:]], []]]),
+                ("seven", ["list": ["héllo \"😀\"\n", 1, 2.5, nil, true, ["nested": [:]], []]]),
+                (8, ["long": .string(long)]),
+            ] {
                 let (tree, _, _) = connect(framing)
                 tree.send(TestClient.request(id: id, method: "echo", params: params))
                 _ = try await tree.next()

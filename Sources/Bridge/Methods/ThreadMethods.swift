@@ -73,8 +73,8 @@ public struct RetrieveMessage: RequestMethod {
         threadID = try reader.id("thread_id")
         messageID = try reader.id("message_id")
     }
-    public func call(_ call: MethodCall) async throws -> Message {
-        try await call.backend.retrieveMessage(threadID: threadID, messageID: messageID)
+    public func call(_ call: MethodCall) async throws -> StoredWireObject<Message> {
+        try await call.backend.retrieveMessageStored(threadID: threadID, messageID: messageID)
     }
 }
 
