@@ -29,7 +29,13 @@ public protocol AssistantBackend: Sendable {
 
     func createMessage(_ params: CreateMessageParams) async throws -> Message
     func listMessages(_ params: ListMessagesParams) async throws -> ListPage<Message>
+    /// The same page with each message as its JSON, written out (what `messages/list` answers).
+    /// A backend that stores that JSON returns it without decoding it.
+    func listMessagesSerialized(_ params: ListMessagesParams) async throws -> ListPage<SerializedJSON>
     func retrieveMessage(threadID: String, messageID: String) async throws -> Message
+    /// The same message as its JSON (what `messages/retrieve` answers); a backend that stores
+    /// that JSON returns it without decoding it.
+    func retrieveMessageStored(threadID: String, messageID: String) async throws -> StoredWireObject<Message>
     func updateMessage(threadID: String, messageID: String, metadata: [String: String]?, raw: JSONObject) async throws -> Message
     func listMessageFiles(threadID: String, messageID: String, _ list: ListParams) async throws -> ListPage<MessageFile>
     func retrieveMessageFile(threadID: String, messageID: String, fileID: String) async throws -> MessageFile
@@ -59,4 +65,14 @@ public protocol AssistantBackend: Sendable {
 
     /// Ends background work (runs in flight are left for restart recovery), closes storage.
     func shutdown() async
+}
+
+extension AssistantBackend {
+    public func retrieveMessageStored(threadID: String, messageID: String) async throws -> StoredWireObject<Message> {
+        try StoredWireObject(try await retrieveMessage(threadID: threadID, messageID: messageID))
+    }
+
+    public func listMessagesSerialized(_ params: ListMessagesParams) async throws -> ListPage<SerializedJSON> {
+        try await listMessages(params).serializingItems()
+    }
 }

@@ -9,11 +9,11 @@ public enum ObjectID {
     public static let step = "step_"
 
     public static func make(_ prefix: String) -> String {
-        prefix + UUID().uuidString.lowercased()
+        prefix + RandomUUID.lowercaseString()
     }
 
     /// A request id as the service writes them: UUID-like.
-    public static func requestID() -> String { UUID().uuidString.lowercased() }
+    public static func requestID() -> String { RandomUUID.lowercaseString() }
 }
 
 /// Timestamps are Unix milliseconds, as the service's are.

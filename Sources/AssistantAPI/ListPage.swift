@@ -1,3 +1,5 @@
+import JSONCore
+
 /// The list envelope: `{"object":"list","data":[…],"first_id","last_id","has_more"}`.
 public struct ListPage<Item: Codable & Sendable>: Codable, Sendable {
     public var object: String = "list"
@@ -31,3 +33,14 @@ public struct ListPage<Item: Codable & Sendable>: Codable, Sendable {
 }
 
 extension ListPage: WireObject {}
+
+extension ListPage {
+    /// The page with each item written out as the page's JSON carries it.
+    public func serializingItems() throws -> ListPage<SerializedJSON> {
+        var page = ListPage<SerializedJSON>(
+            data: try data.map { SerializedJSON(try JSONValue(encoding: $0)) }, hasMore: hasMore, firstID: firstID, lastID: lastID)
+        page.object = object
+        page.requestID = requestID
+        return page
+    }
+}

@@ -83,7 +83,7 @@ public final class BridgeServer: MessageDispatcher {
             return .reply(.failure(.methodNotFound(method)))
         }
         let capabilities = state.withLock { $0.clientCapabilities }
-        return .run { [configuration] channel in
+        return .runSerialized { [configuration] channel in
             let context = RequestContext(channel: channel, clientCapabilities: capabilities, logger: configuration.logger)
             do {
                 return try await handler(context)

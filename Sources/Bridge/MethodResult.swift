@@ -4,6 +4,13 @@ import JSONCore
 /// What a method answers, as the JSON of its response.
 public protocol MethodResult: Sendable {
     func resultJSON() throws -> JSONValue
+    /// The same result written out: what the response carries. A result that holds stored JSON
+    /// splices it here rather than building a tree and writing it again.
+    func serializedResult() throws -> SerializedJSON
+}
+
+extension MethodResult {
+    public func serializedResult() throws -> SerializedJSON { SerializedJSON(try resultJSON()) }
 }
 
 extension JSONValue: MethodResult {
@@ -34,3 +41,42 @@ extension Run: RequestStamped {}
 extension RunStep: RequestStamped {}
 extension DeletionStatus: RequestStamped {}
 extension ListPage: RequestStamped {}
+
+/// A stored object answers with its stored bytes and the missing keys spliced in (a fresh
+/// `request_id` first); bytes it cannot read that way take the decoded object's path.
+extension StoredWireObject: MethodResult where Object: RequestStamped {
+    public func resultJSON() throws -> JSONValue { try decoded().resultJSON() }
+
+    public func serializedResult() throws -> SerializedJSON {
+        if let spliced = wireSerialized(leading: [("request_id", .string(ObjectID.requestID()))]) { return spliced }
+        return SerializedJSON(try resultJSON())
+    }
+}
+
+extension ListPage {
+    /// A page of stored objects splices their bytes into the page's JSON; any other page is
+    /// written from its tree. Either way the members are those `resultJSON` gives.
+    public func serializedResult() throws -> SerializedJSON {
+        guard let items = data as? [SerializedJSON] else { return SerializedJSON(try resultJSON()) }
+        func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+        var out: [UInt8] = []
+        out.reserveCapacity(items.reduce(160) { $0 + $1.bytes.count + 1 })
+        out.append(contentsOf: #"{"object":"#.utf8)
+        JSONValue.writeString(object, to: &out)
+        out.append(contentsOf: #","data":["#.utf8)
+        for (index, item) in items.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: item.bytes)
+        }
+        out.append(contentsOf: #"],"first_id":"#.utf8)
+        text(firstID).write(to: &out)
+        out.append(contentsOf: #","last_id":"#.utf8)
+        text(lastID).write(to: &out)
+        out.append(contentsOf: #","has_more":"#.utf8)
+        out.append(contentsOf: (hasMore ? "true" : "false").utf8)
+        out.append(contentsOf: #","request_id":"#.utf8)
+        JSONValue.writeString(requestID ?? ObjectID.requestID(), to: &out)
+        out.append(UInt8(ascii: "}"))
+        return SerializedJSON(bytes: out)
+    }
+}

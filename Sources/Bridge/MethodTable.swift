@@ -4,10 +4,10 @@ import JSONRPC
 
 /// A method's handler: params as sent (nil when absent) in, result out. Throws `JSONRPCError`
 /// for protocol errors; other errors go through the bridge's error mapper.
-typealias MethodHandler = @Sendable (RequestContext, JSONValue?, ThreadPlace?) async throws -> JSONValue
+typealias MethodHandler = @Sendable (RequestContext, JSONValue?, ThreadPlace?) async throws -> SerializedJSON
 
 /// A request ready to run: its place on its thread is already reserved.
-typealias PreparedRequest = @Sendable (RequestContext) async throws -> JSONValue
+typealias PreparedRequest = @Sendable (RequestContext) async throws -> SerializedJSON
 
 /// The client→server request methods beyond the lifecycle, one registration per declaration:
 ///
@@ -50,7 +50,7 @@ public struct MethodTable: Sendable {
             try await place?.waitForTurn()
             let call = MethodCall(
                 backend: backends.current, context: context, toolCallTimeout: toolCallTimeout, threadPlace: place)
-            return try await request.call(call).resultJSON()
+            return try await request.call(call).serializedResult()
         }
     }
 

@@ -350,29 +350,55 @@ public final class Connection: Sendable {
         case .reply(let outcome):
             target.replyNow(OutgoingMessage.response(id: id, outcome: outcome).json, writer: writer)
         case .run(let body):
-            let channel = RequestChannel(id: id, method: request.method, connection: self)
-            target.expectReply()
-            runningRequests.enter()
-            state.withLock { locked in
-                let token = locked.nextTaskToken
-                locked.nextTaskToken += 1
-                // Above the streaming work (which runs at .utility), so requests are not starved.
-                let task = Task(priority: .userInitiated) { [self] in
-                    let outcome = await Self.outcome(of: body, channel: channel, logger: options.logger)
-                    state.withLock { state in
-                        if state.inFlight[id]?.token == token { state.inFlight[id] = nil }
+            startTask(request, replyTo: target) { [logger = options.logger] channel in
+                let outcome = await Self.outcome(of: body, channel: channel, logger: logger)
+                return { writer in target.deliverExpected(OutgoingMessage.response(id: id, outcome: outcome).json, writer: writer, stream: id) }
+            }
+        case .runSerialized(let body):
+            startTask(request, replyTo: target) { [logger = options.logger] channel in
+                let outcome = await Self.outcome(of: body, channel: channel, logger: logger)
+                return { writer in
+                    switch outcome {
+                    case .success(let result):
+                        target.deliverExpected(response: id, result: result, writer: writer, stream: id)
+                    case .failure(let error):
+                        target.deliverExpected(OutgoingMessage.response(id: id, outcome: .failure(error)).json, writer: writer, stream: id)
                     }
-                    target.deliverExpected(OutgoingMessage.response(id: id, outcome: outcome).json, writer: writer, stream: id)
-                    runningRequests.leave()
                 }
-                locked.inFlight[id] = InFlightRequest(token: token, task: task)
             }
         }
     }
 
-    private static func outcome(
-        of body: @Sendable (RequestChannel) async throws -> JSONValue, channel: RequestChannel, logger: Logger
-    ) async -> Result<JSONValue, JSONRPCError> {
+    /// Runs the request's work in a task of its own, remembered for `$/cancelRequest` while it
+    /// runs; `work` answers how to deliver the response, which happens once the request is
+    /// forgotten (so the peer may reuse its id as soon as it reads the response).
+    private func startTask(
+        _ request: IncomingRequest, replyTo target: ReplyTarget,
+        _ work: @escaping @Sendable (RequestChannel) async -> @Sendable (OrderedWriter) -> Void
+    ) {
+        let id = request.id
+        let channel = RequestChannel(id: id, method: request.method, connection: self)
+        target.expectReply()
+        runningRequests.enter()
+        state.withLock { locked in
+            let token = locked.nextTaskToken
+            locked.nextTaskToken += 1
+            // Above the streaming work (which runs at .utility), so requests are not starved.
+            let task = Task(priority: .userInitiated) { [self] in
+                let deliver = await work(channel)
+                state.withLock { state in
+                    if state.inFlight[id]?.token == token { state.inFlight[id] = nil }
+                }
+                deliver(writer)
+                runningRequests.leave()
+            }
+            locked.inFlight[id] = InFlightRequest(token: token, task: task)
+        }
+    }
+
+    private static func outcome<Value: Sendable>(
+        of body: @Sendable (RequestChannel) async throws -> Value, channel: RequestChannel, logger: Logger
+    ) async -> Result<Value, JSONRPCError> {
         do {
             return .success(try await body(channel))
         } catch let error as JSONRPCError {
@@ -421,6 +447,19 @@ enum ReplyTarget: Sendable {
         switch self {
         case .direct: writer.enqueue(response, stream: stream)
         case .batch(let batch): batch.deliver(response)
+        }
+    }
+
+    /// `deliverExpected` for a success whose result is already serialized: spliced as it is when
+    /// written directly; a batch, which replies with one array, takes it parsed.
+    func deliverExpected(response id: RequestID, result: SerializedJSON, writer: OrderedWriter, stream: RequestID? = nil) {
+        switch self {
+        case .direct:
+            writer.enqueue(response: id, result: result, stream: stream)
+        case .batch(let batch):
+            let outcome: Result<JSONValue, JSONRPCError> = Result { try result.parsed() }
+                .mapError { .internalError("the result is not valid JSON: \($0)") }
+            batch.deliver(OutgoingMessage.response(id: id, outcome: outcome).json)
         }
     }
 

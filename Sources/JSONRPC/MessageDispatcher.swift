@@ -18,6 +18,9 @@ public enum RequestRoute: Sendable {
     /// `JSONRPCError` becomes the error response, `CancellationError` becomes -32800, and anything
     /// else -32603.
     case run(@Sendable (RequestChannel) async throws -> JSONValue)
+    /// Like `run`, with a result already serialized: its bytes are spliced into the response
+    /// as they are (a stored object need not be parsed and written again).
+    case runSerialized(@Sendable (RequestChannel) async throws -> SerializedJSON)
 }
 
 /// What a running request handler uses to talk to the peer.

@@ -42,4 +42,23 @@ enum MessageSerialization {
             message.write(to: &out)
         }
     }
+
+    /// Results at least this long are written from their own bytes rather than copied.
+    static let uncopiedResultBytes = 64 << 10
+
+    /// A success response around a result already serialized, in the envelope's order. A long
+    /// result is not copied: the frame is the envelope's head, its bytes, the closing brace;
+    /// a short one is one buffer, written with one call.
+    static func response(id: RequestID, result: SerializedJSON) -> [[UInt8]] {
+        var head: [UInt8] = []
+        let long = result.bytes.count >= uncopiedResultBytes
+        head.reserveCapacity(40 + (long ? 0 : result.bytes.count))
+        head.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
+        id.json.write(to: &head)
+        head.append(contentsOf: #","result":"#.utf8)
+        if long { return [head, result.bytes, [UInt8(ascii: "}")]] }
+        head.append(contentsOf: result.bytes)
+        head.append(UInt8(ascii: "}"))
+        return [head]
+    }
 }

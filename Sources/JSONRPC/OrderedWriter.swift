@@ -94,10 +94,22 @@ final class OrderedWriter: @unchecked Sendable {
     /// Queues a message that must not wait: urgent unless its request still has events queued.
     /// Never blocks.
     func enqueue(_ message: JSONValue, stream: RequestID? = nil) {
-        let frame = makeFrame(message, stream: stream)
+        enqueue(frame: makeFrame(message, stream: stream))
+    }
+
+    /// `enqueue` for a response whose result is already serialized.
+    func enqueue(response id: RequestID, result: SerializedJSON, stream: RequestID? = nil) {
+        if let trace {
+            let parsed = (try? result.parsed()) ?? .null
+            trace.record(.outgoing, message: OutgoingMessage.response(id: id, outcome: .success(parsed)).json)
+        }
+        enqueue(frame: OutgoingFrame(parts: MessageSerialization.response(id: id, result: result), stream: stream))
+    }
+
+    private func enqueue(frame: OutgoingFrame) {
         condition.locked {
             guard !closed && !broken else { return }
-            if let stream, queuedPerStream[stream] != nil {
+            if let stream = frame.stream, queuedPerStream[stream] != nil {
                 appendToStreamLane(frame)
             } else {
                 appendToUrgent(frame)
@@ -179,7 +191,7 @@ final class OrderedWriter: @unchecked Sendable {
     }
 
     private func fits(_ frame: OutgoingFrame) -> Bool {
-        streamLaneBytes == 0 || streamLaneBytes + frame.body.count <= limits.streamBudgetBytes
+        streamLaneBytes == 0 || streamLaneBytes + frame.byteCount <= limits.streamBudgetBytes
     }
 
     private var stallSeconds: Double {
@@ -191,7 +203,7 @@ final class OrderedWriter: @unchecked Sendable {
     private func appendToUrgent(_ frame: OutgoingFrame) {
         noteWorkArrives()
         urgent.append(frame)
-        urgentBytes += frame.body.count
+        urgentBytes += frame.byteCount
     }
 
     /// Input back-pressure: returns once fewer than `urgentBacklogBytes` of responses wait, or
@@ -209,7 +221,7 @@ final class OrderedWriter: @unchecked Sendable {
     private func appendToStreamLane(_ frame: OutgoingFrame) {
         noteWorkArrives()
         streamLane.append(frame)
-        streamLaneBytes += frame.body.count
+        streamLaneBytes += frame.byteCount
         if let stream = frame.stream { queuedPerStream[stream, default: 0] += 1 }
     }
 
@@ -295,19 +307,19 @@ final class OrderedWriter: @unchecked Sendable {
         var batch = Batch()
         var bytes = 0
         func fits(_ frame: OutgoingFrame) -> Bool {
-            batch.isEmpty || (frame.body.count <= Self.batchedFrameBytes && bytes + frame.body.count <= Self.batchBytes)
+            batch.isEmpty || (frame.byteCount <= Self.batchedFrameBytes && bytes + frame.byteCount <= Self.batchBytes)
         }
         while let frame = urgent.first, fits(frame) {
             _ = urgent.popFirst()
             batch.frames.append(frame)
-            batch.urgentBytes += frame.body.count
-            bytes += frame.body.count
+            batch.urgentBytes += frame.byteCount
+            bytes += frame.byteCount
         }
         while let frame = streamLane.first, fits(frame) {
             _ = streamLane.popFirst()
             batch.frames.append(frame)
-            batch.streamBytes += frame.body.count
-            bytes += frame.body.count
+            batch.streamBytes += frame.byteCount
+            bytes += frame.byteCount
             if let stream = frame.stream { batch.perStream[stream, default: 0] += 1 }
         }
         return batch
@@ -316,31 +328,33 @@ final class OrderedWriter: @unchecked Sendable {
     /// Writes frames (headers or newlines included): small ones gathered into one buffer, a big
     /// one in pieces, noting progress after each write.
     private func write(frames: [OutgoingFrame], mode: FramingMode) -> Bool {
-        if frames.count == 1 { return write(frames[0].body, mode: mode) }
+        if frames.count == 1 { return write(frames[0], mode: mode) }
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(frames.reduce(0) { $0 + $1.body.count + 32 })
+        buffer.reserveCapacity(frames.reduce(0) { $0 + $1.byteCount + 32 })
         for frame in frames {
-            if mode == .lsp { buffer.append(contentsOf: "Content-Length: \(frame.body.count)\r\n\r\n".utf8) }
-            buffer.append(contentsOf: frame.body)
+            if mode == .lsp { buffer.append(contentsOf: "Content-Length: \(frame.byteCount)\r\n\r\n".utf8) }
+            for part in frame.parts { buffer.append(contentsOf: part) }
             if mode == .ndjson { buffer.append(UInt8(ascii: "\n")) }
         }
         return writeNoting(buffer[...])
     }
 
     /// Writes one frame (header or newline included) in pieces, noting progress after each.
-    private func write(_ body: [UInt8], mode: FramingMode) -> Bool {
+    private func write(_ frame: OutgoingFrame, mode: FramingMode) -> Bool {
         let pieceSize = 256 << 10
         switch mode {
         case .lsp:
-            guard writeNoting(Array("Content-Length: \(body.count)\r\n\r\n".utf8)[...]) else { return false }
+            guard writeNoting(Array("Content-Length: \(frame.byteCount)\r\n\r\n".utf8)[...]) else { return false }
         case .ndjson:
             break
         }
-        var offset = 0
-        while offset < body.count {
-            let end = min(body.count, offset + pieceSize)
-            guard writeNoting(body[offset..<end]) else { return false }
-            offset = end
+        for body in frame.parts {
+            var offset = 0
+            while offset < body.count {
+                let end = min(body.count, offset + pieceSize)
+                guard writeNoting(body[offset..<end]) else { return false }
+                offset = end
+            }
         }
         if mode == .ndjson { return writeNoting([UInt8(ascii: "\n")][...]) }
         return true

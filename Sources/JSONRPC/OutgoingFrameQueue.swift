@@ -1,8 +1,21 @@
 /// One serialized message waiting to be written. `stream` is the request it belongs to (its
 /// events, requests and response), so that nothing of a request overtakes its own events.
 struct OutgoingFrame: Sendable {
-    let body: [UInt8]
+    /// The message's bytes in pieces, written one after another: a response's envelope goes
+    /// around a result serialized beforehand without copying it into one buffer.
+    let parts: [[UInt8]]
     let stream: RequestID?
+    let byteCount: Int
+
+    init(body: [UInt8], stream: RequestID?) {
+        self.init(parts: [body], stream: stream)
+    }
+
+    init(parts: [[UInt8]], stream: RequestID?) {
+        self.parts = parts
+        self.stream = stream
+        byteCount = parts.reduce(0) { $0 + $1.count }
+    }
 }
 
 /// A FIFO of frames that pops from the front without moving the rest.

@@ -69,6 +69,11 @@ extension LocalBackend {
         return try store.listMessages(threadID: params.threadID, runID: runID, params.list)
     }
 
+    public func listMessagesSerialized(_ params: ListMessagesParams) async throws -> ListPage<SerializedJSON> {
+        let runID = params.runID.flatMap { $0.isEmpty ? nil : $0 }
+        return try store.listMessagesSerialized(threadID: params.threadID, runID: runID, params.list)
+    }
+
     public func retrieveMessage(threadID: String, messageID: String) async throws -> Message {
         try existingMessage(threadID: threadID, messageID: messageID)
     }
@@ -96,6 +101,14 @@ extension LocalBackend {
     }
 
     /// The message of that thread; `notFound` naming the thread or the message.
+    public func retrieveMessageStored(threadID: String, messageID: String) async throws -> StoredWireObject<Message> {
+        guard try store.threadExists(id: threadID) else { throw APIError.notFound("thread", id: threadID) }
+        guard let json = try store.messageJSON(threadID: threadID, id: messageID) else {
+            throw APIError.notFound("message", id: messageID)
+        }
+        return StoredWireObject(json: json)
+    }
+
     func existingMessage(threadID: String, messageID: String) throws -> Message {
         guard try store.threadExists(id: threadID) else { throw APIError.notFound("thread", id: threadID) }
         guard let message = try store.message(threadID: threadID, id: messageID) else {

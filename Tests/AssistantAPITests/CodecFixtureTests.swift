@@ -363,6 +363,20 @@ final class CodecFixtureTests: XCTestCase {
         XCTAssertNotNil(UUID(uuidString: String(id.dropFirst("message_".count))))
         XCTAssertEqual(id, id.lowercased())
         XCTAssertNotEqual(ObjectID.make(ObjectID.run), ObjectID.make(ObjectID.run))
+        // Version 4, RFC 4122 variant, 36 characters, all distinct, every hex digit in use.
+        var seen = Set<String>()
+        var digits = Set<Character>()
+        for _ in 0..<20_000 {
+            let request = ObjectID.requestID()
+            let uuid = try? XCTUnwrap(UUID(uuidString: request))
+            XCTAssertEqual(request.count, 36)
+            XCTAssertEqual(request, request.lowercased())
+            XCTAssertEqual(uuid.map { $0.uuid.6 >> 4 }, 4, request)
+            XCTAssertEqual(uuid.map { $0.uuid.8 >> 6 }, 2, request)
+            XCTAssertTrue(seen.insert(request).inserted, "\(request) came twice")
+            digits.formUnion(request.filter { $0 != "-" })
+        }
+        XCTAssertEqual(digits.count, 16)
         let now = Timestamp.now()
         XCTAssertGreaterThan(now, 1_700_000_000_000, "milliseconds")
         XCTAssertLessThan(now, 100_000_000_000_000)

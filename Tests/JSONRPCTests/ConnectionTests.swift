@@ -47,6 +47,35 @@ final class ConnectionTests: XCTestCase {
         }
     }
 
+    /// A result serialized beforehand is spliced as it is: the very bytes `echo` writes from its
+    /// tree, in both framings, for string and integer ids; a failure is the usual error. (Objects
+    /// of one member only: a dictionary's order may differ between two trees of the same value.)
+    func testASerializedResultIsWrittenAsTheSameResponse() async throws {
+        for framing in FramingMode.allCases {
+            // A long result is written from its own bytes, between the envelope's head and tail.
+            let long = String(repeating: "long \"text\" ", count: 20_000)
+            for (id, params): (JSONValue, JSONValue) in [
+                (7, ["list": ["héllo \"😀\"\n", 1, 2.5, nil, true, ["nested": [:]], []]]),
+                ("seven", ["list": ["héllo \"😀\"\n", 1, 2.5, nil, true, ["nested": [:]], []]]),
+                (8, ["long": .string(long)]),
+            ] {
+                let (tree, _, _) = connect(framing)
+                tree.send(TestClient.request(id: id, method: "echo", params: params))
+                _ = try await tree.next()
+                let (spliced, _, _) = connect(framing)
+                spliced.send(TestClient.request(id: id, method: "echoSerialized", params: params))
+                let reply = try await spliced.next()
+                XCTAssertEqual(reply, ["jsonrpc": "2.0", "id": id, "result": params])
+                XCTAssertEqual(spliced.outputBytes, tree.outputBytes, "\(framing), id \(id)")
+            }
+        }
+        let (client, _, _) = connect()
+        client.send(request(3, "failSerialized"))
+        let failed = try await client.next()
+        XCTAssertEqual(failed["error"]?["code"], -32010)
+        XCTAssertEqual(failed["id"], 3)
+    }
+
     func testIdsAreEchoedWithTheirType() async throws {
         let (client, _, _) = connect()
         client.send(request("1", "echo"))

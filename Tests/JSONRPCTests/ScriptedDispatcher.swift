@@ -58,6 +58,10 @@ final class ScriptedDispatcher: MessageDispatcher {
         switch request.method {
         case "echo":
             return .run { _ in params ?? .null }
+        case "echoSerialized":
+            return .runSerialized { _ in SerializedJSON(params ?? .null) }
+        case "failSerialized":
+            return .runSerialized { _ in throw JSONRPCError(code: -32010, message: "no such thing", data: ["id": "x"]) }
         case "rejectNow":
             return .reply(.failure(.methodNotFound(request.method)))
         case "waitForCancel":

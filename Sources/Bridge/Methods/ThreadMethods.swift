@@ -60,7 +60,9 @@ public struct ListMessages: RequestMethod {
     public static let name = "messages/list"
     public let params: ListMessagesParams
     public init(params reader: inout ParamReader) throws(APIError) { params = try ListMessagesParams(reader: &reader) }
-    public func call(_ call: MethodCall) async throws -> ListPage<Message> { try await call.backend.listMessages(params) }
+    public func call(_ call: MethodCall) async throws -> ListPage<SerializedJSON> {
+        try await call.backend.listMessagesSerialized(params)
+    }
 }
 
 public struct RetrieveMessage: RequestMethod {
@@ -71,8 +73,8 @@ public struct RetrieveMessage: RequestMethod {
         threadID = try reader.id("thread_id")
         messageID = try reader.id("message_id")
     }
-    public func call(_ call: MethodCall) async throws -> Message {
-        try await call.backend.retrieveMessage(threadID: threadID, messageID: messageID)
+    public func call(_ call: MethodCall) async throws -> StoredWireObject<Message> {
+        try await call.backend.retrieveMessageStored(threadID: threadID, messageID: messageID)
     }
 }
 

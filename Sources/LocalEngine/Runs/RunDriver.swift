@@ -5,6 +5,14 @@ import Foundation
 /// Performs the effects of a run's transitions: the executor, or a recorder in tests.
 protocol RunEffectPerformer: AnyObject, Sendable {
     func perform(_ effect: RunEffect, for driver: RunDriver)
+    /// The effects queued together, in order; a performer may group their storage.
+    func perform(batch: [RunEffect], for driver: RunDriver)
+}
+
+extension RunEffectPerformer {
+    func perform(batch: [RunEffect], for driver: RunDriver) {
+        for effect in batch { perform(effect, for: driver) }
+    }
 }
 
 /// The shell around one run's `RunMachine`. A transition runs under `condition`'s lock and only
@@ -141,7 +149,7 @@ final class RunDriver: @unchecked Sendable {
             let batch = queue
             queue.removeAll()
             condition.unlock()
-            for effect in batch { performer.perform(effect, for: self) }
+            performer.perform(batch: batch, for: self)
             condition.lock()
             performedCount += batch.count
             condition.broadcast()

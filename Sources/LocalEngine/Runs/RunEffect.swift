@@ -33,3 +33,13 @@ enum RunWrite: Sendable, Equatable {
     /// Records this process as the one executing the run (recovery).
     case claimRun(runID: String, owner: RunOwner)
 }
+
+extension RunEffect {
+    /// Writes rows or logs an event (`RunExecutor` groups these into one transaction).
+    var touchesStore: Bool {
+        switch self {
+        case .persist, .emit: return true
+        default: return false
+        }
+    }
+}

@@ -2,18 +2,41 @@ import AssistantAPI
 
 /// The executor performs its drivers' effects (never with a driver's lock held; see `RunDriver`).
 extension RunExecutor: RunEffectPerformer {
+    /// Group commit: the rows and logged events of the whole batch (what one or more transitions
+    /// produced) are written in one transaction, then the batch is performed without them, in
+    /// order. So every event still reaches listeners only once it and the rows before it are
+    /// committed, as when each was its own transaction, and the events keep their order.
+    func perform(batch: [RunEffect], for driver: RunDriver) {
+        guard batch.lazy.filter(\.touchesStore).count > 1 else {
+            for effect in batch { perform(effect, for: driver) }
+            return
+        }
+        do {
+            try repository.transaction {
+                for effect in batch {
+                    switch effect {
+                    case .persist(let writes): persist(writes, of: driver)
+                    case .emit(let event): logEvent(event, of: driver)
+                    default: break
+                    }
+                }
+            }
+        } catch {
+            logger.error("could not store the changes of \(driver.runID): \(error)")
+        }
+        for effect in batch {
+            switch effect {
+            case .persist: break
+            case .emit(let event): driver.listeners.emit(event)
+            default: perform(effect, for: driver)
+            }
+        }
+    }
+
     func perform(_ effect: RunEffect, for driver: RunDriver) {
         switch effect {
         case .persist(let writes):
-            do {
-                if writes.count == 1 {
-                    try write(writes[0])
-                } else {
-                    try repository.transaction { for row in writes { try write(row) } }
-                }
-            } catch {
-                logger.error("could not store \(driver.runID): \(error)")
-            }
+            persist(writes, of: driver)
         case .emit(let event):
             logEvent(event, of: driver)
             driver.listeners.emit(event)
@@ -33,6 +56,19 @@ extension RunExecutor: RunEffectPerformer {
             drivers.withLock { drivers in
                 if drivers[driver.runID] === driver { drivers[driver.runID] = nil }
             }
+        }
+    }
+
+    /// One `.persist`: its rows all together or none (a savepoint inside a group's transaction).
+    func persist(_ writes: [RunWrite], of driver: RunDriver) {
+        do {
+            if writes.count == 1 {
+                try write(writes[0])
+            } else {
+                try repository.transaction { for row in writes { try write(row) } }
+            }
+        } catch {
+            logger.error("could not store \(driver.runID): \(error)")
         }
     }
 

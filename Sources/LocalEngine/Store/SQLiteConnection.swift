@@ -81,6 +81,17 @@ final class SQLiteConnection {
         return Int(sqlite3_changes(handle))
     }
 
+    /// Writes `bytes` over the start of a blob the row already holds (made with `zeroblob`),
+    /// straight into the database's pages: SQLite builds no record holding another copy.
+    func writeBlob(table: String, column: String, rowid: Int64, _ bytes: [UInt8]) throws {
+        var blob: OpaquePointer?
+        var rc = sqlite3_blob_open(handle, "main", table, column, rowid, 1, &blob)
+        guard rc == SQLITE_OK, let blob else { throw error(rc, "open \(table).\(column) of row \(rowid)") }
+        defer { sqlite3_blob_close(blob) }
+        rc = bytes.withUnsafeBytes { buffer in sqlite3_blob_write(blob, buffer.baseAddress, Int32(buffer.count), 0) }
+        if rc != SQLITE_OK { throw error(rc, "write \(table).\(column) of row \(rowid)") }
+    }
+
     /// The first column of the first row, as an integer (nil when there is no row).
     func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int64? {
         var result: Int64?

@@ -1,4 +1,6 @@
 import AssistantAPI
+import CSQLite
+import JSONCore
 
 /// Messages of a thread, in insertion order.
 extension Store {
@@ -9,14 +11,31 @@ extension Store {
     static let messageListByRun = ListSpec(
         table: "messages", columns: "id, json", idColumn: "id", filters: ["run_id = ?", "+thread_id = ?"], noun: "message")
 
+    /// Messages whose JSON is at least this long are written into their row in place.
+    static let writeInPlaceBytes = 1 << 20
+
     /// Inserts a message; `notFound("thread")` if its thread does not exist.
     public func insertMessage(_ message: Message) throws {
         var stored = message
         stored.requestID = nil
-        try insertChild(
-            "INSERT INTO messages (id, thread_id, run_id, created_at, json) VALUES (?, ?, ?, ?, ?)",
-            [.text(stored.id), .text(stored.threadID), optionalID(stored.runID), .int(stored.createdAt), try encode(stored)],
-            parent: "thread", parentID: stored.threadID)
+        let json = try JSONValue(encoding: stored).serialized()
+        let columns: [SQLValue] = [.text(stored.id), .text(stored.threadID), optionalID(stored.runID), .int(stored.createdAt)]
+        guard json.count >= Self.writeInPlaceBytes else {
+            return try insertChild(
+                "INSERT INTO messages (id, thread_id, run_id, created_at, json) VALUES (?, ?, ?, ?, ?)", columns + [.bytes(json)],
+                parent: "thread", parentID: stored.threadID)
+        }
+        // A long message (a pasted file): SQLite would copy the bound JSON into a record before
+        // writing its pages, one more whole copy at the peak; a zeroblob's record holds none, and
+        // the JSON then goes straight into the row's pages (stored as a blob, as streamed text is).
+        try transaction {
+            try insertChild(
+                "INSERT INTO messages (id, thread_id, run_id, created_at, json) VALUES (?, ?, ?, ?, zeroblob(?))",
+                columns + [.int(Int64(json.count))], parent: "thread", parentID: stored.threadID)
+            try withConnection { db in
+                try db.writeBlob(table: "messages", column: "json", rowid: sqlite3_last_insert_rowid(db.handle), json)
+            }
+        }
     }
 
     public func message(id: String) throws -> Message? {
@@ -26,6 +45,17 @@ extension Store {
     /// The message, if it exists and belongs to `threadID`.
     public func message(threadID: String, id: String) throws -> Message? {
         try fetchOne(Message.self, "SELECT json FROM messages WHERE id = ? AND thread_id = ?", [.text(id), .text(threadID)])
+    }
+
+    /// The message's JSON as stored, if it exists and belongs to `threadID`.
+    public func messageJSON(threadID: String, id: String) throws -> SerializedJSON? {
+        try withConnection { db in
+            var json: SerializedJSON?
+            try db.query("SELECT json FROM messages WHERE id = ? AND thread_id = ?", [.text(id), .text(threadID)]) { row in
+                if json == nil { json = SerializedJSON(bytes: row.withBytes(0) { Array($0) }) }
+            }
+            return json
+        }
     }
 
     /// Replaces the stored message (its thread stays); `notFound` if there is none.
@@ -53,13 +83,36 @@ extension Store {
     /// A page of the thread's messages, optionally only those a run created;
     /// `notFound("thread")` if the thread does not exist.
     public func listMessages(threadID: String, runID: String? = nil, _ list: ListParams) throws -> ListPage<Message> {
-        guard try threadExists(id: threadID) else { throw APIError.notFound("thread", id: threadID) }
-        if let runID {
-            return try page(
-                Self.messageListByRun, [.text(runID), .text(threadID)], scope: "run \(runID) of thread \(threadID)", list,
-                item: idAndJSON(Message.self))
+        try listMessages(threadID: threadID, runID: runID, list, item: idAndJSON(Message.self))
+    }
+
+    /// The same page with each message as stored: the JSON its encoding wrote, which is what a
+    /// list carries, so it is neither decoded nor encoded again.
+    public func listMessagesSerialized(threadID: String, runID: String? = nil, _ list: ListParams) throws -> ListPage<SerializedJSON> {
+        try listMessages(threadID: threadID, runID: runID, list, item: idAndStoredJSON)
+    }
+
+    private func listMessages<Item>(
+        threadID: String, runID: String?, _ list: ListParams, item: (SQLiteStatement) throws -> (id: String, value: Item)
+    ) throws -> ListPage<Item> {
+        // A page with messages proves the thread exists (deleting a thread deletes its
+        // messages), so the thread is looked up only for an empty or failed page: a missing
+        // thread is `notFound` before any complaint about the page, as if checked first.
+        let found: ListPage<Item>
+        do {
+            if let runID {
+                found = try page(
+                    Self.messageListByRun, [.text(runID), .text(threadID)], scope: "run \(runID) of thread \(threadID)", list,
+                    item: item)
+            } else {
+                found = try page(Self.messageList, [.text(threadID)], scope: "thread \(threadID)", list, item: item)
+            }
+        } catch {
+            guard try threadExists(id: threadID) else { throw APIError.notFound("thread", id: threadID) }
+            throw error
         }
-        return try page(Self.messageList, [.text(threadID)], scope: "thread \(threadID)", list, item: idAndJSON(Message.self))
+        if found.data.isEmpty, try !threadExists(id: threadID) { throw APIError.notFound("thread", id: threadID) }
+        return found
     }
 
     /// Every message of the thread, oldest first (for building a prompt).

@@ -1,5 +1,6 @@
 import AssistantAPI
 import CSQLite
+import JSONCore
 
 /// Small helpers shared by the typed CRUD extensions.
 extension Store {
@@ -41,6 +42,11 @@ extension Store {
         } catch let error as StoreError where error.code == sqliteConstraintForeignKey {
             throw APIError.notFound(parent, id: parentID)
         }
+    }
+
+    /// An `(id, stored JSON)` reader for lists selecting `id, json`: the bytes as stored.
+    func idAndStoredJSON(_ row: SQLiteStatement) -> (id: String, value: SerializedJSON) {
+        (row.text(0), SerializedJSON(bytes: row.withBytes(1) { Array($0) }))
     }
 
     /// An `(id, object)` reader for lists selecting `id, json`.

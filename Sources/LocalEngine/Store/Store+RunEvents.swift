@@ -25,14 +25,14 @@ extension Store {
     public func appendRunEvent(
         runID: String, _ event: StreamEvent, now: Int64 = Int64(Date().timeIntervalSince1970), cap: Int64 = runEventCap
     ) throws -> Int64? {
-        try transaction {
+        try atomically {
             let next = try withConnection { db in
                 try db.scalarInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM run_events WHERE run_id = ?", [.text(runID)]) ?? 0
             }
             guard next < cap else { return nil }
             _ = try change(
                 "INSERT INTO run_events (run_id, idx, event, data, created_at) VALUES (?, ?, ?, ?, ?)",
-                [.text(runID), .int(next), .text(event.event), .text(event.data.serializedString()), .int(now)])
+                [.text(runID), .int(next), .text(event.event), .bytes(event.data.serialized()), .int(now)])
             return next
         }
     }

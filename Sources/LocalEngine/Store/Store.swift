@@ -142,10 +142,12 @@ public final class Store: @unchecked Sendable {
     /// Runs `body` as one transaction: all of its changes are written, or none. Nested calls
     /// become savepoints. The outermost takes the write lock up front (`BEGIN IMMEDIATE`), so a
     /// read-then-write (check a thread's active run, then insert) is atomic across processes too.
+    /// The control statements are prepared once and reused: a run stores many small batches, and
+    /// parsing `BEGIN`/`COMMIT` anew each time cost more than the rows themselves.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try withConnection { db in
             let depth = transactionDepth
-            try db.execute(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested\(depth)")
+            try db.run(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested\(depth)")
             transactionDepth += 1
             let result: T
             do {
@@ -153,21 +155,29 @@ public final class Store: @unchecked Sendable {
             } catch {
                 transactionDepth -= 1
                 if depth == 0 {
-                    try? db.execute("ROLLBACK")
+                    _ = try? db.run("ROLLBACK")
                 } else {
-                    try? db.execute("ROLLBACK TO nested\(depth)")
-                    try? db.execute("RELEASE nested\(depth)")
+                    _ = try? db.run("ROLLBACK TO nested\(depth)")
+                    _ = try? db.run("RELEASE nested\(depth)")
                 }
                 throw error
             }
             transactionDepth -= 1
             do {
-                try db.execute(depth == 0 ? "COMMIT" : "RELEASE nested\(depth)")
+                try db.run(depth == 0 ? "COMMIT" : "RELEASE nested\(depth)")
             } catch {
-                if depth == 0 { try? db.execute("ROLLBACK") }
+                if depth == 0 { _ = try? db.run("ROLLBACK") }
                 throw error
             }
             return result
+        }
+    }
+
+    /// Runs `body` inside the transaction already open on this connection, or in a new one: for
+    /// a read-then-write that must be atomic but needs no savepoint of its own (it writes one row).
+    func atomically<T>(_ body: () throws -> T) throws -> T {
+        try withConnection { _ in
+            transactionDepth > 0 ? try body() : try transaction(body)
         }
     }
 
