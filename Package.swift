@@ -49,10 +49,13 @@ let package = Package(
         .plugin(name: "EmbedOpenRPC", capability: .buildTool(), dependencies: ["EmbedText"], path: "Sources/Plugins/EmbedOpenRPC"),
         .executableTarget(name: "EmbedText", path: "Sources/Tools/EmbedText"),
 
+        // The Agent Client Protocol (`assistd acp`): a second face on the same backends.
+        .target(name: "AgentClientProtocol", dependencies: ["Bridge", "JSONRPC", "AssistantAPI", "JSONCore", "AssistdSupport"]),
+
         // The client end of the protocol: `assistd call` and `assistd demo`, and the benchmarks.
         .target(name: "AssistdClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
 
-        .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
+        .executableTarget(name: "assistd", dependencies: ["AgentClientProtocol", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
@@ -80,6 +83,7 @@ let package = Package(
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
+        .testTarget(name: "AgentClientProtocolTests", dependencies: ["AgentClientProtocol", "AssistantAPI", "JSONCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
