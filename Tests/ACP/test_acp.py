@@ -21,6 +21,11 @@ from acp.client.connection import ClientSideConnection
 from acp.schema import (
     AllowedOutcome,
     ClientCapabilities,
+    CreateTerminalResponse,
+    ReleaseTerminalResponse,
+    TerminalExitStatus,
+    TerminalOutputResponse,
+    WaitForTerminalExitResponse,
     DeniedOutcome,
     FileSystemCapabilities,
     McpServerStdio,
@@ -47,6 +52,7 @@ class RecordingClient:
         self.reads = []
         self.writes = []
         self.permission = permission
+        self.terminals = {}
 
     async def session_update(self, session_id, update, **kwargs):
         self.updates.append((session_id, update))
@@ -68,6 +74,24 @@ class RecordingClient:
         with open(path, "w", encoding="utf-8") as file:
             file.write(content)
         return WriteTextFileResponse()
+
+    async def create_terminal(self, session_id, command, args=None, env=None, cwd=None, output_byte_limit=None, **kwargs):
+        process = subprocess.run([command, *(args or [])], cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
+        terminal = "term-%d" % (len(self.terminals) + 1)
+        self.terminals[terminal] = {"command": [command, *(args or [])], "cwd": cwd, "process": process, "released": False}
+        return CreateTerminalResponse(terminal_id=terminal)
+
+    async def wait_for_terminal_exit(self, session_id, terminal_id, **kwargs):
+        return WaitForTerminalExitResponse(exit_code=self.terminals[terminal_id]["process"].returncode)
+
+    async def terminal_output(self, session_id, terminal_id, **kwargs):
+        process = self.terminals[terminal_id]["process"]
+        return TerminalOutputResponse(output=process.stdout, truncated=False,
+                                      exit_status=TerminalExitStatus(exit_code=process.returncode))
+
+    async def release_terminal(self, session_id, terminal_id, **kwargs):
+        self.terminals[terminal_id]["released"] = True
+        return ReleaseTerminalResponse()
 
     # Helpers for the tests.
     def kinds(self, session_id=None):
@@ -108,8 +132,8 @@ class Agent:
         self.conn = ClientSideConnection(self.client, self.process.stdin, self.process.stdout, observers=[observe])
         return self
 
-    async def initialize(self, fs=True):
-        capabilities = ClientCapabilities(fs=FileSystemCapabilities(read_text_file=fs, write_text_file=fs), terminal=False)
+    async def initialize(self, fs=True, terminal=False):
+        capabilities = ClientCapabilities(fs=FileSystemCapabilities(read_text_file=fs, write_text_file=fs), terminal=terminal)
         return await asyncio.wait_for(self.conn.initialize(protocol_version=1, client_capabilities=capabilities), TIMEOUT)
 
     async def new_session(self, cwd, mcp_servers=None):
@@ -180,6 +204,63 @@ async def test_streamed_prompt_and_commands(tmp, project):
         assert "Last run: 12 prompt + 7 completion = 19 tokens." in client.agent_text(session), client.agent_text(session)
 
 
+def call(tmp, method, params):
+    """`assistd call` on the same data dir: what the assistd protocol sees of ACP's sessions."""
+    result = subprocess.run([BINARY, "call", method, json.dumps(params), "--compact", "--data-dir", tmp, "--model", "scripted:" + SCRIPT],
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+async def test_sessions_are_threads_with_the_projects_assistant(tmp, project):
+    os.makedirs(os.path.join(project, ".assistd"))
+    with open(os.path.join(project, ".assistd", "acp.json"), "w", encoding="utf-8") as file:
+        json.dump({"model": "qwen-plus", "instructions": "Be brief.", "name": "the project"}, file)
+    async with Agent(tmp, RecordingClient()) as agent:
+        await agent.initialize()
+        session = (await agent.new_session(project)).session_id
+    thread = call(tmp, "threads/retrieve", {"thread_id": session})
+    assert thread["metadata"]["acp_cwd"] == project, thread
+    assistant = call(tmp, "assistants/retrieve", {"assistant_id": thread["metadata"]["acp_assistant_id"]})
+    assert (assistant["model"], assistant["instructions"], assistant["name"]) == ("qwen-plus", "Be brief.", "the project"), assistant
+
+    flags = ["--model", "scripted:" + SCRIPT, "--instructions", "Flags win.", "--assistant-model", "qwen-turbo"]
+    async with Agent(tmp, RecordingClient(), flags) as agent:
+        await agent.initialize()
+        session = (await agent.new_session(project)).session_id
+    thread = call(tmp, "threads/retrieve", {"thread_id": session})
+    assistant = call(tmp, "assistants/retrieve", {"assistant_id": thread["metadata"]["acp_assistant_id"]})
+    assert (assistant["model"], assistant["instructions"]) == ("qwen-turbo", "Flags win."), assistant
+
+    chosen = assistant["id"]
+    async with Agent(tmp, RecordingClient(), ["--model", "scripted:" + SCRIPT, "--assistant", chosen]) as agent:
+        await agent.initialize()
+        session = (await agent.new_session(project)).session_id
+    assert call(tmp, "threads/retrieve", {"thread_id": session})["metadata"]["acp_assistant_id"] == chosen
+
+    async with Agent(tmp, RecordingClient(), ["--model", "scripted:" + SCRIPT, "--assistant", "asst_nope"]) as agent:
+        await agent.initialize()
+        try:
+            await agent.new_session(project)
+            raise AssertionError("a session started with an unknown assistant")
+        except RequestError as error:
+            assert "asst_nope" in json.dumps(error.to_error_obj()), error.to_error_obj()
+        try:
+            await agent.new_session("relative/dir")
+            raise AssertionError("a relative cwd was accepted")
+        except RequestError as error:
+            expect_error(error, -32602, "absolute")
+    with open(os.path.join(project, ".assistd", "acp.json"), "w", encoding="utf-8") as file:
+        file.write("[1]")
+    async with Agent(tmp, RecordingClient()) as agent:
+        await agent.initialize()
+        try:
+            await agent.new_session(project)
+            raise AssertionError("a broken project file was ignored")
+        except RequestError as error:
+            expect_error(error, -32602, ".assistd/acp.json: is not a JSON object")
+
+
 async def test_read_text_file_through_the_client(tmp, project):
     with open(os.path.join(project, "notes.txt"), "w", encoding="utf-8") as file:
         file.write("buy milk 🥛")
@@ -227,6 +308,32 @@ async def test_write_text_file_after_permission(tmp, project):
         assert rejecting.writes == [] and not os.path.exists(target)
         assert [u.status for u in rejecting.of_kind("tool_call_update")] == ["failed"]
         assert "declined" in rejecting.agent_text(session), rejecting.agent_text(session)
+
+
+async def test_run_command_in_the_clients_terminal(tmp, project):
+    client = RecordingClient(permission="allow_always")
+    async with Agent(tmp, client) as agent:
+        await agent.initialize(terminal=True)
+        session = (await agent.new_session(project)).session_id
+        for attempt in range(2):
+            answer = await agent.prompt(session, "try the terminal")
+            assert answer.stop_reason == "end_turn", answer
+        assert len(client.permission_requests) == 1, "allow_always is remembered for the session"
+        assert len(client.terminals) == 2 and all(t["cwd"] == project for t in client.terminals.values())
+        await until(lambda: all(t["released"] for t in client.terminals.values()), "terminal/release")
+        starts = client.of_kind("tool_call")
+        assert starts[0].kind == "execute" and starts[0].title.startswith("Run sh -c"), starts[0]
+        assert [u.status for u in client.of_kind("tool_call_update")][:2] == ["in_progress", "failed"], "exit status 3 is a failure"
+        text = client.agent_text(session)
+        assert text.startswith("The command said: hi from project\n\n(exit status 3)"), text
+
+    plain = RecordingClient()
+    async with Agent(tmp, plain) as agent:
+        await agent.initialize(fs=False, terminal=False)
+        session = (await agent.new_session(project)).session_id
+        await agent.prompt(session, "try the terminal")
+        assert plain.terminals == {} and plain.permission_requests == []
+        assert "no tool named run_command" in plain.agent_text(session), "a client without a terminal is offered no run_command"
 
 
 async def test_cancel_mid_prompt(tmp, project):
@@ -376,8 +483,10 @@ def mcp_test_server():
 TESTS = [
     test_initialize_declares_capabilities,
     test_streamed_prompt_and_commands,
+    test_sessions_are_threads_with_the_projects_assistant,
     test_read_text_file_through_the_client,
     test_write_text_file_after_permission,
+    test_run_command_in_the_clients_terminal,
     test_cancel_mid_prompt,
     test_bad_input,
     test_load_session_in_a_new_process,
