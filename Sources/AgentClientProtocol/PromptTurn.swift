@@ -20,6 +20,7 @@ struct PromptTurn: Sendable {
             "tools": .array(toolDefinitions),
         ]))
         var lastRun: Run?
+        var builtinSteps = BuiltinToolSteps()
         while true {
             for try await event in stream {
                 if let run = event.run {
@@ -27,6 +28,8 @@ struct PromptTurn: Sendable {
                     lastRun = run
                 } else if event.event == EventName.message("delta"), let text = Self.deltaText(event.data), !text.isEmpty {
                     try await send(SessionUpdate.agentText(text))
+                } else if event.event.hasPrefix("thread.run.step."), let step = try? RunStep(wireJSON: event.data) {
+                    for update in builtinSteps.updates(for: step) { try await send(update) }
                 }
             }
             guard let paused = lastRun, paused.status == .requiresAction else { break }
