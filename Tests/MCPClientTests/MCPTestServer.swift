@@ -1,4 +1,5 @@
 import Foundation
+import AssistdSupport
 import MCPClient
 import TestSupport
 
@@ -42,5 +43,38 @@ enum MCPTestServer {
         else { return false }
         let state = stat[stat.index(close, offsetBy: 2)]
         return state != "Z" && state != "X"
+    }
+}
+
+/// A `Logger` writing into a pipe, to read back what was logged.
+final class CapturedLog: @unchecked Sendable {
+    let logger: Logger
+    private let readEnd: Int32
+    private let writeEnd: Int32
+
+    init() {
+        var ends: [Int32] = [-1, -1]
+        precondition(pipe(&ends) == 0)
+        (readEnd, writeEnd) = (ends[0], ends[1])
+        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
+        logger = Logger(fileDescriptor: writeEnd, minimumLevel: .debug, label: "test")
+    }
+
+    deinit {
+        close(readEnd)
+        close(writeEnd)
+    }
+
+    /// Everything logged so far.
+    func text() -> String {
+        logger.flush(timeout: .seconds(2))
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
