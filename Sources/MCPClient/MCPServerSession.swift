@@ -112,7 +112,8 @@ public final class MCPServerSession: Sendable {
         let stderr = StderrDrain(fileDescriptor: process.stderrRead, logger: logger)
         let connection = Connection(
             input: process.stdoutRead, output: process.stdinWrite,
-            options: ConnectionOptions(framing: .ndjson, logger: logger, ownRequestIDs: .clientIntegers, stalledPeerLimit: nil))
+            options: ConnectionOptions(
+                framing: .ndjson, logger: logger, ownRequestIDs: .clientIntegers, stalledPeerLimit: nil, cancellationNotice: Self.cancelledNotice))
         state.withLock { state in
             state.process = process
             state.stderr = stderr
@@ -124,6 +125,11 @@ public final class MCPServerSession: Sendable {
         connection.start(dispatcher: dispatcher) { [weak self] in
             self?.outputEnded(connection: connection, process: process)
         }
+    }
+
+    /// MCP's word for a request we stopped waiting for (timed out, or the run was cancelled).
+    static let cancelledNotice = PeerCancellationNotice(method: "notifications/cancelled") { id, reason in
+        ["requestId": id.json, "reason": .string(reason)]
     }
 
     /// assistd's environment without the variables that carry one of its secrets (an API key is

@@ -37,10 +37,11 @@ TOOLS = [
     {"name": "cwd", "description": "Answers its working directory.", "inputSchema": {"type": "object"}},
     {"name": "image", "description": "Answers text and an image.", "inputSchema": {"type": "object"}},
     {"name": "handshake", "description": "Answers what the client sent in initialize.", "inputSchema": {"type": "object"}},
+    {"name": "cancellations", "description": "Answers the notifications/cancelled received.", "inputSchema": {"type": "object"}},
 ]
 
 out_lock = threading.Lock()
-state = {"initialize": None, "initialized": False, "next_id": 1, "waiting": {}}
+state = {"initialize": None, "initialized": False, "next_id": 1, "waiting": {}, "cancelled": []}
 
 
 def send(message):
@@ -102,6 +103,8 @@ def call_tool(name, arguments):
     if name == "image":
         return {"content": [{"type": "text", "text": "a red dot"},
                             {"type": "image", "data": "iVBORw0KGgo=", "mimeType": "image/png"}]}
+    if name == "cancellations":
+        return {"content": [], "structuredContent": {"cancelled": state["cancelled"]}}
     if name == "handshake":
         return {"content": [], "structuredContent": {"initialize": state["initialize"], "initialized": state["initialized"]}}
     return None
@@ -121,6 +124,8 @@ def handle(message, options):
             state["initialized"] = True
             send({"jsonrpc": "2.0", "method": "notifications/message",
                   "params": {"level": "info", "logger": "test", "data": "ready"}})
+        elif method == "notifications/cancelled":
+            state["cancelled"].append(message.get("params"))
         return
     if method in options.never_answer:
         return

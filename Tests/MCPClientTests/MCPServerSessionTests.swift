@@ -95,6 +95,12 @@ final class MCPServerSessionTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
         let sum = try await session.call(name: "add", arguments: ["a": 1, "b": 1])
         XCTAssertEqual(sum.text, "2")
+        // The server was told, in MCP's words, that the call was abandoned.
+        let cancellations = try await session.call(name: "cancellations", arguments: [:])
+        let cancelled = try XCTUnwrap(try JSONValue.parse(cancellations.text)["cancelled"]?.arrayValue)
+        XCTAssertEqual(cancelled.count, 1)
+        XCTAssertEqual(cancelled.first?["reason"], "timed out")
+        XCTAssertNotNil(cancelled.first?["requestId"]?.intValue)
         await session.stop()
     }
 
@@ -153,6 +159,23 @@ final class MCPServerSessionTests: XCTestCase {
         let sum = try await session.call(name: "add", arguments: ["a": 20, "b": 3])
         XCTAssertEqual(sum.text, "23")
         XCTAssertTrue(session.isRunning)
+        await session.stop()
+    }
+
+    func testCancellingTheCallingTaskTellsTheServer() async throws {
+        let session = try await MCPTestServer.started()
+        let call = Task { try await session.call(name: "sleep", arguments: ["seconds": 60]) }
+        try await Task.sleep(for: .milliseconds(300))
+        call.cancel()
+        do {
+            _ = try await call.value
+            XCTFail("a cancelled call answered")
+        } catch {
+            XCTAssertTrue(error is CancellationError, "\(error)")
+        }
+        let cancellations = try await session.call(name: "cancellations", arguments: [:])
+        let cancelled = try XCTUnwrap(try JSONValue.parse(cancellations.text)["cancelled"]?.arrayValue)
+        XCTAssertEqual(cancelled.map { $0["reason"] }, ["cancelled"])
         await session.stop()
     }
 
