@@ -30,7 +30,9 @@ public final class MCPServerSession: Sendable {
         var tools: [MCPTool] = []
         var serverInfo: MCPServerInfo?
         var toolListChanged = false
-        /// The pipes are closed and the connection is closed (the server's stdout ended).
+        /// The server's stdout ended; calls fail from now on.
+        var outputEnded = false
+        /// Then: the connection and our ends of the pipes are closed.
         var tornDown = false
     }
 
@@ -59,7 +61,7 @@ public final class MCPServerSession: Sendable {
     public var toolListChanged: Bool { state.current.toolListChanged }
 
     /// The server runs and its stdout is open.
-    public var isRunning: Bool { state.withLock { $0.phase == .running && !$0.tornDown } }
+    public var isRunning: Bool { state.withLock { $0.phase == .running && !$0.outputEnded } }
 
     /// The server's process id, while it has one (tests, diagnostics).
     public var processID: Int32? { state.current.process?.pid }
@@ -122,8 +124,14 @@ public final class MCPServerSession: Sendable {
         let dispatcher = MCPClientDispatcher(logger: logger) { [weak self] in
             self?.state.withLock { $0.toolListChanged = true }
         }
-        connection.start(dispatcher: dispatcher) { [weak self] in
-            self?.outputEnded(connection: connection, process: process)
+        connection.start(dispatcher: dispatcher) { [weak self, logger] in
+            let stopping = self?.state.withLock { state -> Bool in
+                state.outputEnded = true
+                return state.phase == .stopped
+            }
+            if stopping == false { logger.warning("its output ended (the server exited?)") }
+            Self.closeConnection(connection, of: process)
+            self?.state.withLock { $0.tornDown = true }
         }
     }
 
@@ -286,13 +294,10 @@ public final class MCPServerSession: Sendable {
 
     /// On the connection's read thread, when the server's stdout ends: fails what waits for an
     /// answer and closes our ends of the pipes (the reader reads no more; the writer is closed).
-    private func outputEnded(connection: Connection, process: ServerProcess) {
-        let stopping = state.current.phase == .stopped
-        if !stopping { logger.warning("its output ended (the server exited?)") }
+    private static func closeConnection(_ connection: Connection, of process: ServerProcess) {
         connection.close(deadline: .now() + .seconds(1))
         _ = close(process.stdoutRead)
         _ = close(process.stdinWrite)
-        state.withLock { $0.tornDown = true }
     }
 
     // MARK: - Stopping

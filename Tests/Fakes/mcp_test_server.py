@@ -38,6 +38,7 @@ TOOLS = [
     {"name": "image", "description": "Answers text and an image.", "inputSchema": {"type": "object"}},
     {"name": "handshake", "description": "Answers what the client sent in initialize.", "inputSchema": {"type": "object"}},
     {"name": "cancellations", "description": "Answers the notifications/cancelled received.", "inputSchema": {"type": "object"}},
+    {"name": "grow", "description": "Adds a tool named 'extra' and says the tool list changed.", "inputSchema": {"type": "object"}},
 ]
 
 out_lock = threading.Lock()
@@ -103,6 +104,12 @@ def call_tool(name, arguments):
     if name == "image":
         return {"content": [{"type": "text", "text": "a red dot"},
                             {"type": "image", "data": "iVBORw0KGgo=", "mimeType": "image/png"}]}
+    if name == "grow":
+        TOOLS.append({"name": "extra", "description": "Added by grow.", "inputSchema": {"type": "object"}})
+        send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
+        return text_result("grown")
+    if name == "extra":
+        return text_result("extra answered")
     if name == "cancellations":
         return {"content": [], "structuredContent": {"cancelled": state["cancelled"]}}
     if name == "handshake":

@@ -179,6 +179,33 @@ final class MCPServerSessionTests: XCTestCase {
         await session.stop()
     }
 
+    func testStoppingWhileACallWaitsFailsThatCallAtOnce() async throws {
+        let session = try await MCPTestServer.started()
+        let call = Task { try await session.call(name: "sleep", arguments: ["seconds": 60]) }
+        try await Task.sleep(for: .milliseconds(300))
+        let started = ContinuousClock.now
+        await session.stop()
+        do {
+            _ = try await call.value
+            XCTFail("a call answered after stop")
+        } catch let error as MCPError {
+            XCTAssertEqual(error, .notRunning(server: "test"))
+        }
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
+    }
+
+    func testAChangedToolListIsNotedAndReadAgain() async throws {
+        let session = try await MCPTestServer.started()
+        XCTAssertFalse(session.toolListChanged)
+        _ = try await session.call(name: "grow", arguments: [:])
+        XCTAssertTrue(session.toolListChanged)
+        let tools = try await session.refreshTools()
+        XCTAssertEqual(tools.map(\.name), MCPTestServer.toolNames + ["extra"])
+        XCTAssertEqual(session.tools, tools)
+        XCTAssertFalse(session.toolListChanged)
+        await session.stop()
+    }
+
     func testTheServersPingIsAnswered() async throws {
         let session = try await MCPTestServer.started()
         let answer = try await session.call(name: "ping_client", arguments: [:])
