@@ -49,6 +49,9 @@ let package = Package(
         .plugin(name: "EmbedOpenRPC", capability: .buildTool(), dependencies: ["EmbedText"], path: "Sources/Plugins/EmbedOpenRPC"),
         .executableTarget(name: "EmbedText", path: "Sources/Tools/EmbedText"),
 
+        // A Model Context Protocol client over stdio: the MCP servers an ACP session names, as function tools.
+        .target(name: "MCPClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport", "AssistantAPI"]),
+
         // The Agent Client Protocol (`assistd acp`): a second face on the same backends.
         .target(name: "AgentClientProtocol", dependencies: ["Bridge", "JSONRPC", "AssistantAPI", "JSONCore", "AssistdSupport"]),
 
@@ -83,6 +86,7 @@ let package = Package(
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
+        .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONCore", "AssistdSupport", "AssistantAPI", "TestSupport"]),
         .testTarget(name: "AgentClientProtocolTests", dependencies: ["AgentClientProtocol", "AssistantAPI", "JSONCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TestSupport"], exclude: ["Scripts"]),
     ],
