@@ -99,5 +99,7 @@ final class SessionRegistry: Sendable {
 
     func session(_ id: String) -> Session? { sessions.withLock { $0[id] } }
 
+    func remove(_ id: String) { _ = sessions.withLock { $0.removeValue(forKey: id) } }
+
     var all: [Session] { sessions.withLock { Array($0.values) } }
 }

@@ -40,6 +40,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 BINARY = os.environ.get("ASSISTD_BIN", os.path.join(ROOT, ".build", "debug", "assistd"))
 SCRIPT = os.path.join(HERE, "scripted_model.json")
 FAKE_DASHSCOPE = os.path.join(ROOT, "Tests", "Fakes", "fake_dashscope_server.py")
+MCP_TEST_SERVER = os.path.join(ROOT, "Tests", "Fakes", "mcp_test_server.py")
 TIMEOUT = 30
 
 
@@ -424,19 +425,54 @@ async def test_load_session_in_a_new_process(tmp, project):
 
 
 async def test_mcp_server_tool(tmp, project):
-    server = mcp_test_server()
-    if server is None:
-        raise AssertionError("the test MCP server is missing")
+    marker = "ACP_TEST_MARK_%d" % os.getpid()
+    server = McpServerStdio(name="echo", command=sys.executable, args=[MCP_TEST_SERVER],
+                            env=[{"name": marker, "value": tmp}])
     client = RecordingClient()
     async with Agent(tmp, client) as agent:
         await agent.initialize()
-        session = (await agent.new_session(project, [McpServerStdio(name="echo", command=server[0], args=server[1:], env=[])])).session_id
+        session = (await agent.new_session(project, [server])).session_id
+        assert len(mcp_servers_running(marker, tmp)) == 1, "the server runs as a child for the session"
         answer = await agent.prompt(session, "use the echo tool")
         assert answer.stop_reason == "end_turn", answer
         starts = client.of_kind("tool_call")
         assert len(starts) == 1 and starts[0].raw_input == {"text": "héllo from the model"}, starts
+        assert starts[0].title == "echo: Echo", starts[0].title
         assert [u.status for u in client.of_kind("tool_call_update")] == ["in_progress", "completed"]
-        assert "héllo from the model" in client.agent_text(session), client.agent_text(session)
+        assert client.agent_text(session) == "The server answered: héllo from the model", client.agent_text(session)
+        client.clear()
+        await agent.prompt(session, "where does the server run?")
+        assert client.agent_text(session) == "The server runs in " + project, client.agent_text(session)
+        await asyncio.wait_for(agent.conn.close_session(session_id=session), TIMEOUT)
+        await until(lambda: not mcp_servers_running(marker, tmp), "the server to stop with the session", 10)
+        try:
+            await agent.prompt(session, "hello")
+            raise AssertionError("a closed session answered")
+        except RequestError as error:
+            expect_error(error, -32602, "unknown session id")
+        # Loading the session starts its servers again; the end of assistd's input stops them.
+        await asyncio.wait_for(agent.conn.load_session(cwd=project, session_id=session, mcp_servers=[server]), TIMEOUT)
+        assert len(mcp_servers_running(marker, tmp)) == 1
+    await until(lambda: not mcp_servers_running(marker, tmp), "the server to stop with assistd", 10)
+
+
+def mcp_servers_running(marker, value):
+    """The pids of processes whose environment has marker=value (the test MCP servers started for one test)."""
+    wanted = ("%s=%s" % (marker, value)).encode()
+    pids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/environ" % pid, "rb") as file:
+                if wanted in file.read().split(b"\0"):
+                    with open("/proc/%s/stat" % pid) as stat:
+                        if stat.read().split(") ")[1].startswith("Z"):
+                            continue
+                    pids.append(int(pid))
+        except OSError:
+            continue
+    return pids
 
 
 async def test_hosted_backend(tmp, project):
@@ -474,12 +510,6 @@ async def test_hosted_backend(tmp, project):
         fake.wait(timeout=10)
 
 
-def mcp_test_server():
-    """The tiny MCP server of Tests/ (a stdio server with an `echo` tool), as a command line."""
-    path = os.path.join(ROOT, "Tests", "Fakes", "fake_mcp_server.py")
-    return [sys.executable, path] if os.path.exists(path) else None
-
-
 TESTS = [
     test_initialize_declares_capabilities,
     test_streamed_prompt_and_commands,
@@ -490,6 +520,7 @@ TESTS = [
     test_cancel_mid_prompt,
     test_bad_input,
     test_load_session_in_a_new_process,
+    test_mcp_server_tool,
     test_hosted_backend,
 ]
 
