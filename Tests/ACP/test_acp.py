@@ -130,7 +130,24 @@ class Agent:
             if event.direction.value == "incoming":
                 self.incoming.append(event.message)
 
-        self.conn = ClientSideConnection(self.client, self.process.stdin, self.process.stdout, observers=[observe])
+        # Every line assistd writes is checked on its way to the SDK: one JSON object, one line.
+        self.bad_lines = []
+        reader = asyncio.StreamReader(limit=50 << 20)
+
+        async def pump():
+            while True:
+                line = await self.process.stdout.readline()
+                if not line:
+                    reader.feed_eof()
+                    return
+                try:
+                    assert line.endswith(b"\n") and isinstance(json.loads(line), dict)
+                except (AssertionError, ValueError):
+                    self.bad_lines.append(line)
+                reader.feed_data(line)
+
+        self.pump = asyncio.create_task(pump())
+        self.conn = ClientSideConnection(self.client, self.process.stdin, reader, observers=[observe])
         return self
 
     async def initialize(self, fs=True, terminal=False):
@@ -153,6 +170,8 @@ class Agent:
             self.process.kill()
             await self.process.wait()
         self.log.close()
+        await asyncio.wait_for(self.pump, 5)
+        assert self.bad_lines == [], "stdout carried lines that are not one JSON object: %r" % self.bad_lines[:3]
 
 
 async def until(predicate, what, seconds=TIMEOUT):
@@ -440,6 +459,9 @@ async def test_mcp_server_tool(tmp, project):
         assert starts[0].title == "echo: Echo", starts[0].title
         assert [u.status for u in client.of_kind("tool_call_update")] == ["in_progress", "completed"]
         assert client.agent_text(session) == "The server answered: héllo from the model", client.agent_text(session)
+        client.clear()
+        answer = await agent.prompt(session, "use the garbage tool")
+        assert [u.status for u in client.of_kind("tool_call_update")] == ["in_progress", "completed"], "a server's stray stdout is its own"
         client.clear()
         await agent.prompt(session, "where does the server run?")
         assert client.agent_text(session) == "The server runs in " + project, client.agent_text(session)
