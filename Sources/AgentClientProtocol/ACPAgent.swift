@@ -55,7 +55,7 @@ public final class ACPAgent: MessageDispatcher {
             return
         }
         if let (threadID, runID) = session.requestCancel() {
-            Task { [backend] in _ = try? await backend.cancelRun(threadID: threadID, runID: runID) }
+            PromptTurn.cancel(backend, session, threadID: threadID, runID: runID)
         }
     }
 

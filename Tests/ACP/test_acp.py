@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.request
 
 from acp import RequestError, text_block
 from acp.client.connection import ClientSideConnection
@@ -518,6 +519,20 @@ async def test_hosted_backend(tmp, project):
             assert answer.stop_reason == "end_turn"
             assert client.reads == [os.path.join(project, "read_text_file")]
             assert client.agent_text(session) == "read_text_file returned: hosted contents", client.agent_text(session)
+        # The service may not cancel runs (the fake has no cancel endpoint): the prompt stops relaying the run.
+        knobs = json.dumps({"stream_deltas": 10, "stall_after_events": 9, "stall_ms": 20000}).encode()
+        urllib.request.urlopen(urllib.request.Request(
+            "http://127.0.0.1:%d/__control__/knobs" % port, data=knobs, headers={"Content-Type": "application/json"}), timeout=10).read()
+        client = RecordingClient()
+        async with Agent(tmp, client, arguments, env={"DASHSCOPE_API_KEY": "sk-fake"}) as agent:
+            await agent.initialize()
+            session = (await agent.new_session(project)).session_id
+            prompt = asyncio.create_task(agent.prompt(session, "hello stalled service"))
+            await until(lambda: client.agent_text(session), "the first chunk")
+            started = time.monotonic()
+            await agent.conn.cancel(session_id=session)
+            answer = await prompt
+            assert answer.stop_reason == "cancelled" and time.monotonic() - started < 5, (answer, time.monotonic() - started)
         keyless = RecordingClient()
         async with Agent(tmp, keyless, arguments) as agent:
             answer = await agent.initialize()
