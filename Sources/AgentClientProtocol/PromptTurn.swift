@@ -61,15 +61,19 @@ struct PromptTurn: Sendable {
     ) async throws -> (Run?, BuiltinToolSteps) {
         var lastRun = lastRun
         var builtinSteps = builtinSteps
-        for try await event in stream {
-            if let run = event.run {
-                if lastRun?.id != run.id, session.noteRun(run.id) { Self.cancel(backend, session, threadID: run.threadID, runID: run.id) }
-                lastRun = run
-            } else if event.event == EventName.message("delta"), let text = Self.deltaText(event.data), !text.isEmpty {
-                try await send(SessionUpdate.agentText(text))
-            } else if event.event.hasPrefix("thread.run.step."), let step = try? RunStep(wireJSON: event.data) {
-                for update in builtinSteps.updates(for: step) { try await send(update) }
+        do {
+            for try await event in stream {
+                if let run = event.run {
+                    if lastRun?.id != run.id, session.noteRun(run.id) { Self.cancel(backend, session, threadID: run.threadID, runID: run.id) }
+                    lastRun = run
+                } else if event.event == EventName.message("delta"), let text = Self.deltaText(event.data), !text.isEmpty {
+                    try await send(SessionUpdate.agentText(text))
+                } else if event.event.hasPrefix("thread.run.step."), let step = try? RunStep(wireJSON: event.data) {
+                    for update in builtinSteps.updates(for: step) { try await send(update) }
+                }
             }
+        } catch where session.relayStopped {
+            // The stream ended because the relay was stopped: the prompt answers `cancelled`.
         }
         return (lastRun, builtinSteps)
     }
