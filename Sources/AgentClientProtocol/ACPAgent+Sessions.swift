@@ -14,13 +14,22 @@ extension ACPAgent {
     func newSession(_ params: JSONValue?, _ channel: RequestChannel) async throws -> JSONValue {
         if !settings.authMethods.isEmpty { throw ACPErrors.authRequired(settings.authMethods) }
         let cwd = try Self.cwd(params)
-        let assistant = try await chooseAssistant(cwd: cwd)
-        let thread = try await backend.createThread(try CreateThreadParams([
-            "metadata": [Self.cwdKey: .string(String(cwd.prefix(512))), Self.assistantKey: .string(assistant.id)],
-        ]))
+        // The servers first: a bad entry fails the request before anything is stored.
+        let externalTools = try await startMCPServers(params, cwd: cwd)
+        let assistant: Assistant
+        let thread: ThreadObject
+        do {
+            assistant = try await chooseAssistant(cwd: cwd)
+            thread = try await backend.createThread(try CreateThreadParams([
+                "metadata": [Self.cwdKey: .string(String(cwd.prefix(512))), Self.assistantKey: .string(assistant.id)],
+            ]))
+        } catch {
+            await externalTools.stop()
+            throw error
+        }
         try await register(Session(
             id: thread.id, threadID: thread.id, cwd: cwd, assistantID: assistant.id, assistantTools: assistant.tools.map { .object($0.raw) },
-            externalTools: try await startMCPServers(params, cwd: cwd)))
+            externalTools: externalTools))
         announceCommands(session: thread.id, after: channel.id)
         return ["sessionId": .string(thread.id)]
     }
@@ -52,7 +61,12 @@ extension ACPAgent {
         let session = Session(
             id: id, threadID: thread.id, cwd: cwd, assistantID: assistant.id, assistantTools: assistant.tools.map { .object($0.raw) },
             externalTools: try await startMCPServers(params, cwd: cwd))
-        try await replay(thread: thread.id, session: id, channel)
+        do {
+            try await replay(thread: thread.id, session: id, channel)
+        } catch {
+            await session.externalTools.stop()
+            throw error
+        }
         try await register(session)
         announceCommands(session: id, after: channel.id)
         return .null

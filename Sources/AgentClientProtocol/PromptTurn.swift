@@ -89,8 +89,15 @@ struct PromptTurn: Sendable {
         }
     }
 
+    /// The assistant's tools, then the client's and the MCP servers'; a name already taken is
+    /// not offered twice (the service refuses duplicates).
     var toolDefinitions: [JSONValue] {
-        session.assistantTools + ClientTool.offered(to: capabilities).map(\.definition) + session.externalTools.tools.map(\.definition)
+        var names = Set<String>()
+        let all = session.assistantTools + ClientTool.offered(to: capabilities).map(\.definition) + session.externalTools.tools.map(\.definition)
+        return all.filter { tool in
+            guard let name = tool["function"]?["name"]?.stringValue else { return true }
+            return names.insert(name).inserted
+        }
     }
 
     func send(_ update: JSONObject) async throws {

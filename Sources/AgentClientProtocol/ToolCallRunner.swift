@@ -20,18 +20,19 @@ struct ToolCallRunner: Sendable {
         let title = clientTool.map { Self.title(of: $0, arguments) } ?? external?.title ?? name
         let path = arguments["path"]?.stringValue.map(resolve)
         do {
+            let diff = clientTool == .writeTextFile ? await proposedDiff(arguments) : nil
             try await turn.send(SessionUpdate.toolCall(
                 id: call.id, title: title, kind: clientTool?.kind ?? "other", rawInput: arguments,
-                locations: path.map { [$0] } ?? []))
+                locations: path.map { [$0] } ?? [], content: diff.map { [$0] } ?? []))
             let (output, failed): (String, Bool)
             var blocks: [JSONValue] = []
             if let clientTool {
-                if clientTool.needsPermission, !(try await permitted(call, tool: clientTool, title: title, arguments: arguments)) {
+                if clientTool.needsPermission, !(try await permitted(call, tool: clientTool, title: title, arguments: arguments, diff: diff)) {
                     try await turn.send(SessionUpdate.toolCallStatus(id: call.id, status: "failed", output: "The user declined."))
                     return "Error: the user declined to allow \(name)."
                 }
                 try await turn.send(SessionUpdate.toolCallStatus(id: call.id, status: "in_progress"))
-                (output, failed) = try await runClientTool(clientTool, arguments)
+                (output, failed) = try await runClientTool(clientTool, call, arguments)
             } else if let external {
                 try await turn.send(SessionUpdate.toolCallStatus(id: call.id, status: "in_progress"))
                 let result = try await external.call(argumentsText)
@@ -63,11 +64,14 @@ struct ToolCallRunner: Sendable {
     }
 
     /// `session/request_permission`: allow once, allow always (for this session), or reject.
-    private func permitted(_ call: ToolCall, tool: ClientTool, title: String, arguments: JSONValue) async throws -> Bool {
+    private func permitted(_ call: ToolCall, tool: ClientTool, title: String, arguments: JSONValue, diff: JSONValue?) async throws -> Bool {
         if session.isAlwaysAllowed(tool.rawValue) { return true }
+        var toolCall: JSONObject = [
+            "toolCallId": .string(call.id), "title": .string(title), "kind": .string(tool.kind), "status": "pending", "rawInput": arguments,
+        ]
+        if let diff { toolCall["content"] = [diff] }
         let answer = try await request("session/request_permission", [
-            "toolCall": ["toolCallId": .string(call.id), "title": .string(title), "kind": .string(tool.kind), "status": "pending",
-                         "rawInput": arguments],
+            "toolCall": .object(toolCall),
             "options": [
                 ["optionId": "allow_once", "name": "Allow", "kind": "allow_once"],
                 ["optionId": "allow_always", "name": .string("Always allow \(tool.rawValue)"), "kind": "allow_always"],
@@ -81,7 +85,7 @@ struct ToolCallRunner: Sendable {
         return option == "allow_once" || option == "allow_always"
     }
 
-    private func runClientTool(_ tool: ClientTool, _ arguments: JSONValue) async throws -> (String, Bool) {
+    private func runClientTool(_ tool: ClientTool, _ call: ToolCall, _ arguments: JSONValue) async throws -> (String, Bool) {
         switch tool {
         case .readTextFile:
             guard let path = arguments["path"]?.stringValue else { return ("Error: path is required.", true) }
@@ -97,12 +101,23 @@ struct ToolCallRunner: Sendable {
             _ = try await request("fs/write_text_file", ["path": .string(resolve(path)), "content": .string(content)])
             return ("Wrote \(content.utf8.count) bytes to \(resolve(path)).", false)
         case .runCommand:
-            return try await runCommand(arguments)
+            return try await runCommand(call, arguments)
         }
     }
 
+    /// The change a `write_text_file` call proposes, for the editor to show (and the user to
+    /// judge): the file's current text read through the client when it can, else none.
+    private func proposedDiff(_ arguments: JSONValue) async -> JSONValue? {
+        guard let path = arguments["path"]?.stringValue.map(resolve), let content = arguments["content"]?.stringValue else { return nil }
+        var oldText: String?
+        if turn.capabilities.readTextFile {
+            oldText = (try? await request("fs/read_text_file", ["path": .string(path)]))?["content"]?.stringValue
+        }
+        return SessionUpdate.diff(path: path, oldText: oldText, newText: content)
+    }
+
     /// `terminal/create`, wait for its exit, read its output, release it.
-    private func runCommand(_ arguments: JSONValue) async throws -> (String, Bool) {
+    private func runCommand(_ call: ToolCall, _ arguments: JSONValue) async throws -> (String, Bool) {
         guard let command = arguments["command"]?.stringValue else { return ("Error: command is required.", true) }
         let args = (arguments["args"]?.arrayValue ?? []).compactMap(\.stringValue)
         let created = try await request("terminal/create", [
@@ -110,6 +125,7 @@ struct ToolCallRunner: Sendable {
             "outputByteLimit": 65536,
         ])
         guard let terminal = created["terminalId"]?.stringValue else { return ("Error: the client gave no terminal id.", true) }
+        try await turn.send(SessionUpdate.terminal(id: call.id, terminalID: terminal))
         defer { Task { [turn] in _ = try? await ToolCallRunner(turn: turn).request("terminal/release", ["terminalId": .string(terminal)]) } }
         let exit = try await request("terminal/wait_for_exit", ["terminalId": .string(terminal)])
         let output = try await request("terminal/output", ["terminalId": .string(terminal)])

@@ -67,6 +67,8 @@ class RecordingClient:
 
     async def read_text_file(self, session_id, path, line=None, limit=None, **kwargs):
         self.reads.append(path)
+        if not os.path.exists(path):
+            raise RequestError.resource_not_found(path)
         with open(path, encoding="utf-8") as file:
             return ReadTextFileResponse(content=file.read())
 
@@ -306,12 +308,18 @@ async def test_write_text_file_after_permission(tmp, project):
     async with Agent(tmp, client) as agent:
         await agent.initialize()
         session = (await agent.new_session(project)).session_id
+        target = os.path.join(project, "out", "answer.txt")
+        os.makedirs(os.path.dirname(target))
+        with open(target, "w", encoding="utf-8") as file:
+            file.write("old\n")
         answer = await agent.prompt(session, "save the answer")
         assert answer.stop_reason == "end_turn"
         assert len(client.permission_requests) == 1
         tool_call, options = client.permission_requests[0]
         assert tool_call.kind == "edit" and "allow_once" in options and "reject_once" in options, (tool_call, options)
-        target = os.path.join(project, "out", "answer.txt")
+        diff = tool_call.content[0]
+        assert (diff.type, diff.path, diff.old_text, diff.new_text) == ("diff", target, "old\n", "42 ✓\n"), diff
+        assert client.of_kind("tool_call")[0].content[0].type == "diff", "the editor sees the change it is asked about"
         assert client.writes == [(target, "42 ✓\n")], client.writes
         with open(target, encoding="utf-8") as file:
             assert file.read() == "42 ✓\n"
@@ -344,7 +352,10 @@ async def test_run_command_in_the_clients_terminal(tmp, project):
         await until(lambda: all(t["released"] for t in client.terminals.values()), "terminal/release")
         starts = client.of_kind("tool_call")
         assert starts[0].kind == "execute" and starts[0].title.startswith("Run sh -c"), starts[0]
-        assert [u.status for u in client.of_kind("tool_call_update")][:2] == ["in_progress", "failed"], "exit status 3 is a failure"
+        updates = client.of_kind("tool_call_update")
+        assert [u.status for u in updates if u.status][:2] == ["in_progress", "failed"], "exit status 3 is a failure"
+        shown = [c.terminal_id for u in updates if not u.status for c in u.content]
+        assert shown == ["term-1", "term-2"], "the live terminal is shown in the tool call"
         text = client.agent_text(session)
         assert text.startswith("The command said: hi from project\n\n(exit status 3)"), text
 
@@ -399,6 +410,15 @@ async def test_bad_input(tmp, project):
             expect_error(error, -32600, "already answering a prompt")
         await agent.conn.cancel(session_id=session)
         assert (await slow).stop_reason == "cancelled"
+        raw = agent.conn._conn  # the SDK's JSON-RPC connection: params its models would refuse to send
+        try:
+            await raw.send_request("session/new", {"cwd": project, "mcpServers": [{"name": "bad", "command": "x", "args": [1]}]})
+            raise AssertionError("a malformed MCP server entry was accepted")
+        except RequestError as error:
+            expect_error(error, -32602, "mcpServers[0].args[0] must be a string")
+        http_only = await raw.send_request("session/new", {"cwd": project, "mcpServers": [
+            {"type": "http", "name": "remote", "url": "http://127.0.0.1:9/mcp", "headers": []}]})
+        assert http_only["sessionId"], "an http server (not supported) is left out, the session starts"
         # A malformed line: a parse error, and the connection goes on.
         agent.process.stdin.write(b'{"jsonrpc": "2.0", "id": 99, "method": \n')
         await agent.process.stdin.drain()
