@@ -78,6 +78,23 @@ final class MCPToolSetTests: XCTestCase {
         await set.stop()
     }
 
+    func testARefreshedSetHasTheChangedToolsUnderTheSameNames() async throws {
+        let set = await MCPToolSet.start([MCPTestServer.config(name: "alpha"), MCPTestServer.config(name: "beta")], options: MCPTestServer.options())
+        XCTAssertFalse(set.toolListChanged)
+        let grown = await set.call(function: "alpha__grow", arguments: "{}")
+        XCTAssertEqual(grown.text, "grown")
+        XCTAssertTrue(set.toolListChanged)
+        XCTAssertNil(set.route(forFunction: "alpha__extra"))
+
+        let refreshed = await set.refreshed()
+        XCTAssertFalse(refreshed.toolListChanged)
+        let alphaNames = (MCPTestServer.toolNames + ["extra"]).map { "alpha__\($0)" }
+        XCTAssertEqual(refreshed.routes.map(\.functionName), alphaNames + MCPTestServer.toolNames.map { "beta__\($0)" })
+        let extra = await refreshed.call(function: "alpha__extra", arguments: "{}")
+        XCTAssertEqual(extra.text, "extra answered")
+        await refreshed.stop()
+    }
+
     func testNoServersMakeAnEmptySet() async {
         let set = await MCPToolSet.start([])
         XCTAssertEqual(set.functionTools, [])
