@@ -16,6 +16,7 @@ final class MCPServerLogTests: XCTestCase {
         XCTAssertTrue(text.contains("mcp server 'chatty': started with 14 tool(s)"), text)
         XCTAssertTrue(text.contains("mcp server 'chatty': ignored input that is not JSON"), text)
         XCTAssertTrue(text.contains("this line is not JSON"), text)
+        XCTAssertTrue(text.contains("mcp server 'chatty': ignored an invalid message: Invalid request: 'jsonrpc' must be \"2.0\""), text)
         XCTAssertTrue(text.contains("mcp server 'chatty': stopped: it "), text)
     }
 
