@@ -52,10 +52,13 @@ let package = Package(
         // A Model Context Protocol client over stdio: the MCP servers an ACP session names, as function tools.
         .target(name: "MCPClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport", "AssistantAPI"]),
 
+        // The Agent Client Protocol (`assistd acp`): a second face on the same backends.
+        .target(name: "AgentClientProtocol", dependencies: ["Bridge", "JSONRPC", "AssistantAPI", "JSONCore", "AssistdSupport"]),
+
         // The client end of the protocol: `assistd call` and `assistd demo`, and the benchmarks.
         .target(name: "AssistdClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
 
-        .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
+        .executableTarget(name: "assistd", dependencies: ["AgentClientProtocol", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
@@ -84,6 +87,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONCore", "AssistdSupport", "AssistantAPI", "TestSupport"]),
+        .testTarget(name: "AgentClientProtocolTests", dependencies: ["AgentClientProtocol", "AssistantAPI", "JSONCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]

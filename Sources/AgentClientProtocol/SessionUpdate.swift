@@ -1,0 +1,42 @@
+import JSONCore
+
+/// The `session/update` notifications assistd sends, as ACP spells them.
+enum SessionUpdate {
+    static let method = "session/update"
+
+    static func params(session: String, _ update: JSONObject) -> JSONValue {
+        ["sessionId": .string(session), "update": .object(update)]
+    }
+
+    static func agentText(_ text: String) -> JSONObject {
+        ["sessionUpdate": "agent_message_chunk", "content": ["type": "text", "text": .string(text)]]
+    }
+
+    static func userText(_ text: String) -> JSONObject {
+        ["sessionUpdate": "user_message_chunk", "content": ["type": "text", "text": .string(text)]]
+    }
+
+    /// A new tool call, `pending` until it runs.
+    static func toolCall(id: String, title: String, kind: String, rawInput: JSONValue, locations: [String] = []) -> JSONObject {
+        var update: JSONObject = [
+            "sessionUpdate": "tool_call", "toolCallId": .string(id), "title": .string(title), "kind": .string(kind),
+            "status": "pending", "rawInput": rawInput,
+        ]
+        if !locations.isEmpty { update["locations"] = .array(locations.map { ["path": .string($0)] }) }
+        return update
+    }
+
+    /// A change of a tool call's status; `output`, when given, is shown as its text content.
+    static func toolCallStatus(id: String, status: String, output: String? = nil) -> JSONObject {
+        var update: JSONObject = ["sessionUpdate": "tool_call_update", "toolCallId": .string(id), "status": .string(status)]
+        if let output {
+            update["content"] = [["type": "content", "content": ["type": "text", "text": .string(output)]]]
+            update["rawOutput"] = ["output": .string(output)]
+        }
+        return update
+    }
+
+    static func availableCommands(_ commands: [SlashCommand]) -> JSONObject {
+        ["sessionUpdate": "available_commands_update", "availableCommands": .array(commands.map(\.json))]
+    }
+}
