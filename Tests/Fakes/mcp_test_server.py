@@ -9,7 +9,6 @@ Options:
   --never-answer METHOD    read METHOD's requests and never answer them
   --exit-at-start CODE     write a line to stderr and exit with CODE before reading anything
   --ignore-sigterm         ignore SIGTERM (only SIGKILL ends it)
-  --label TEXT             ignored: lets a test find this process by its command line
 """
 import argparse
 import json
@@ -178,7 +177,6 @@ def main():
     parser.add_argument("--never-answer", action="append", default=[])
     parser.add_argument("--exit-at-start", type=int)
     parser.add_argument("--ignore-sigterm", action="store_true")
-    parser.add_argument("--label")
     options = parser.parse_args()
     if options.ignore_sigterm:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
