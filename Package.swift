@@ -53,12 +53,12 @@ let package = Package(
         .target(name: "MCPClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport", "AssistantAPI"]),
 
         // The Agent Client Protocol (`assistd acp`): a second face on the same backends.
-        .target(name: "AgentClientProtocol", dependencies: ["Bridge", "JSONRPC", "AssistantAPI", "JSONCore", "AssistdSupport", "MCPClient"]),
+        .target(name: "AgentClientProtocol", dependencies: ["Bridge", "JSONRPC", "AssistantAPI", "JSONCore", "AssistdSupport"]),
 
         // The client end of the protocol: `assistd call` and `assistd demo`, and the benchmarks.
         .target(name: "AssistdClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
 
-        .executableTarget(name: "assistd", dependencies: ["AgentClientProtocol", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient", "MCPClient"]),
+        .executableTarget(name: "assistd", dependencies: ["AgentClientProtocol", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONCore", "AssistdSupport", "AssistantAPI", "TestSupport"]),
-        .testTarget(name: "AgentClientProtocolTests", dependencies: ["AgentClientProtocol", "AssistantAPI", "JSONCore", "JSONRPC", "MCPClient", "TestSupport"]),
+        .testTarget(name: "AgentClientProtocolTests", dependencies: ["AgentClientProtocol", "AssistantAPI", "JSONCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]

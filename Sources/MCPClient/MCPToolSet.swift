@@ -93,12 +93,8 @@ public final class MCPToolSet: Sendable {
     /// or hits a dead server is a result with `isError` and text saying why, so the run can go
     /// on. `arguments` is the model's JSON text (empty means `{}`).
     public func call(function name: String, arguments: String) async -> MCPToolResult {
-        await Self.failuresAsResults { try await self.callThrowing(function: name, arguments: arguments) }
-    }
-
-    private static func failuresAsResults(_ body: () async throws -> MCPToolResult) async -> MCPToolResult {
         do {
-            return try await body()
+            return try await callThrowing(function: name, arguments: arguments)
         } catch let error as MCPError {
             return MCPToolResult(text: error.description, isError: true)
         } catch is CancellationError {
@@ -110,24 +106,20 @@ public final class MCPToolSet: Sendable {
 
     /// As `call`, but what goes wrong is thrown (`MCPError`, `CancellationError`).
     public func callThrowing(function name: String, arguments: String) async throws -> MCPToolResult {
-        if arguments.allSatisfy(\.isWhitespace) { return try await callThrowing(function: name, arguments: .object([:])) }
-        let parsed: JSONValue
-        do {
-            parsed = try JSONValue.parse(arguments)
-        } catch {
-            throw MCPError.invalidArguments(function: name, detail: "invalid JSON: \(error.message)")
-        }
-        return try await callThrowing(function: name, arguments: parsed)
-    }
-
-    /// As `call`, with the arguments already parsed (they must be an object).
-    public func call(function name: String, arguments: JSONValue) async -> MCPToolResult {
-        await Self.failuresAsResults { try await self.callThrowing(function: name, arguments: arguments) }
-    }
-
-    public func callThrowing(function name: String, arguments: JSONValue) async throws -> MCPToolResult {
         guard let (route, session) = routesByFunction[name] else { throw MCPError.unknownFunction(name) }
-        guard case .object(let object) = arguments else { throw MCPError.invalidArguments(function: name, detail: "not an object") }
+        let object: JSONObject
+        if arguments.allSatisfy(\.isWhitespace) {
+            object = [:]
+        } else {
+            do {
+                guard case .object(let parsed) = try JSONValue.parse(arguments) else {
+                    throw MCPError.invalidArguments(function: name, detail: "not an object")
+                }
+                object = parsed
+            } catch let error as JSONParseError {
+                throw MCPError.invalidArguments(function: name, detail: "invalid JSON: \(error.message)")
+            }
+        }
         return try await session.call(name: route.tool.name, arguments: object)
     }
 
