@@ -53,12 +53,12 @@ let package = Package(
         .target(name: "MCPClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport", "AssistantAPI"]),
 
         // The Agent Client Protocol (`assistd acp`): a second face on the same backends.
-        .target(name: "AgentClientProtocol", dependencies: ["Bridge", "JSONRPC", "AssistantAPI", "JSONCore", "AssistdSupport"]),
+        .target(name: "AgentClientProtocol", dependencies: ["Bridge", "MCPClient", "JSONRPC", "AssistantAPI", "JSONCore", "AssistdSupport"]),
 
         // The client end of the protocol: `assistd call` and `assistd demo`, and the benchmarks.
         .target(name: "AssistdClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
 
-        .executableTarget(name: "assistd", dependencies: ["AgentClientProtocol", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
+        .executableTarget(name: "assistd", dependencies: ["AgentClientProtocol", "MCPClient", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),

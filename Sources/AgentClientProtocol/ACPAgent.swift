@@ -38,6 +38,8 @@ public final class ACPAgent: MessageDispatcher {
             return .run { [self] channel in try await mappingErrors { try await loadSession(request.params, channel) } }
         case "session/prompt":
             return routePrompt(request.params)
+        case "session/close":
+            return routeClose(request.params)
         default:
             return .reply(.failure(.methodNotFound(request.method)))
         }
@@ -53,7 +55,7 @@ public final class ACPAgent: MessageDispatcher {
             return
         }
         if let (threadID, runID) = session.requestCancel() {
-            Task { [backend] in _ = try? await backend.cancelRun(threadID: threadID, runID: runID) }
+            PromptTurn.cancel(backend, session, threadID: threadID, runID: runID)
         }
     }
 
@@ -69,6 +71,7 @@ public final class ACPAgent: MessageDispatcher {
                 "loadSession": true,
                 "promptCapabilities": ["image": false, "audio": false, "embeddedContext": true],
                 "mcpCapabilities": ["http": false, "sse": false],
+                "sessionCapabilities": ["close": [:]],
             ],
             "agentInfo": ["name": "assistd", "title": "assistd", "version": .string(settings.version)],
             "authMethods": .array(settings.authMethods),
@@ -106,6 +109,22 @@ public final class ACPAgent: MessageDispatcher {
                 }
                 return try await turn.run(text: text)
             }
+        }
+    }
+
+    /// `session/close`: cancels its prompt, stops its MCP servers, forgets it (its thread stays,
+    /// for `session/load`).
+    private func routeClose(_ params: JSONValue?) -> RequestRoute {
+        let session: Session
+        switch lookUpSession(params) {
+        case .failure(let error): return .reply(.failure(error))
+        case .success(let found): session = found
+        }
+        sessions.remove(session.id)
+        return .run { [backend] _ in
+            if let (threadID, runID) = session.requestCancel() { _ = try? await backend.cancelRun(threadID: threadID, runID: runID) }
+            await session.externalTools.stop()
+            return .object([:])
         }
     }
 

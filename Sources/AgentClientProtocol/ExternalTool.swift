@@ -1,19 +1,19 @@
 import JSONCore
 
 /// A function tool a session's runs may call that neither the backend nor the client runs: an
-/// MCP server's, started for the session. `call` takes the model's arguments and answers the
-/// output text (and whether the tool reported an error).
+/// MCP server's, started for the session. `call` takes the model's arguments (its JSON text)
+/// and answers the output text (and whether the tool reported an error).
 public struct ExternalTool: Sendable {
     public let name: String
     public let description: String
     public let parameters: JSONValue
     /// Shown as the tool call's title, e.g. "files: search".
     public let title: String
-    public let call: @Sendable (JSONValue) async throws -> (output: String, isError: Bool)
+    public let call: @Sendable (String) async throws -> (output: String, isError: Bool)
 
     public init(
         name: String, description: String, parameters: JSONValue, title: String,
-        call: @escaping @Sendable (JSONValue) async throws -> (output: String, isError: Bool)
+        call: @escaping @Sendable (String) async throws -> (output: String, isError: Bool)
     ) {
         self.name = name
         self.description = description

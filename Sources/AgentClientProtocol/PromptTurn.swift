@@ -22,16 +22,12 @@ struct PromptTurn: Sendable {
         var lastRun: Run?
         var builtinSteps = BuiltinToolSteps()
         while true {
-            for try await event in stream {
-                if let run = event.run {
-                    if lastRun?.id != run.id, session.noteRun(run.id) { cancel(threadID: threadID, runID: run.id) }
-                    lastRun = run
-                } else if event.event == EventName.message("delta"), let text = Self.deltaText(event.data), !text.isEmpty {
-                    try await send(SessionUpdate.agentText(text))
-                } else if event.event.hasPrefix("thread.run.step."), let step = try? RunStep(wireJSON: event.data) {
-                    for update in builtinSteps.updates(for: step) { try await send(update) }
-                }
+            let relay = Task { [self, stream, lastRun, builtinSteps] in
+                try await relayEvents(of: stream, lastRun: lastRun, builtinSteps: builtinSteps)
             }
+            session.relayStarted { relay.cancel() }
+            (lastRun, builtinSteps) = try await withTaskCancellationHandler { try await relay.value } onCancel: { relay.cancel() }
+            if session.relayStopped { break }
             guard let paused = lastRun, paused.status == .requiresAction else { break }
             let outputs = session.cancelRequested ? [] : await answer(paused)
             if session.cancelRequested {
@@ -58,12 +54,43 @@ struct PromptTurn: Sendable {
         }
     }
 
-    var toolDefinitions: [JSONValue] {
-        session.assistantTools + ClientTool.offered(to: capabilities).map(\.definition) + session.externalTools.tools.map(\.definition)
+    /// Relays one stream's events until it ends (or the relay is cancelled); answers the last
+    /// run it carried.
+    private func relayEvents(
+        of stream: AsyncThrowingStream<StreamEvent, any Error>, lastRun: Run?, builtinSteps: BuiltinToolSteps
+    ) async throws -> (Run?, BuiltinToolSteps) {
+        var lastRun = lastRun
+        var builtinSteps = builtinSteps
+        do {
+            for try await event in stream {
+                if let run = event.run {
+                    if lastRun?.id != run.id, session.noteRun(run.id) { Self.cancel(backend, session, threadID: run.threadID, runID: run.id) }
+                    lastRun = run
+                } else if event.event == EventName.message("delta"), let text = Self.deltaText(event.data), !text.isEmpty {
+                    try await send(SessionUpdate.agentText(text))
+                } else if event.event.hasPrefix("thread.run.step."), let step = try? RunStep(wireJSON: event.data) {
+                    for update in builtinSteps.updates(for: step) { try await send(update) }
+                }
+            }
+        } catch where session.relayStopped {
+            // The stream ended because the relay was stopped: the prompt answers `cancelled`.
+        }
+        return (lastRun, builtinSteps)
     }
 
-    private func cancel(threadID: String, runID: String) {
-        Task { [backend] in _ = try? await backend.cancelRun(threadID: threadID, runID: runID) }
+    /// Cancels the run; when the backend cannot, the prompt stops relaying it instead.
+    static func cancel(_ backend: any AssistantBackend, _ session: Session, threadID: String, runID: String) {
+        Task {
+            do {
+                _ = try await backend.cancelRun(threadID: threadID, runID: runID)
+            } catch {
+                session.stopRelaying()
+            }
+        }
+    }
+
+    var toolDefinitions: [JSONValue] {
+        session.assistantTools + ClientTool.offered(to: capabilities).map(\.definition) + session.externalTools.tools.map(\.definition)
     }
 
     func send(_ update: JSONObject) async throws {

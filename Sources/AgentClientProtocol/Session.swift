@@ -25,6 +25,9 @@ final class Session: Sendable {
     struct PromptState {
         var cancelRequested = false
         var runID: String?
+        /// Ends the relay of the run's stream (when the backend cannot cancel the run).
+        var stopRelay: (@Sendable () -> Void)?
+        var relayStopped = false
     }
 
     init(id: String, threadID: String, cwd: String, assistantID: String, assistantTools: [JSONValue], externalTools: SessionToolSet) {
@@ -70,6 +73,27 @@ final class Session: Sendable {
         }
     }
 
+    /// The relay of the prompt's current stream; `stop` ends it. Called for each stream.
+    func relayStarted(stop: @escaping @Sendable () -> Void) {
+        let stopNow = state.withLock { state -> Bool in
+            state.prompt?.stopRelay = stop
+            return state.prompt?.relayStopped ?? false
+        }
+        if stopNow { stop() }
+    }
+
+    /// The run could not be cancelled (the hosted service may not support it): the prompt stops
+    /// relaying it and answers `cancelled`; the run goes on in the service.
+    func stopRelaying() {
+        let stop = state.withLock { state -> (@Sendable () -> Void)? in
+            state.prompt?.relayStopped = true
+            return state.prompt?.stopRelay
+        }
+        stop?()
+    }
+
+    var relayStopped: Bool { state.withLock { $0.prompt?.relayStopped ?? false } }
+
     func noteUsage(_ usage: Usage) {
         state.withLock { state in
             state.lastUsage = usage
@@ -98,6 +122,8 @@ final class SessionRegistry: Sendable {
     }
 
     func session(_ id: String) -> Session? { sessions.withLock { $0[id] } }
+
+    func remove(_ id: String) { _ = sessions.withLock { $0.removeValue(forKey: id) } }
 
     var all: [Session] { sessions.withLock { Array($0.values) } }
 }

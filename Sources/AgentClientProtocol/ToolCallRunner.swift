@@ -33,7 +33,7 @@ struct ToolCallRunner: Sendable {
                 (output, failed) = try await runClientTool(clientTool, arguments)
             } else if let external {
                 try await turn.send(SessionUpdate.toolCallStatus(id: call.id, status: "in_progress"))
-                (output, failed) = try await external.call(arguments)
+                (output, failed) = try await external.call(argumentsText)
             } else {
                 (output, failed) = ("Error: no tool named \(name) is available here.", true)
             }

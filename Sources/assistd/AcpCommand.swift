@@ -5,6 +5,7 @@ import Bridge
 import DashScope
 import Foundation
 import JSONRPC
+import MCPClient
 
 /// `assistd acp [flags]`: the Agent Client Protocol on stdin/stdout (NDJSON), over the backend
 /// the same flags as `--stdio` choose (`BackendFactory`). protocol/acp.md is the mapping.
@@ -54,7 +55,7 @@ enum AcpCommand {
             options: ConnectionOptions(
                 framing: .ndjson, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace,
                 stalledPeerLimit: .seconds(options.stalledClientTimeoutSeconds)))
-        let agent = ACPAgent(backend: backend, settings: settings(options, backend: backend), connection: connection, logger: logger)
+        let agent = ACPAgent(backend: backend, settings: settings(options, backend: backend, logger: logger), connection: connection, logger: logger)
         let exit = ProcessExit(connection: connection, logger: logger, grace: Server.exitGrace)
         exit.stopsOnExit(BackendSlot(backend))
         logger.info("assistd \(AssistdVersion.current) serving ACP on stdio: " + BackendSummary.describe(backend.info))
@@ -68,12 +69,15 @@ enum AcpCommand {
         dispatchMain()
     }
 
-    static func settings(_ options: CommandLineOptions, backend: any AssistantBackend) -> AgentSettings {
+    static func settings(_ options: CommandLineOptions, backend: any AssistantBackend, logger: Logger) -> AgentSettings {
         var settings = AgentSettings(version: AssistdVersion.current)
         settings.assistantID = options.acpAssistantID
         settings.assistantModel = options.acpAssistantModel
         settings.instructions = options.acpInstructions
         settings.toolCallTimeout = .seconds(options.toolCallTimeoutSeconds)
+        settings.launchMCPServers = MCPServers.launcher(
+            options: MCPClientOptions(toolCallTimeout: .seconds(options.toolCallTimeoutSeconds), clientVersion: AssistdVersion.current),
+            logger: logger)
         if let hosted = backend as? DashScopeBackend, hosted.configuration.apiKey.isEmpty {
             settings.authMethods = [[
                 "id": "dashscope-api-key", "name": "DashScope API key",

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.request
 
 from acp import RequestError, text_block
 from acp.client.connection import ClientSideConnection
@@ -40,6 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 BINARY = os.environ.get("ASSISTD_BIN", os.path.join(ROOT, ".build", "debug", "assistd"))
 SCRIPT = os.path.join(HERE, "scripted_model.json")
 FAKE_DASHSCOPE = os.path.join(ROOT, "Tests", "Fakes", "fake_dashscope_server.py")
+MCP_TEST_SERVER = os.path.join(ROOT, "Tests", "Fakes", "mcp_test_server.py")
 TIMEOUT = 30
 
 
@@ -129,7 +131,24 @@ class Agent:
             if event.direction.value == "incoming":
                 self.incoming.append(event.message)
 
-        self.conn = ClientSideConnection(self.client, self.process.stdin, self.process.stdout, observers=[observe])
+        # Every line assistd writes is checked on its way to the SDK: one JSON object, one line.
+        self.bad_lines = []
+        reader = asyncio.StreamReader(limit=50 << 20)
+
+        async def pump():
+            while True:
+                line = await self.process.stdout.readline()
+                if not line:
+                    reader.feed_eof()
+                    return
+                try:
+                    assert line.endswith(b"\n") and isinstance(json.loads(line), dict)
+                except (AssertionError, ValueError):
+                    self.bad_lines.append(line)
+                reader.feed_data(line)
+
+        self.pump = asyncio.create_task(pump())
+        self.conn = ClientSideConnection(self.client, self.process.stdin, reader, observers=[observe])
         return self
 
     async def initialize(self, fs=True, terminal=False):
@@ -152,6 +171,8 @@ class Agent:
             self.process.kill()
             await self.process.wait()
         self.log.close()
+        await asyncio.wait_for(self.pump, 5)
+        assert self.bad_lines == [], "stdout carried lines that are not one JSON object: %r" % self.bad_lines[:3]
 
 
 async def until(predicate, what, seconds=TIMEOUT):
@@ -424,19 +445,57 @@ async def test_load_session_in_a_new_process(tmp, project):
 
 
 async def test_mcp_server_tool(tmp, project):
-    server = mcp_test_server()
-    if server is None:
-        raise AssertionError("the test MCP server is missing")
+    marker = "ACP_TEST_MARK_%d" % os.getpid()
+    server = McpServerStdio(name="echo", command=sys.executable, args=[MCP_TEST_SERVER],
+                            env=[{"name": marker, "value": tmp}])
     client = RecordingClient()
     async with Agent(tmp, client) as agent:
         await agent.initialize()
-        session = (await agent.new_session(project, [McpServerStdio(name="echo", command=server[0], args=server[1:], env=[])])).session_id
+        session = (await agent.new_session(project, [server])).session_id
+        assert len(mcp_servers_running(marker, tmp)) == 1, "the server runs as a child for the session"
         answer = await agent.prompt(session, "use the echo tool")
         assert answer.stop_reason == "end_turn", answer
         starts = client.of_kind("tool_call")
         assert len(starts) == 1 and starts[0].raw_input == {"text": "héllo from the model"}, starts
+        assert starts[0].title == "echo: Echo", starts[0].title
         assert [u.status for u in client.of_kind("tool_call_update")] == ["in_progress", "completed"]
-        assert "héllo from the model" in client.agent_text(session), client.agent_text(session)
+        assert client.agent_text(session) == "The server answered: héllo from the model", client.agent_text(session)
+        client.clear()
+        answer = await agent.prompt(session, "use the garbage tool")
+        assert [u.status for u in client.of_kind("tool_call_update")] == ["in_progress", "completed"], "a server's stray stdout is its own"
+        client.clear()
+        await agent.prompt(session, "where does the server run?")
+        assert client.agent_text(session) == "The server runs in " + project, client.agent_text(session)
+        await asyncio.wait_for(agent.conn.close_session(session_id=session), TIMEOUT)
+        await until(lambda: not mcp_servers_running(marker, tmp), "the server to stop with the session", 10)
+        try:
+            await agent.prompt(session, "hello")
+            raise AssertionError("a closed session answered")
+        except RequestError as error:
+            expect_error(error, -32602, "unknown session id")
+        # Loading the session starts its servers again; the end of assistd's input stops them.
+        await asyncio.wait_for(agent.conn.load_session(cwd=project, session_id=session, mcp_servers=[server]), TIMEOUT)
+        assert len(mcp_servers_running(marker, tmp)) == 1
+    await until(lambda: not mcp_servers_running(marker, tmp), "the server to stop with assistd", 10)
+
+
+def mcp_servers_running(marker, value):
+    """The pids of processes whose environment has marker=value (the test MCP servers started for one test)."""
+    wanted = ("%s=%s" % (marker, value)).encode()
+    pids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/environ" % pid, "rb") as file:
+                if wanted in file.read().split(b"\0"):
+                    with open("/proc/%s/stat" % pid) as stat:
+                        if stat.read().split(") ")[1].startswith("Z"):
+                            continue
+                    pids.append(int(pid))
+        except OSError:
+            continue
+    return pids
 
 
 async def test_hosted_backend(tmp, project):
@@ -460,6 +519,20 @@ async def test_hosted_backend(tmp, project):
             assert answer.stop_reason == "end_turn"
             assert client.reads == [os.path.join(project, "read_text_file")]
             assert client.agent_text(session) == "read_text_file returned: hosted contents", client.agent_text(session)
+        # The service may not cancel runs (the fake has no cancel endpoint): the prompt stops relaying the run.
+        knobs = json.dumps({"stream_deltas": 10, "stall_after_events": 9, "stall_ms": 20000}).encode()
+        urllib.request.urlopen(urllib.request.Request(
+            "http://127.0.0.1:%d/__control__/knobs" % port, data=knobs, headers={"Content-Type": "application/json"}), timeout=10).read()
+        client = RecordingClient()
+        async with Agent(tmp, client, arguments, env={"DASHSCOPE_API_KEY": "sk-fake"}) as agent:
+            await agent.initialize()
+            session = (await agent.new_session(project)).session_id
+            prompt = asyncio.create_task(agent.prompt(session, "hello stalled service"))
+            await until(lambda: client.agent_text(session), "the first chunk")
+            started = time.monotonic()
+            await agent.conn.cancel(session_id=session)
+            answer = await prompt
+            assert answer.stop_reason == "cancelled" and time.monotonic() - started < 5, (answer, time.monotonic() - started)
         keyless = RecordingClient()
         async with Agent(tmp, keyless, arguments) as agent:
             answer = await agent.initialize()
@@ -474,12 +547,6 @@ async def test_hosted_backend(tmp, project):
         fake.wait(timeout=10)
 
 
-def mcp_test_server():
-    """The tiny MCP server of Tests/ (a stdio server with an `echo` tool), as a command line."""
-    path = os.path.join(ROOT, "Tests", "Fakes", "fake_mcp_server.py")
-    return [sys.executable, path] if os.path.exists(path) else None
-
-
 TESTS = [
     test_initialize_declares_capabilities,
     test_streamed_prompt_and_commands,
@@ -490,6 +557,7 @@ TESTS = [
     test_cancel_mid_prompt,
     test_bad_input,
     test_load_session_in_a_new_process,
+    test_mcp_server_tool,
     test_hosted_backend,
 ]
 
