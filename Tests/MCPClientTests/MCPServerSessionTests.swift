@@ -140,6 +140,25 @@ final class MCPServerSessionTests: XCTestCase {
         XCTAssertFalse(MCPTestServer.processExists(try XCTUnwrap(session.processID)))
     }
 
+    func testAServerThatExitsLeavingAChildThatHoldsItsStdoutStillFailsTheCallAtOnce() async throws {
+        let session = try await MCPTestServer.started()
+        let started = ContinuousClock.now
+        do {
+            _ = try await session.call(name: "exit_leaving_child", arguments: [:])
+            XCTFail("the exiting tool answered")
+        } catch let error as MCPError {
+            guard case .serverExited(_, let exit, let stderrTail) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(exit, "exited with status 5")
+            let childLine = try XCTUnwrap(stderrTail.last)
+            XCTAssertTrue(childLine.hasPrefix("left child "), childLine)
+            let childPID = try XCTUnwrap(childLine.split(separator: " ").compactMap { Int32($0) }.first)
+            XCTAssertFalse(MCPTestServer.processRuns(childPID), "the server's child outlived it")
+        }
+        // Not the 20 s tool-call timeout: the child was ended with the server.
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
+        await session.stop()
+    }
+
     func testAServerThatExitsAtStartSaysWhy() async throws {
         let session = MCPServerSession(config: MCPTestServer.config(["--exit-at-start", "4"]), options: MCPTestServer.options())
         do {

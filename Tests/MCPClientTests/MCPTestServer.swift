@@ -12,7 +12,7 @@ enum MCPTestServer {
     static let script = RepositoryPaths.fakes.appendingPathComponent("mcp_test_server.py").path
 
     /// Every tool the double offers, in its order.
-    static let toolNames = ["add", "echo", "fail", "sleep", "exit", "garbage", "spawn_child", "ping_client", "env", "cwd", "image", "handshake", "cancellations", "grow"]
+    static let toolNames = ["add", "echo", "fail", "sleep", "exit", "garbage", "spawn_child", "exit_leaving_child", "ping_client", "env", "cwd", "image", "handshake", "cancellations", "grow"]
 
     static func config(name: String = "test", _ options: [String] = [], environment: [MCPServerConfig.EnvironmentVariable] = [], workingDirectory: String? = nil) -> MCPServerConfig {
         MCPServerConfig(name: name, command: "python3", arguments: ["-u", script] + options, environment: environment, workingDirectory: workingDirectory)
