@@ -27,7 +27,7 @@ public enum MCPServers {
                     parameters: route.tool.inputSchema, title: "\(route.server): \(route.tool.title ?? route.tool.name)",
                     call: { arguments in
                         let result = await set.call(function: route.functionName, arguments: arguments)
-                        return (result.text, result.isError)
+                        return ExternalToolResult(output: result.text, isError: result.isError, content: result.content)
                     })
             }
             return SessionToolSet(tools: tools, stop: { await set.stop() })

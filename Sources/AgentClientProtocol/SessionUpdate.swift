@@ -26,11 +26,13 @@ enum SessionUpdate {
         return update
     }
 
-    /// A change of a tool call's status; `output`, when given, is shown as its text content.
-    static func toolCallStatus(id: String, status: String, output: String? = nil) -> JSONObject {
+    /// A change of a tool call's status; `output`, when given, is shown as its text content
+    /// (or `blocks`, content blocks, when there are some).
+    static func toolCallStatus(id: String, status: String, output: String? = nil, blocks: [JSONValue] = []) -> JSONObject {
         var update: JSONObject = ["sessionUpdate": "tool_call_update", "toolCallId": .string(id), "status": .string(status)]
         if let output {
-            update["content"] = [["type": "content", "content": ["type": "text", "text": .string(output)]]]
+            let shown = blocks.isEmpty ? [["type": "text", "text": .string(output)]] : blocks
+            update["content"] = .array(shown.map { ["type": "content", "content": $0] })
             update["rawOutput"] = ["output": .string(output)]
         }
         return update

@@ -24,6 +24,7 @@ struct ToolCallRunner: Sendable {
                 id: call.id, title: title, kind: clientTool?.kind ?? "other", rawInput: arguments,
                 locations: path.map { [$0] } ?? []))
             let (output, failed): (String, Bool)
+            var blocks: [JSONValue] = []
             if let clientTool {
                 if clientTool.needsPermission, !(try await permitted(call, tool: clientTool, title: title, arguments: arguments)) {
                     try await turn.send(SessionUpdate.toolCallStatus(id: call.id, status: "failed", output: "The user declined."))
@@ -33,11 +34,12 @@ struct ToolCallRunner: Sendable {
                 (output, failed) = try await runClientTool(clientTool, arguments)
             } else if let external {
                 try await turn.send(SessionUpdate.toolCallStatus(id: call.id, status: "in_progress"))
-                (output, failed) = try await external.call(argumentsText)
+                let result = try await external.call(argumentsText)
+                (output, failed, blocks) = (result.output, result.isError, result.content)
             } else {
                 (output, failed) = ("Error: no tool named \(name) is available here.", true)
             }
-            try await turn.send(SessionUpdate.toolCallStatus(id: call.id, status: failed ? "failed" : "completed", output: output))
+            try await turn.send(SessionUpdate.toolCallStatus(id: call.id, status: failed ? "failed" : "completed", output: output, blocks: blocks))
             return output
         } catch {
             let message = "Error: \(name) failed: \(Self.describe(error))"

@@ -458,11 +458,17 @@ async def test_mcp_server_tool(tmp, project):
         starts = client.of_kind("tool_call")
         assert len(starts) == 1 and starts[0].raw_input == {"text": "héllo from the model"}, starts
         assert starts[0].title == "echo: Echo", starts[0].title
-        assert [u.status for u in client.of_kind("tool_call_update")] == ["in_progress", "completed"]
+        updates = client.of_kind("tool_call_update")
+        assert [u.status for u in updates] == ["in_progress", "completed"]
+        assert [c.content.text for c in updates[1].content] == ["héllo from the model"], updates[1].content
         assert client.agent_text(session) == "The server answered: héllo from the model", client.agent_text(session)
         client.clear()
         answer = await agent.prompt(session, "use the garbage tool")
         assert [u.status for u in client.of_kind("tool_call_update")] == ["in_progress", "completed"], "a server's stray stdout is its own"
+        client.clear()
+        answer = await agent.prompt(session, "use the failing tool")
+        assert answer.stop_reason == "end_turn" and [u.status for u in client.of_kind("tool_call_update")] == ["in_progress", "failed"]
+        assert client.agent_text(session) == "It said: the tool failed on purpose", client.agent_text(session)
         client.clear()
         await agent.prompt(session, "where does the server run?")
         assert client.agent_text(session) == "The server runs in " + project, client.agent_text(session)
