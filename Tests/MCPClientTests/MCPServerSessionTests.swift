@@ -152,7 +152,8 @@ final class MCPServerSessionTests: XCTestCase {
             let childLine = try XCTUnwrap(stderrTail.last)
             XCTAssertTrue(childLine.hasPrefix("left child "), childLine)
             let childPID = try XCTUnwrap(childLine.split(separator: " ").compactMap { Int32($0) }.first)
-            XCTAssertFalse(MCPTestServer.processRuns(childPID), "the server's child outlived it")
+            let outlived = await MCPTestServer.stillRuns(childPID)
+            XCTAssertFalse(outlived, "the server's child outlived it")
         }
         // Not the 20 s tool-call timeout: the child was ended with the server.
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
@@ -240,7 +241,8 @@ final class MCPServerSessionTests: XCTestCase {
         XCTAssertTrue(MCPTestServer.processRuns(childPID))
         await session.stop()
         XCTAssertFalse(MCPTestServer.processExists(pid), "the server is a zombie or still runs")
-        XCTAssertFalse(MCPTestServer.processRuns(childPID), "the server's own child was orphaned")
+        let orphaned = await MCPTestServer.stillRuns(childPID)
+        XCTAssertFalse(orphaned, "the server's own child was orphaned")
         XCTAssertFalse(session.isRunning)
         do {
             _ = try await session.call(name: "add", arguments: ["a": 1, "b": 1])

@@ -35,6 +35,16 @@ enum MCPTestServer {
         kill(pid, 0) == 0 || errno != ESRCH
     }
 
+    /// Whether the process still runs after up to `timeout` (a killed process takes a moment to die).
+    static func stillRuns(_ pid: Int32, after timeout: Duration = .seconds(5)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while processRuns(pid) {
+            if ContinuousClock.now >= deadline { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
     /// The process runs: exists and is not a zombie (an orphan's zombie waits for init to reap it).
     static func processRuns(_ pid: Int32) -> Bool {
         guard processExists(pid) else { return false }
