@@ -212,12 +212,13 @@ public final class MCPServerSession: Sendable {
         throw MCPError.invalidResponse(server: config.name, method: "tools/list", detail: "more than \(Self.maxToolListPages) pages")
     }
 
-    /// Runs tool `name` with `arguments`. A result with `isError` is returned (the tool ran and
-    /// failed); a call that could not be made or answered throws `MCPError` (or
-    /// `CancellationError` when the calling task is cancelled).
-    public func call(name: String, arguments: JSONObject) async throws -> MCPToolResult {
+    /// Runs tool `name` with `arguments`, waiting `timeout` (else the options' `toolCallTimeout`).
+    /// A result with `isError` is returned (the tool ran and failed); a call that could not be
+    /// made or answered throws `MCPError` (or `CancellationError` when the calling task is cancelled).
+    public func call(name: String, arguments: JSONObject, timeout: Duration? = nil) async throws -> MCPToolResult {
         guard state.withLock({ $0.phase == .running }) else { throw MCPError.notRunning(server: config.name) }
-        let result = try await request("tools/call", params: ["name": .string(name), "arguments": .object(arguments)], timeout: options.toolCallTimeout)
+        let result = try await request(
+            "tools/call", params: ["name": .string(name), "arguments": .object(arguments)], timeout: timeout ?? options.toolCallTimeout)
         guard result.objectValue != nil else {
             throw MCPError.invalidResponse(server: config.name, method: "tools/call", detail: "the result is \(result.typeName), not an object")
         }

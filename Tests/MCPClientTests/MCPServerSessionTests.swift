@@ -83,10 +83,11 @@ final class MCPServerSessionTests: XCTestCase {
     }
 
     func testAToolThatNeverAnswersTimesOutAndTheSessionGoesOn() async throws {
-        let session = try await MCPTestServer.started(clientOptions: MCPTestServer.options(toolCallTimeout: .seconds(1)))
+        // Only this call has a short limit: the later ones must not fail on a loaded machine.
+        let session = try await MCPTestServer.started()
         let started = ContinuousClock.now
         do {
-            _ = try await session.call(name: "sleep", arguments: ["seconds": 60])
+            _ = try await session.call(name: "sleep", arguments: ["seconds": 60], timeout: .seconds(1))
             XCTFail("the sleeping tool answered")
         } catch let error as MCPError {
             XCTAssertEqual(error, .timedOut(server: "test", method: "tools/call", seconds: 1))

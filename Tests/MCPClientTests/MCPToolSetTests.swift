@@ -56,6 +56,13 @@ final class MCPToolSetTests: XCTestCase {
         await set.stop()
     }
 
+    func testACallPastTheToolCallTimeoutIsAFailedResult() async throws {
+        let set = await MCPToolSet.start([MCPTestServer.config(name: "alpha")], options: MCPTestServer.options(toolCallTimeout: .seconds(1)))
+        let slept = await set.call(function: "alpha__sleep", arguments: #"{"seconds": 60}"#)
+        XCTAssertEqual(slept, MCPToolResult(text: "MCP server 'alpha' did not answer 'tools/call' within 1 s", isError: true))
+        await set.stop()
+    }
+
     func testAServerThatCannotStartIsReportedAndTheOthersAreUsed() async throws {
         let set = await MCPToolSet.start(
             [MCPServerConfig(name: "ghost", command: "no-such-mcp-server-here"), MCPTestServer.config(name: "alpha")],
