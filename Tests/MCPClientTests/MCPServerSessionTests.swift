@@ -254,6 +254,28 @@ final class MCPServerSessionTests: XCTestCase {
         await session.stop()  // twice is fine
     }
 
+    func testStartingAndStoppingServersLeavesNoFileDescriptorsOpen() async throws {
+        func openDescriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
+        // One round first: whatever the runtime opens once (pipes for its own use) is not counted.
+        let warmUp = try await MCPTestServer.started()
+        await warmUp.stop()
+        let before = try openDescriptors()
+        for _ in 0..<3 {
+            let session = try await MCPTestServer.started()
+            _ = try await session.call(name: "add", arguments: ["a": 1, "b": 2])
+            await session.stop()
+        }
+        let crashed = try await MCPTestServer.started()
+        _ = try? await crashed.call(name: "exit", arguments: ["code": 1])
+        await crashed.stop()
+        // The stderr reader closes its end as it finishes, a moment after the server is gone.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try openDescriptors() > before, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertEqual(try openDescriptors(), before)
+    }
+
     func testAServerThatIgnoresSIGTERMIsKilledAfterTheGracePeriod() async throws {
         let session = try await MCPTestServer.started(
             ["--ignore-sigterm"], clientOptions: MCPTestServer.options(stopGracePeriod: .milliseconds(500)))
