@@ -222,7 +222,7 @@ public final class MCPServerSession: Sendable {
         guard result.objectValue != nil else {
             throw MCPError.invalidResponse(server: config.name, method: "tools/call", detail: "the result is \(result.typeName), not an object")
         }
-        return MCPToolResult(json: result)
+        return MCPToolResult(json: result, maxTextBytes: options.maxResultTextBytes)
     }
 
     // MARK: - Requests

@@ -82,6 +82,16 @@ final class MCPServerSessionTests: XCTestCase {
         await session.stop()
     }
 
+    func testALongResultIsCutForTheModel() async throws {
+        var options = MCPTestServer.options()
+        options.maxResultTextBytes = 1000
+        let session = try await MCPTestServer.started(clientOptions: options)
+        let long = String(repeating: "x", count: 5000)
+        let echo = try await session.call(name: "echo", arguments: ["text": .string(long)])
+        XCTAssertEqual(echo.text, String(repeating: "x", count: 1000) + "\n[… 4000 more bytes not shown]")
+        await session.stop()
+    }
+
     func testAToolThatNeverAnswersTimesOutAndTheSessionGoesOn() async throws {
         // Only this call has a short limit: the later ones must not fail on a loaded machine.
         let session = try await MCPTestServer.started()
