@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONCore", "AssistdSupport", "AssistantAPI", "TestSupport"]),
-        .testTarget(name: "AgentClientProtocolTests", dependencies: ["AgentClientProtocol", "AssistantAPI", "JSONCore"]),
+        .testTarget(name: "AgentClientProtocolTests", dependencies: ["AgentClientProtocol", "AssistantAPI", "JSONCore", "JSONRPC", "MCPClient", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]

@@ -346,6 +346,7 @@ public final class Connection: Sendable {
     private func handle(_ value: JSONValue, dispatcher: any MessageDispatcher, replyTo target: ReplyTarget) {
         switch IncomingMessage.decode(value) {
         case .failure(let invalid):
+            options.logger.warning("ignored an invalid message: \(invalid.error.message)")
             target.replyNow(OutgoingMessage.response(id: invalid.id, outcome: .failure(invalid.error)).json, writer: writer)
         case .success(.notification(let method, let params)):
             if method == Self.cancelRequestMethod {

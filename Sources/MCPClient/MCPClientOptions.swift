@@ -8,17 +8,21 @@ public struct MCPClientOptions: Sendable {
     public var toolCallTimeout: Duration
     /// How long a server has to end after SIGTERM before it gets SIGKILL.
     public var stopGracePeriod: Duration
+    /// The most UTF-8 bytes of a result's text the model is given; the rest is cut with a note
+    /// saying how much (a tool that dumps a whole file must not fill the model's context).
+    public var maxResultTextBytes: Int
     public var clientName: String
     public var clientVersion: String
 
     public init(
         initializeTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(30), toolCallTimeout: Duration = .seconds(120),
-        stopGracePeriod: Duration = .seconds(2), clientName: String = "assistd", clientVersion: String = "1.0"
+        stopGracePeriod: Duration = .seconds(2), maxResultTextBytes: Int = 256 << 10, clientName: String = "assistd", clientVersion: String = "1.0"
     ) {
         self.initializeTimeout = initializeTimeout
         self.requestTimeout = requestTimeout
         self.toolCallTimeout = toolCallTimeout
         self.stopGracePeriod = stopGracePeriod
+        self.maxResultTextBytes = maxResultTextBytes
         self.clientName = clientName
         self.clientVersion = clientVersion
     }

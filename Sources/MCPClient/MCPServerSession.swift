@@ -99,8 +99,8 @@ public final class MCPServerSession: Sendable {
     private func spawn() throws(MCPError) {
         // Writing to a server that died must be an EPIPE error, not the end of assistd.
         StandardOutputGuard.ignoreSIGPIPE()
-        let environment = childEnvironment()
-        guard let executable = Self.resolve(config.command, path: environment["PATH"], workingDirectory: config.workingDirectory) else {
+        let environment = ServerLaunch.environment(for: config)
+        guard let executable = ServerLaunch.resolve(config.command, path: environment["PATH"], workingDirectory: config.workingDirectory) else {
             throw .commandNotFound(server: config.name, command: config.command)
         }
         let process: ServerProcess
@@ -138,45 +138,6 @@ public final class MCPServerSession: Sendable {
     /// MCP's word for a request we stopped waiting for (timed out, or the run was cancelled).
     static let cancelledNotice = PeerCancellationNotice(method: "notifications/cancelled") { id, reason in
         ["requestId": id.json, "reason": .string(reason)]
-    }
-
-    /// assistd's environment without the variables that carry one of its secrets (an API key is
-    /// not the server's business), then the configuration's variables on top.
-    private func childEnvironment() -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment.filter { KnownSecrets.scrub($0.value) == $0.value }
-        for variable in config.environment {
-            environment[variable.name] = variable.value
-            if Self.looksSecret(variable.name) { KnownSecrets.register(variable.value) }
-        }
-        return environment
-    }
-
-    /// Variables such as GITHUB_TOKEN or API_KEY: their values are scrubbed from logs and errors
-    /// (the server's stderr may echo them).
-    static func looksSecret(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        return ["TOKEN", "SECRET", "KEY", "PASSWORD", "CREDENTIAL"].contains { upper.contains($0) }
-    }
-
-    /// The executable `command` names: a path as it is (relative to the working directory), a bare
-    /// name looked up in `path` as a shell would. Nil when there is no such executable file.
-    static func resolve(_ command: String, path: String?, workingDirectory: String?) -> String? {
-        func isExecutableFile(_ candidate: String) -> Bool {
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) && !isDirectory.boolValue
-                && access(candidate, X_OK) == 0
-        }
-        if command.contains("/") {
-            let full = command.hasPrefix("/") || workingDirectory == nil ? command : workingDirectory! + "/" + command
-            return isExecutableFile(full) ? full : nil
-        }
-        let directories = (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
-        for directory in directories {
-            let base = directory.isEmpty ? (workingDirectory ?? ".") : String(directory)
-            let candidate = base + "/" + command
-            if isExecutableFile(candidate) { return candidate }
-        }
-        return nil
     }
 
     private func initialize() async throws {
@@ -251,16 +212,17 @@ public final class MCPServerSession: Sendable {
         throw MCPError.invalidResponse(server: config.name, method: "tools/list", detail: "more than \(Self.maxToolListPages) pages")
     }
 
-    /// Runs tool `name` with `arguments`. A result with `isError` is returned (the tool ran and
-    /// failed); a call that could not be made or answered throws `MCPError` (or
-    /// `CancellationError` when the calling task is cancelled).
-    public func call(name: String, arguments: JSONObject) async throws -> MCPToolResult {
+    /// Runs tool `name` with `arguments`, waiting `timeout` (else the options' `toolCallTimeout`).
+    /// A result with `isError` is returned (the tool ran and failed); a call that could not be
+    /// made or answered throws `MCPError` (or `CancellationError` when the calling task is cancelled).
+    public func call(name: String, arguments: JSONObject, timeout: Duration? = nil) async throws -> MCPToolResult {
         guard state.withLock({ $0.phase == .running }) else { throw MCPError.notRunning(server: config.name) }
-        let result = try await request("tools/call", params: ["name": .string(name), "arguments": .object(arguments)], timeout: options.toolCallTimeout)
+        let result = try await request(
+            "tools/call", params: ["name": .string(name), "arguments": .object(arguments)], timeout: timeout ?? options.toolCallTimeout)
         guard result.objectValue != nil else {
             throw MCPError.invalidResponse(server: config.name, method: "tools/call", detail: "the result is \(result.typeName), not an object")
         }
-        return MCPToolResult(json: result)
+        return MCPToolResult(json: result, maxTextBytes: options.maxResultTextBytes)
     }
 
     // MARK: - Requests

@@ -42,14 +42,32 @@ public struct MCPToolResult: Sendable, Equatable {
         self.content = content
     }
 
-    /// Reads a `tools/call` result: `content` blocks, or `structuredContent` when there are none.
-    init(json: JSONValue) {
+    /// Reads a `tools/call` result: `content` blocks, or `structuredContent` when there are none;
+    /// text past `maxTextBytes` is cut.
+    init(json: JSONValue, maxTextBytes: Int = .max) {
         let blocks = json["content"]?.arrayValue ?? []
         var lines = blocks.map(Self.text(of:))
         if lines.isEmpty, let structured = json["structuredContent"] {
             lines = [structured.serializedString()]
         }
-        self.init(text: lines.joined(separator: "\n"), isError: json["isError"]?.boolValue ?? false, content: blocks)
+        let text = Self.cut(lines.joined(separator: "\n"), toBytes: maxTextBytes)
+        self.init(text: text, isError: json["isError"]?.boolValue ?? false, content: blocks)
+    }
+
+    /// `text` in at most `limit` UTF-8 bytes (cut at a character boundary) plus a note of the rest.
+    static func cut(_ text: String, toBytes limit: Int) -> String {
+        let bytes = text.utf8.count
+        guard bytes > limit else { return text }
+        var end = text.startIndex
+        var keptBytes = 0
+        while end < text.endIndex {
+            let next = text.index(after: end)
+            let size = text[end..<next].utf8.count
+            if keptBytes + size > limit { break }
+            keptBytes += size
+            end = next
+        }
+        return text[..<end] + "\n[… \(bytes - keptBytes) more bytes not shown]"
     }
 
     /// One content block as the model sees it: text as it is, what the model cannot read as a

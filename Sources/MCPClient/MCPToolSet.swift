@@ -123,6 +123,24 @@ public final class MCPToolSet: Sendable {
         return try await session.call(name: route.tool.name, arguments: object)
     }
 
+    /// A server said its tool list changed since the set was made.
+    public var toolListChanged: Bool { sessions.contains { $0.toolListChanged } }
+
+    /// The set over the same servers, with the tool lists read again of those that said theirs
+    /// changed (for the next run; a run keeps the tools it started with). A tool keeps its
+    /// function name unless one listed before it now claims the name. A server whose list cannot
+    /// be read keeps its old one.
+    public func refreshed(logger: Logger = .disabled) async -> MCPToolSet {
+        for session in sessions where session.toolListChanged {
+            do {
+                try await session.refreshTools()
+            } catch {
+                logger.warning("MCP server '\(session.config.name)': could not read its changed tool list: \(error)")
+            }
+        }
+        return MCPToolSet(sessions: sessions, failures: failures)
+    }
+
     /// Stops every server (at once) and waits until all are reaped.
     public func stop() async {
         await withTaskGroup(of: Void.self) { group in

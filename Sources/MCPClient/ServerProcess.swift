@@ -26,7 +26,8 @@ enum ProcessExit: Sendable, Equatable, CustomStringConvertible {
 
 /// One server process, spawned with `posix_spawn` in a process group of its own (so that stopping
 /// it also stops what it started) with pipes for its stdin, stdout and stderr. A thread waits for
-/// it, so it is reaped as soon as it ends, whoever ended it.
+/// it, so it is reaped as soon as it ends, whoever ended it; what is left of its group is then
+/// killed.
 final class ServerProcess: Sendable {
     let pid: pid_t
     /// Our ends of its pipes; the stdin and stdout ends belong to the JSON-RPC connection, the
@@ -115,6 +116,9 @@ final class ServerProcess: Sendable {
                 guard errno == EINTR else { return }
             }
             exit.withLock { $0 = ProcessExit(waitStatus: status) }
+            // What it started and left behind would keep its stdout open, and its calls waiting
+            // for an answer that cannot come: the server is gone, so they go too.
+            signalGroup(SIGKILL)
         }
         thread.name = "mcp.reaper"
         thread.stackSize = 64 << 10

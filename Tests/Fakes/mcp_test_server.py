@@ -29,8 +29,10 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number"}}}},
     {"name": "exit", "description": "Writes a line to stderr and exits mid-call.",
      "inputSchema": {"type": "object", "properties": {"code": {"type": "integer"}}}},
-    {"name": "garbage", "description": "Writes a line that is not JSON, then answers.", "inputSchema": {"type": "object"}},
+    {"name": "garbage", "description": "Writes a line that is not JSON and one that is no message, then answers.", "inputSchema": {"type": "object"}},
     {"name": "spawn_child", "description": "Starts a long sleep as its own child; answers its pid.", "inputSchema": {"type": "object"}},
+    {"name": "exit_leaving_child", "description": "Starts a long sleep that keeps its stdout, then exits mid-call.",
+     "inputSchema": {"type": "object"}},
     {"name": "ping_client", "description": "Pings the client, answers once it replied.", "inputSchema": {"type": "object"}},
     {"name": "env", "description": "Answers an environment variable.",
      "inputSchema": {"type": "object", "properties": {"name": {"type": "string"}}}},
@@ -90,7 +92,13 @@ def call_tool(name, arguments):
         os._exit(int(arguments.get("code", 3)))
     if name == "garbage":
         write_raw("this line is not JSON\n")
+        write_raw('{"neither": "is this a JSON-RPC message"}\n')
         return text_result("answered after garbage")
+    if name == "exit_leaving_child":
+        child = subprocess.Popen(["sleep", "300"])  # inherits stdin, stdout and stderr
+        sys.stderr.write("left child %d behind\n" % child.pid)
+        sys.stderr.flush()
+        os._exit(5)
     if name == "spawn_child":
         child = subprocess.Popen(["sleep", "300"])
         return text_result(str(child.pid))

@@ -13,9 +13,10 @@ final class MCPServerLogTests: XCTestCase {
         let text = log.text()
         XCTAssertTrue(text.contains("mcp server 'chatty': stderr: mcp test server listening on stdin"), text)
         XCTAssertTrue(text.contains("mcp server 'chatty': log: test: ready"), text)
-        XCTAssertTrue(text.contains("mcp server 'chatty': started with 14 tool(s)"), text)
+        XCTAssertTrue(text.contains("mcp server 'chatty': started with 15 tool(s)"), text)
         XCTAssertTrue(text.contains("mcp server 'chatty': ignored input that is not JSON"), text)
         XCTAssertTrue(text.contains("this line is not JSON"), text)
+        XCTAssertTrue(text.contains("mcp server 'chatty': ignored an invalid message: Invalid request: 'jsonrpc' must be \"2.0\""), text)
         XCTAssertTrue(text.contains("mcp server 'chatty': stopped: it "), text)
     }
 

@@ -12,7 +12,7 @@ enum MCPTestServer {
     static let script = RepositoryPaths.fakes.appendingPathComponent("mcp_test_server.py").path
 
     /// Every tool the double offers, in its order.
-    static let toolNames = ["add", "echo", "fail", "sleep", "exit", "garbage", "spawn_child", "ping_client", "env", "cwd", "image", "handshake", "cancellations", "grow"]
+    static let toolNames = ["add", "echo", "fail", "sleep", "exit", "garbage", "spawn_child", "exit_leaving_child", "ping_client", "env", "cwd", "image", "handshake", "cancellations", "grow"]
 
     static func config(name: String = "test", _ options: [String] = [], environment: [MCPServerConfig.EnvironmentVariable] = [], workingDirectory: String? = nil) -> MCPServerConfig {
         MCPServerConfig(name: name, command: "python3", arguments: ["-u", script] + options, environment: environment, workingDirectory: workingDirectory)
@@ -33,6 +33,16 @@ enum MCPTestServer {
     /// The process exists (running, or a zombie nobody reaped).
     static func processExists(_ pid: Int32) -> Bool {
         kill(pid, 0) == 0 || errno != ESRCH
+    }
+
+    /// Whether the process still runs after up to `timeout` (a killed process takes a moment to die).
+    static func stillRuns(_ pid: Int32, after timeout: Duration = .seconds(5)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while processRuns(pid) {
+            if ContinuousClock.now >= deadline { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 
     /// The process runs: exists and is not a zombie (an orphan's zombie waits for init to reap it).

@@ -27,6 +27,14 @@ final class MCPToolResultTests: XCTestCase {
         XCTAssertFalse(result.isError)
     }
 
+    func testTextPastTheLimitIsCutAtACharacterWithANote() {
+        let result = MCPToolResult(json: ["content": [["type": "text", "text": "aé€😀b"]]], maxTextBytes: 7)
+        // a (1) é (2) € (3) = 6 bytes; 😀 (4) would pass 7.
+        XCTAssertEqual(result.text, "aé€\n[… 5 more bytes not shown]")
+        XCTAssertEqual(result.content, [["type": "text", "text": "aé€😀b"]], "the blocks stay whole")
+        XCTAssertEqual(MCPToolResult(json: ["content": [["type": "text", "text": "short"]]], maxTextBytes: 5).text, "short")
+    }
+
     func testIsErrorIsKept() {
         let result = MCPToolResult(json: ["content": [["type": "text", "text": "boom"]], "isError": true])
         XCTAssertEqual(result, MCPToolResult(text: "boom", isError: true, content: [["type": "text", "text": "boom"]]))

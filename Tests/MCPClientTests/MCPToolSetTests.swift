@@ -56,6 +56,13 @@ final class MCPToolSetTests: XCTestCase {
         await set.stop()
     }
 
+    func testACallPastTheToolCallTimeoutIsAFailedResult() async throws {
+        let set = await MCPToolSet.start([MCPTestServer.config(name: "alpha")], options: MCPTestServer.options(toolCallTimeout: .seconds(1)))
+        let slept = await set.call(function: "alpha__sleep", arguments: #"{"seconds": 60}"#)
+        XCTAssertEqual(slept, MCPToolResult(text: "MCP server 'alpha' did not answer 'tools/call' within 1 s", isError: true))
+        await set.stop()
+    }
+
     func testAServerThatCannotStartIsReportedAndTheOthersAreUsed() async throws {
         let set = await MCPToolSet.start(
             [MCPServerConfig(name: "ghost", command: "no-such-mcp-server-here"), MCPTestServer.config(name: "alpha")],
@@ -76,6 +83,23 @@ final class MCPToolSetTests: XCTestCase {
         XCTAssertEqual(first.isError, false)
         XCTAssertEqual(second.text, "3")
         await set.stop()
+    }
+
+    func testARefreshedSetHasTheChangedToolsUnderTheSameNames() async throws {
+        let set = await MCPToolSet.start([MCPTestServer.config(name: "alpha"), MCPTestServer.config(name: "beta")], options: MCPTestServer.options())
+        XCTAssertFalse(set.toolListChanged)
+        let grown = await set.call(function: "alpha__grow", arguments: "{}")
+        XCTAssertEqual(grown.text, "grown")
+        XCTAssertTrue(set.toolListChanged)
+        XCTAssertNil(set.route(forFunction: "alpha__extra"))
+
+        let refreshed = await set.refreshed()
+        XCTAssertFalse(refreshed.toolListChanged)
+        let alphaNames = (MCPTestServer.toolNames + ["extra"]).map { "alpha__\($0)" }
+        XCTAssertEqual(refreshed.routes.map(\.functionName), alphaNames + MCPTestServer.toolNames.map { "beta__\($0)" })
+        let extra = await refreshed.call(function: "alpha__extra", arguments: "{}")
+        XCTAssertEqual(extra.text, "extra answered")
+        await refreshed.stop()
     }
 
     func testNoServersMakeAnEmptySet() async {
