@@ -69,7 +69,8 @@ extension ACPAgent {
         }
         try await register(session)
         announceCommands(session: id, after: channel.id)
-        return .null
+        // An object, not null: typed clients read LoadSessionResponse as a struct.
+        return .object([:])
     }
 
     /// The thread's messages, oldest first, as `user_message_chunk` / `agent_message_chunk`.

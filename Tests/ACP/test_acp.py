@@ -445,7 +445,7 @@ async def test_load_session_in_a_new_process(tmp, project):
     async with Agent(tmp, second) as agent:
         await agent.initialize()
         answer = await asyncio.wait_for(agent.conn.load_session(cwd=project, session_id=session, mcp_servers=[]), TIMEOUT)
-        assert answer is None or answer.model_dump(exclude_none=True) == {}, answer
+        assert answer is not None and answer.model_dump(exclude_none=True) == {}, "session/load answers an object: %r" % answer
         replayed = [(u.session_update, u.content.text) for s, u in second.updates
                     if s == session and u.session_update in ("user_message_chunk", "agent_message_chunk")]
         assert replayed == [("user_message_chunk", "remember the number 7"),
