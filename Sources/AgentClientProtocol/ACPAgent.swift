@@ -17,6 +17,8 @@ public final class ACPAgent: MessageDispatcher {
     let logger: Logger
     let sessions = SessionRegistry()
     let capabilities = Locked(ClientCapabilities())
+    /// The `session/prompt` requests in progress, for `$/cancel_request`.
+    let promptRequests = Locked<[RequestID: Session]>([:])
 
     public init(backend: any AssistantBackend, settings: AgentSettings, connection: Connection, logger: Logger) {
         self.backend = backend
@@ -37,7 +39,7 @@ public final class ACPAgent: MessageDispatcher {
         case "session/load":
             return .run { [self] channel in try await mappingErrors { try await loadSession(request.params, channel) } }
         case "session/prompt":
-            return routePrompt(request.params)
+            return routePrompt(request)
         case "session/close":
             return routeClose(request.params)
         default:
@@ -46,18 +48,30 @@ public final class ACPAgent: MessageDispatcher {
     }
 
     public func receive(notification method: String, params: JSONValue?) {
-        guard method == "session/cancel" else {
+        let session: Session?
+        switch method {
+        case "session/cancel":
+            session = params?["sessionId"]?.stringValue.flatMap(sessions.session)
+        case Self.cancelRequestMethod:
+            // ACP's per-request cancellation: for a prompt it means what session/cancel means;
+            // the other requests are short and run to their end.
+            session = params?["requestId"].flatMap(RequestID.init(json:)).flatMap { id in promptRequests.withLock { $0[id] } }
+        default:
             logger.debug("acp: ignored notification \(method)")
             return
         }
-        guard let id = params?["sessionId"]?.stringValue, let session = sessions.session(id) else {
-            logger.warning("acp: session/cancel for an unknown session")
+        guard let session else {
+            logger.warning("acp: \(method) for no session or prompt in progress")
             return
         }
         if let (threadID, runID) = session.requestCancel() {
             PromptTurn.cancel(backend, session, threadID: threadID, runID: runID)
         }
     }
+
+    /// ACP's `$/cancel_request {requestId}`; assistd sends it too, when it stops waiting for the client.
+    public static let cancelRequestMethod = "$/cancel_request"
+    public static let cancellationNotice = PeerCancellationNotice(method: cancelRequestMethod) { id, _ in ["requestId": id.json] }
 
     /// Stops every session's MCP servers (the process is ending).
     public func stopSessions() async {
@@ -82,7 +96,8 @@ public final class ACPAgent: MessageDispatcher {
 
     /// Claimed here, on the read thread in arrival order, so a second prompt on a busy session
     /// is refused deterministically.
-    private func routePrompt(_ params: JSONValue?) -> RequestRoute {
+    private func routePrompt(_ request: IncomingRequest) -> RequestRoute {
+        let params = request.params
         let session: Session
         switch lookUpSession(params) {
         case .failure(let error): return .reply(.failure(error))
@@ -98,8 +113,12 @@ public final class ACPAgent: MessageDispatcher {
             return .reply(.failure(.invalidParams(error.description, path: error.path)))
         }
         guard session.beginPrompt() else { return .reply(.failure(ACPErrors.promptRunning(session.id))) }
+        promptRequests.withLock { $0[request.id] = session }
         return .run { [self] channel in
-            defer { session.endPrompt() }
+            defer {
+                promptRequests.withLock { $0[request.id] = nil }
+                session.endPrompt()
+            }
             let turn = PromptTurn(
                 backend: backend, session: session, channel: channel, capabilities: capabilities.current,
                 toolCallTimeout: settings.toolCallTimeout)

@@ -54,7 +54,7 @@ enum AcpCommand {
             input: STDIN_FILENO, output: protocolOutput,
             options: ConnectionOptions(
                 framing: .ndjson, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace,
-                stalledPeerLimit: .seconds(options.stalledClientTimeoutSeconds)))
+                stalledPeerLimit: .seconds(options.stalledClientTimeoutSeconds), cancellationNotice: ACPAgent.cancellationNotice))
         let agent = ACPAgent(backend: backend, settings: settings(options, backend: backend, logger: logger), connection: connection, logger: logger)
         let exit = ProcessExit(connection: connection, logger: logger, grace: Server.exitGrace)
         exit.stopsOnExit(BackendSlot(backend))

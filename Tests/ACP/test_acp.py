@@ -129,9 +129,10 @@ class Agent:
             BINARY, "acp", "--data-dir", self.data_dir, "--log-level", "debug", *self.arguments,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env, limit=50 << 20)
 
+        self.sent = []
+
         def observe(event):
-            if event.direction.value == "incoming":
-                self.incoming.append(event.message)
+            (self.incoming if event.direction.value == "incoming" else self.sent).append(event.message)
 
         # Every line assistd writes is checked on its way to the SDK: one JSON object, one line.
         self.bad_lines = []
@@ -384,6 +385,14 @@ async def test_cancel_mid_prompt(tmp, project):
         client.clear()
         answer = await agent.prompt(session, "and now hello")
         assert answer.stop_reason == "end_turn", "the session goes on after a cancel"
+        # ACP's per-request cancellation of a prompt means what session/cancel means.
+        client.clear()
+        prompt = asyncio.create_task(agent.prompt(session, "count slowly again"))
+        await until(lambda: client.agent_text(session), "the first chunk")
+        prompt_id = max(m["id"] for m in agent.sent if m.get("method") == "session/prompt")
+        await agent.conn._conn.send_notification("$/cancel_request", {"requestId": prompt_id})
+        answer = await prompt
+        assert answer.stop_reason == "cancelled", answer
 
 
 async def test_bad_input(tmp, project):
