@@ -13,7 +13,12 @@ public enum PromptOutcome: Equatable, Sendable {
         if cancelRequested { return .stop("cancelled") }
         switch run.status {
         case .completed: return .stop("end_turn")
-        case .incomplete: return .stop("max_tokens")
+        case .incomplete:
+            switch run.incompleteDetails?.reason {
+            case "content_filter"?: return .stop("refusal")
+            case "max_rounds"?: return .stop("max_turn_requests")
+            default: return .stop("max_tokens")
+            }
         case .cancelled, .cancelling: return .stop("cancelled")
         case .failed:
             let error = run.lastError ?? LastError(code: "server_error", message: "The run failed without saying why.")

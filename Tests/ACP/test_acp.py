@@ -302,6 +302,11 @@ async def test_read_text_file_through_the_client(tmp, project):
         statuses = [u.status for u in client.of_kind("tool_call_update") if u.tool_call_id == starts[0].tool_call_id]
         assert statuses == ["in_progress", "completed"], statuses
         assert client.agent_text(session) == "The notes say: buy milk 🥛", client.agent_text(session)
+    async with Agent(tmp, RecordingClient(), ["--model", "scripted:" + SCRIPT, "--max-tool-rounds", "1"]) as agent:
+        await agent.initialize()
+        session = (await agent.new_session(project)).session_id
+        answer = await agent.prompt(session, "what do my notes say now?")
+        assert answer.stop_reason == "max_turn_requests", "a run out of tool rounds: %r" % answer
 
 
 async def test_write_text_file_after_permission(tmp, project):
@@ -440,6 +445,8 @@ async def test_bad_input(tmp, project):
             assert error.data["last_error"]["code"], error.data
         answer = await agent.prompt(session, "ramble on")
         assert answer.stop_reason == "max_tokens", answer
+        answer = await agent.prompt(session, "say something offensive")
+        assert answer.stop_reason == "refusal", answer
         answer = await agent.prompt(session, "hello again")
         assert answer.stop_reason == "end_turn"
 
