@@ -51,10 +51,16 @@ let package = Package(
         .plugin(name: "EmbedOpenRPC", capability: .buildTool(), dependencies: ["EmbedText"], path: "Sources/Plugins/EmbedOpenRPC"),
         .executableTarget(name: "EmbedText", path: "Sources/Tools/EmbedText"),
 
+        // A Model Context Protocol client over stdio: the MCP servers an ACP session names, as function tools.
+        .target(name: "MCPClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport", "AssistantAPI"]),
+
+        // The Agent Client Protocol (`assistd acp`): a second face on the same backends.
+        .target(name: "AgentClientProtocol", dependencies: ["Bridge", "MCPClient", "JSONRPC", "AssistantAPI", "JSONCore", "AssistdSupport"]),
+
         // The client end of the protocol: `assistd call` and `assistd demo`, and the benchmarks.
         .target(name: "AssistdClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
 
-        .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
+        .executableTarget(name: "assistd", dependencies: ["AgentClientProtocol", "MCPClient", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
@@ -82,6 +88,8 @@ let package = Package(
         .testTarget(name: "DashScopeTests", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], exclude: ["Fixtures", "make_fixtures.py", "make_qwen_tokenizer_fixture.py"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "JSONRPC", "JSONRPCTestSupport", "JSONCore", "AssistantAPI", "LocalEngine"]),
+        .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONCore", "AssistdSupport", "AssistantAPI", "TestSupport"]),
+        .testTarget(name: "AgentClientProtocolTests", dependencies: ["AgentClientProtocol", "AssistantAPI", "JSONCore", "JSONRPC", "MCPClient", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONCore", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]

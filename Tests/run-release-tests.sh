@@ -2,7 +2,7 @@
 # The release build, as users get it: .ci/package-release builds the static release binary,
 # proves it runs with the Swift runtime hidden and packs the archive; then the end-to-end suite,
 # the Python client's and the editor clients' tests and the demo run against the binary taken
-# out of that archive. (A crash that only the release build had once reached main while only the
+# out of that archive (and `assistd acp` with the Python ACP SDK). (A crash that only the release build had once reached main while only the
 # debug build was tested.)
 #
 #   swift build --build-tests && Tests/run-release-tests.sh
@@ -23,6 +23,7 @@ status=0
 ASSISTD_BIN=$binary swift test --skip-build --filter EndToEndTests || status=1
 ASSISTD_BIN=$binary Tests/run-python-client-tests.sh || status=1
 ASSISTD_BIN=$binary Tests/run-editor-client-tests.sh </dev/null || status=1
+ASSISTD_BIN=$binary Tests/run-acp-tests.sh || status=1
 
 # The demo of README's first command, with the embedded model when it is installed.
 if "$binary" model status >/dev/null 2>&1; then
@@ -45,7 +46,7 @@ else
 fi
 
 if [ "$status" -eq 0 ]; then
-    echo "release: PASS (end-to-end, Python client, editor clients and demo against the release archive's binary)"
+    echo "release: PASS (end-to-end, Python client, editor clients, ACP and demo against the release archive's binary)"
 else
     echo "release: FAIL" >&2
 fi

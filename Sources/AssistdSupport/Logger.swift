@@ -6,6 +6,8 @@ import Foundation
 public struct Logger: Sendable {
     public let minimumLevel: LogLevel
     private let sink: LogSink?
+    /// Put before every message: says which part of the process speaks (a child server's name).
+    private var messagePrefix = ""
 
     /// A logger that writes nothing.
     public static let disabled = Logger(minimumLevel: .error, sink: nil)
@@ -21,7 +23,14 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         guard let sink, level >= minimumLevel else { return }
-        sink.write(level: level, message: message())
+        sink.write(level: level, message: messagePrefix + message())
+    }
+
+    /// The same logger with `prefix` before every message, such as "mcp server 'files': ".
+    public func prefixed(_ prefix: String) -> Logger {
+        var logger = self
+        logger.messagePrefix += prefix
+        return logger
     }
 
     public func debug(_ message: @autoclosure () -> String) { log(.debug, message()) }

@@ -13,6 +13,8 @@ public struct ConnectionOptions: Sendable {
     /// How long the peer may read nothing while output waits before its streams are ended;
     /// nil: never.
     public var stalledPeerLimit: Duration?
+    /// What tells the peer that we stopped waiting for one of our requests.
+    public var cancellationNotice: PeerCancellationNotice
 
     public static let defaultStreamBudgetBytes = 4 << 20
     public static let defaultStalledPeerLimit: Duration = .seconds(60)
@@ -24,7 +26,8 @@ public struct ConnectionOptions: Sendable {
         trace: MessageTrace? = nil,
         ownRequestIDs: OwnRequestIDStyle = .serverStrings,
         streamBudgetBytes: Int = ConnectionOptions.defaultStreamBudgetBytes,
-        stalledPeerLimit: Duration? = ConnectionOptions.defaultStalledPeerLimit
+        stalledPeerLimit: Duration? = ConnectionOptions.defaultStalledPeerLimit,
+        cancellationNotice: PeerCancellationNotice = .cancelRequest
     ) {
         self.framing = framing
         self.maxMessageBytes = maxMessageBytes
@@ -33,7 +36,22 @@ public struct ConnectionOptions: Sendable {
         self.ownRequestIDs = ownRequestIDs
         self.streamBudgetBytes = streamBudgetBytes
         self.stalledPeerLimit = stalledPeerLimit
+        self.cancellationNotice = cancellationNotice
     }
+}
+
+/// The notification sent to the peer when one of our requests times out or its waiting task is
+/// cancelled: `$/cancelRequest {"id"}` unless a protocol names its own.
+public struct PeerCancellationNotice: Sendable {
+    public var method: String
+    public var params: @Sendable (_ id: RequestID, _ reason: String) -> JSONValue
+
+    public init(method: String, params: @escaping @Sendable (_ id: RequestID, _ reason: String) -> JSONValue) {
+        self.method = method
+        self.params = params
+    }
+
+    public static let cancelRequest = PeerCancellationNotice(method: Connection.cancelRequestMethod) { id, _ in ["id": id.json] }
 }
 
 /// The ids of the requests a connection sends: a server's go to its client as "s1", "s2", … so
@@ -156,29 +174,31 @@ public final class Connection: Sendable {
                     return
                 }
                 if Task.isCancelled {
-                    failPeerRequest(id, with: CancellationError(), notifyPeer: false)
+                    failPeerRequest(id, with: CancellationError(), noticeReason: nil)
                     return
                 }
                 let timer = Task { [self] in
                     try? await Task.sleep(for: timeout)
                     guard !Task.isCancelled else { return }
-                    failPeerRequest(id, with: PeerRequestError.timedOut(method: method, id: id.text), notifyPeer: true)
+                    failPeerRequest(id, with: PeerRequestError.timedOut(method: method, id: id.text), noticeReason: "timed out")
                 }
                 state.withLock { $0.pendingPeerRequests[id]?.timeout = timer }
                 writer.enqueue(OutgoingMessage.request(id: id, method: method, params: params).json, stream: stream)
             }
         } onCancel: {
-            failPeerRequest(id, with: CancellationError(), notifyPeer: true)
+            failPeerRequest(id, with: CancellationError(), noticeReason: "cancelled")
         }
     }
 
-    private func failPeerRequest(_ id: RequestID, with error: any Error, notifyPeer: Bool) {
+    /// `noticeReason`: tell the peer (`options.cancellationNotice`) why we stopped waiting.
+    private func failPeerRequest(_ id: RequestID, with error: any Error, noticeReason: String?) {
         guard let pending = state.withLock({ $0.pendingPeerRequests.removeValue(forKey: id) }) else { return }
         pending.timeout?.cancel()
         // Queued before the waiting handler resumes, so the peer hears of it before the
         // handler's own response.
-        if notifyPeer {
-            sendNotification(method: Self.cancelRequestMethod, params: ["id": id.json])
+        if let noticeReason {
+            let notice = options.cancellationNotice
+            sendNotification(method: notice.method, params: notice.params(id, noticeReason))
         }
         pending.continuation.resume(throwing: error)
     }
@@ -291,6 +311,8 @@ public final class Connection: Sendable {
         do {
             value = try JSONValue.parse(body)
         } catch {
+            // Said in the log too: the peer may be a child whose stray output would otherwise go unseen.
+            options.logger.warning("ignored input that is not JSON (\(error.message) at byte \(error.offset)): \(Self.preview(body))")
             options.trace?.record(.incoming, unparsed: body)
             let parseError: JSONRPCError
             if String(validating: body, as: UTF8.self) == nil {
@@ -309,6 +331,12 @@ public final class Connection: Sendable {
         }
     }
 
+    /// The start of unreadable input, for a log line.
+    static func preview(_ body: [UInt8]) -> String {
+        let text = String(decoding: body.prefix(120), as: UTF8.self)
+        return body.count > 120 ? text + "…" : text
+    }
+
     private func handleBatch(_ elements: [JSONValue], dispatcher: any MessageDispatcher) {
         guard !elements.isEmpty else {
             let error = JSONRPCError.invalidRequest("an empty batch is not a request")
@@ -325,6 +353,7 @@ public final class Connection: Sendable {
     private func handle(_ value: JSONValue, dispatcher: any MessageDispatcher, replyTo target: ReplyTarget) {
         switch IncomingMessage.decode(value) {
         case .failure(let invalid):
+            options.logger.warning("ignored an invalid message: \(invalid.error.message)")
             target.replyNow(OutgoingMessage.response(id: invalid.id, outcome: .failure(invalid.error)).json, writer: writer)
         case .success(.notification(let method, let params)):
             if method == Self.cancelRequestMethod {

@@ -1,3 +1,4 @@
+import AgentClientProtocol
 import AssistdSupport
 import Bridge
 import JSONRPC
@@ -33,6 +34,10 @@ struct CommandLineOptions {
     var maxToolRounds = 16
     var toolCallTimeoutSeconds = 300
     var stalledClientTimeoutSeconds = 60
+    // acp
+    var acpAssistantID: String?
+    var acpAssistantModel: String?
+    var acpInstructions: String?
     // dashscope
     var apiKeyFile: String?
     var baseURL: String?
@@ -176,6 +181,20 @@ enum CommandLineFlags {
         },
     ]
 
+    /// Flags only `assistd acp` takes, besides the server's.
+    static let acpOnly: [FlagSpec] = [
+        FlagSpec(name: "--assistant", valueName: "ID", help: "acp: every session uses this assistant.") { options, value in
+            options.acpAssistantID = value
+        },
+        FlagSpec(name: "--assistant-model", valueName: "NAME",
+                 help: "acp: the model of the assistant created for a session (default \(AgentSettings.defaultModel)).") { options, value in
+            options.acpAssistantModel = value
+        },
+        FlagSpec(name: "--instructions", valueName: "TEXT", help: "acp: the instructions of the assistant created for a session.") { options, value in
+            options.acpInstructions = value
+        },
+    ]
+
     static func positive(_ value: String, _ flag: String) throws(UsageError) -> Int {
         guard let number = Int(value), number > 0 else { throw UsageError(message: "\(flag) must be a positive integer, not '\(value)'") }
         return number
@@ -236,6 +255,7 @@ enum CommandLineFlags {
             "",
             "Usage:",
             "  assistd [--stdio] [flags]                 serve JSON-RPC on stdin/stdout",
+            "  assistd acp [flags]                       serve the Agent Client Protocol (NDJSON) on stdin/stdout, for editors",
             "  assistd call METHOD [JSON|-] [flags]      one request in-process; prints the result as JSON",
             "  assistd demo [flags]                      the quick start's big_add flow, streamed to the terminal",
             "  assistd doctor [flags]                    what a run with these flags would use, and whether it works",
@@ -252,7 +272,7 @@ enum CommandLineFlags {
             "",
             "Flags:",
         ]
-        for flag in all + callOnly {
+        for flag in all + callOnly + acpOnly {
             let left = flag.valueName.map { "\(flag.name) \($0)" } ?? flag.name
             lines.append("  " + left.padding(toLength: max(34, left.count + 2), withPad: " ", startingAt: 0) + flag.help)
         }

@@ -4,6 +4,8 @@ import Foundation
 // Subcommands come first (`assistd call …`, `assistd demo …`, `assistd doctor`, …); anything else serves on stdio.
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
+case "acp":
+    AcpCommand.run(Array(arguments.dropFirst()))
 case "call":
     CallCommand.run(Array(arguments.dropFirst()))
 case "demo":

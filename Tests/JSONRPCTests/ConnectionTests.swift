@@ -365,6 +365,25 @@ final class ConnectionTests: XCTestCase {
         XCTAssertEqual(received25["id"], 2, "a late answer is dropped quietly")
     }
 
+    func testAProtocolMayNameItsOwnCancellationNotice() async throws {
+        let notice = PeerCancellationNotice(method: "notifications/cancelled") { id, reason in ["requestId": id.json, "reason": .string(reason)] }
+        let (client, _, _) = connect(options: ConnectionOptions(cancellationNotice: notice))
+        client.send(request(1, "askClient", ["question": "slow", "timeout_ms": 50]))
+        let outgoing = try await client.next()
+        XCTAssertEqual(outgoing["id"], "s1")
+        let cancel = try await client.next()
+        XCTAssertEqual(cancel, ["jsonrpc": "2.0", "method": "notifications/cancelled", "params": ["requestId": "s1", "reason": "timed out"]])
+        let first = try await client.next()
+        XCTAssertEqual(first["id"], 1)
+
+        client.send(request(2, "askClient", ["question": "x"]))
+        let second = try await client.next()
+        XCTAssertEqual(second["id"], "s2")
+        client.sendNotification("$/cancelRequest", params: ["id": 2])
+        let cancelled = try await client.next()
+        XCTAssertEqual(cancelled, ["jsonrpc": "2.0", "method": "notifications/cancelled", "params": ["requestId": "s2", "reason": "cancelled"]])
+    }
+
     func testCancellingARequestCancelsItsPendingClientRequest() async throws {
         let (client, _, _) = connect()
         client.send(request(1, "askClient", ["question": "x"]))

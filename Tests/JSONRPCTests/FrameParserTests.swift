@@ -166,6 +166,18 @@ final class FrameParserTests: XCTestCase {
         XCTAssertEqual(parser.feed(Array("[123]\r\n[1234]\n".utf8)), [message("[123]"), .error(.messageTooLarge(length: 6, limit: 5))])
     }
 
+    /// The cap counts UTF-8 bytes, not characters, also when a line arrives one byte at a time.
+    func testNDJSONCapCountsBytesOfMultibyteTextFedBytewise() {
+        let line = #"["😀你"]"#  // 4 + 3 multibyte bytes: 11 bytes, 5 characters
+        XCTAssertEqual(line.utf8.count, 11)
+        var atCap = FrameParser(framing: .ndjson, maxMessageBytes: 11)
+        XCTAssertEqual(feedBytewise(&atCap, Array((line + "\n" + line + "\n").utf8)), [message(line), message(line)])
+        var underCap = FrameParser(framing: .ndjson, maxMessageBytes: 10)
+        XCTAssertEqual(
+            feedBytewise(&underCap, Array((line + "\n[1]\n").utf8)),
+            [.error(.messageTooLarge(length: 11, limit: 10)), message("[1]")])
+    }
+
     // MARK: Auto detection
 
     func testAutoPicksFramingFromFirstNonWhitespaceByte() {
