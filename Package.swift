@@ -59,6 +59,9 @@ let package = Package(
         .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore", "AssistdClient"], path: "Sources/Benchmarks/RunBenchmark"),
         .executableTarget(name: "LoadBenchmark", dependencies: ["JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/LoadBenchmark"),
         .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/DashScopeBenchmark"),
+        .executableTarget(
+            name: "LimitsBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "TestSupport"],
+            path: "Sources/Benchmarks/LimitsBenchmark"),
         .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
 
         // libFuzzer targets: each is a fuzz entry point only when built by Tests/Fuzz/build.sh
