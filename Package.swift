@@ -52,7 +52,13 @@ let package = Package(
         // The client end of the protocol: `assistd call` and `assistd demo`, and the benchmarks.
         .target(name: "AssistdClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
 
-        .executableTarget(name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
+        // The release binary links the Swift runtime and Foundation statically even without
+        // --static-swift-stdlib: the dynamic loader's work for a dozen Swift libraries was a third
+        // of the time from spawn to `initialize`'s answer (README, "Benchmarks").
+        .executableTarget(
+            name: "assistd", dependencies: ["Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"],
+            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],  // the static libraries' link lines
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
