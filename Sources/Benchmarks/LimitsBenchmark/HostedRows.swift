@@ -97,7 +97,7 @@ final class HostedRows {
                 samples.add("startup.\(name)", (monotonicSeconds() - started) * 1000)
                 usleep(100_000)
                 samples.add("rss.\(name)", Double(ProcFigures.memory(assistd.pid, "VmRSS")))
-                samples.add("startup.\(name).cpu", ProcFigures.cpuSeconds(assistd.pid) * 1000)
+                samples.add("startup.\(name).cpu", ProcFigures.liveThreadsCPUMilliseconds(assistd.pid))
                 assistd.finish()
             }
             let started = monotonicSeconds()

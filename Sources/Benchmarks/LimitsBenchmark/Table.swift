@@ -48,7 +48,7 @@ struct Table {
         say(line(["figure", "assistd", "peer / floor", "ratio", "target", "met"]))
         for row in rows { say(line([row.0, row.1, row.2, row.3, row.4, row.5 ? "yes" : "no"])) }
         say(String(
-            format: "\nstart-up CPU (from /proc, 10 ms ticks): hosted %.0f ms, local %.0f ms; retrieve p50: assistd %.0f µs, SDK %.0f µs, bare %.0f µs",
+            format: "\nstart-up CPU to idle (live threads, /proc/PID/task/*/schedstat): hosted %.1f ms, local %.1f ms; retrieve p50: assistd %.0f µs, SDK %.0f µs, bare %.0f µs",
             m("startup.hosted.cpu"), m("startup.local.cpu"), m("retrieve.assistd"), m("retrieve.sdk"), m("retrieve.bare")))
     }
 
