@@ -4,7 +4,7 @@
 // interleave (each round runs one of everything, assistd's and the peer's back to back); the
 // table quotes medians over rounds, and CPU time is each process's own, read from /proc.
 //
-//   swift build -c release --product assistd --product LimitsBenchmark
+//   swift build -c release --product assistd && swift build -c release --product LimitsBenchmark
 //   .build/release/LimitsBenchmark [--quick] [--assistd PATH]
 //
 // The hosted rows run against the FAKE service of Tests/Fakes on this machine, so they compare
