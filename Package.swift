@@ -60,13 +60,22 @@ let package = Package(
         // The client end of the protocol: `assistd call` and `assistd demo`, and the benchmarks.
         .target(name: "AssistdClient", dependencies: ["JSONRPC", "JSONCore", "AssistdSupport"]),
 
-        .executableTarget(name: "assistd", dependencies: ["AgentClientProtocol", "MCPClient", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"]),
+        // The release binary links the Swift runtime and Foundation statically even without
+        // --static-swift-stdlib: the dynamic loader's work for a dozen Swift libraries was a third
+        // of the time from spawn to `initialize`'s answer (README, "Benchmarks").
+        .executableTarget(
+            name: "assistd", dependencies: ["AgentClientProtocol", "MCPClient", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "Inference", "AssistdSupport", "AssistdClient"],
+            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],  // the static libraries' link lines
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
         .executableTarget(name: "RunBenchmark", dependencies: ["JSONCore", "AssistdClient"], path: "Sources/Benchmarks/RunBenchmark"),
         .executableTarget(name: "LoadBenchmark", dependencies: ["JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/LoadBenchmark"),
         .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/DashScopeBenchmark"),
+        .executableTarget(
+            name: "LimitsBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "TestSupport"],
+            path: "Sources/Benchmarks/LimitsBenchmark"),
         .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
 
         // libFuzzer targets: each is a fuzz entry point only when built by Tests/Fuzz/build.sh

@@ -62,7 +62,7 @@ public final class BridgeServer: MessageDispatcher {
         }
         switch method {
         case "rpc.discover":
-            return .reply(takesNoParams(request).map { _ in configuration.openRPCDocument })
+            return .reply(takesNoParams(request).map { _ in configuration.openRPCDocument() })
         case "initialize":
             guard lifecycle == .awaitingInitialize else {
                 return .reply(.failure(.invalidRequest("'initialize' may be sent only once")))

@@ -26,14 +26,36 @@ import FoundationNetworking
 /// retry. A POST whose fresh connection closes unanswered may have reached the server: it
 /// fails, for the caller to judge.
 public final class HTTPTransport: Sendable {
-    private let session: URLSession
-    private let delegate: SessionDelegate
+    private let sessionSlot = SessionSlot()
+    private let delegate = SessionDelegate()
     public let connectTimeout: Duration
     public let readTimeout: Duration
+
+    /// The session is made by the first request: making one (FoundationNetworking's cookie
+    /// storage, cache and configuration) was 8% of the CPU of the hosted backend's start-up, and
+    /// a process may never send a request.
+    private final class SessionSlot: @unchecked Sendable {
+        let lock = NSLock()
+        var session: URLSession?
+        var shutDown = false
+    }
 
     public init(connectTimeout: Duration, readTimeout: Duration) {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
+    }
+
+    private var session: URLSession {
+        sessionSlot.lock.withLock {
+            if let session = sessionSlot.session { return session }
+            let session = makeSession()
+            if sessionSlot.shutDown { session.invalidateAndCancel() }  // as before: a shut transport fails its requests
+            sessionSlot.session = session
+            return session
+        }
+    }
+
+    private func makeSession() -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 16
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -43,10 +65,9 @@ public final class HTTPTransport: Sendable {
         let backstop = Self.seconds(connectTimeout + readTimeout) * 4
         configuration.timeoutIntervalForRequest = backstop
         configuration.timeoutIntervalForResource = 7 * 24 * 3600
-        delegate = SessionDelegate()
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
+        return URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
     }
 
     public static func seconds(_ duration: Duration) -> Double {
@@ -100,6 +121,9 @@ public final class HTTPTransport: Sendable {
 
     /// Cancels every request in flight; the transport cannot be used afterwards.
     public func shutdown() {
-        session.invalidateAndCancel()
+        sessionSlot.lock.withLock {
+            sessionSlot.shutDown = true
+            sessionSlot.session?.invalidateAndCancel()
+        }
     }
 }

@@ -1,0 +1,76 @@
+import Foundation
+import JSONCore
+
+/// assistd over pipes with NDJSON framing, driven by the least client that works: it writes
+/// requests and tells responses from notifications by their first bytes, parsing only what it
+/// needs. So the client's own work stays out of assistd's figures (both share two cores).
+final class AssistdPipe {
+    let process: SpawnedProcess
+    private var nextID: Int64 = 1
+    /// Every line assistd writes starts so; a response goes on with its `id`.
+    private static let responsePrefix = Array(#"{"jsonrpc":"2.0","id":"#.utf8)
+
+    var pid: pid_t { process.pid }
+
+    init(binary: String, arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        process = try SpawnedProcess(binary, ["--framing", "ndjson", "--log-level", "error"] + arguments, environment: environment)
+    }
+
+    static func isResponse(_ line: UnsafeRawBufferPointer) -> Bool {
+        line.count > responsePrefix.count && memcmp(line.baseAddress!, responsePrefix, responsePrefix.count) == 0
+    }
+
+    /// Sends a request without waiting; its id.
+    @discardableResult
+    func send(_ method: String, _ params: JSONValue) -> Int64 {
+        let id = nextID
+        nextID += 1
+        var line = JSONValue.object(["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params]).serialized()
+        line.append(0x0A)
+        process.send(line)
+        return id
+    }
+
+    /// A request's result (notifications in between are skipped); stops the benchmark on an error.
+    func request(_ method: String, _ params: JSONValue = .object([:])) -> JSONValue {
+        let id = send(method, params)
+        while let line = process.nextLine() {
+            guard Self.isResponse(line) else { continue }
+            let response = Self.parse(line)
+            guard response["id"]?.intValue == id else { continue }
+            guard let result = response["result"] else { fatalError("assistd answered \(method) with \(response)") }
+            return result
+        }
+        fatalError("assistd exited during \(method)")
+    }
+
+    /// Sends a request and counts the notifications until its response: (frames, seconds from the
+    /// first frame to the response, the response).
+    func countFrames(_ method: String, _ params: JSONValue) -> (frames: Int, firstToLast: Double, result: JSONValue) {
+        let id = send(method, params)
+        var frames = 0
+        var first: Double?
+        while let line = process.nextLine() {
+            if first == nil { first = monotonicSeconds() }
+            guard Self.isResponse(line) else {
+                frames += 1
+                continue
+            }
+            let response = Self.parse(line)
+            guard response["id"]?.intValue == id else { continue }
+            guard let result = response["result"] else { fatalError("assistd answered \(method) with \(response)") }
+            return (frames, monotonicSeconds() - first!, result)
+        }
+        fatalError("assistd exited during \(method)")
+    }
+
+    static func parse(_ line: UnsafeRawBufferPointer) -> JSONValue {
+        do {
+            return try JSONValue.parse(line)
+        } catch {
+            fatalError("assistd wrote a line that is not JSON: \(error)")
+        }
+    }
+
+    func finish() { process.finish() }
+}

@@ -1,0 +1,94 @@
+import AssistantAPI
+import CSQLite
+import Foundation
+import JSONCore
+import LocalEngine
+
+/// Rows 7 and 8: the local backend. Runs with the scripted TEST model at zero latency, and
+/// `messages/list` deep in a large thread beside SQLite's own query for the same page.
+final class LocalRows {
+    let options: Options
+    let samples: Samples
+    private let running: AssistdPipe
+    private let assistant: JSONValue
+    private let scriptPath: String
+    private let listing: AssistdPipe
+    private let page: DeepPage
+
+    static let inFlight = 64
+    /// Runs per thread: a turn reads its thread's history whole, so threads stay short.
+    static let runsPerThread = 8
+
+    init(options: Options, samples: Samples) throws {
+        self.options = options
+        self.samples = samples
+        scriptPath = NSTemporaryDirectory() + "limits-benchmark-\(getpid()).json"
+        let script: JSONValue = ["turns": [["text": .string(String(repeating: "benchmark text ", count: 8)), "chunks": 8]]]
+        try Data(script.serialized()).write(to: URL(fileURLWithPath: scriptPath))
+        running = try AssistdPipe(binary: options.assistd, arguments: ["--ephemeral", "--model", "scripted:\(scriptPath)"])
+        _ = running.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
+        assistant = running.request("assistants/create", ["model": "scripted", "name": "limits"])["id"]!
+
+        page = try DeepPage(messages: options.messages)
+        listing = try AssistdPipe(binary: options.assistd, arguments: ["--data-dir", page.directory])
+        _ = listing.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
+        let first = listing.request("messages/list", page.params)
+        precondition(first["data"]?.arrayValue?.count == DeepPage.pageSize, "page \(DeepPage.pageNumber) came back short")
+        for _ in 0..<50 { _ = listing.request("messages/list", page.params) }
+        _ = runBurst(runs: 256)  // warm up: first SQLite pages, first tasks
+    }
+
+    func round() {
+        let started = ProcFigures.cpuSeconds(running.pid)
+        let (runs, seconds) = runBurst(runs: options.localRuns)
+        samples.add("runs.rate", Double(runs) / seconds)
+        samples.add("runs.cpu", (ProcFigures.cpuSeconds(running.pid) - started) / Double(runs) * 1000)
+
+        var latencies: [Double] = []
+        for _ in 0..<options.listsPerRound {
+            let started = monotonicSeconds()
+            _ = listing.request("messages/list", page.params)
+            latencies.append((monotonicSeconds() - started) * 1e6)
+        }
+        samples.add("list.assistd", latencies)
+        samples.add("list.sqlite", page.sqliteLatencies(options.listsPerRound))
+    }
+
+    /// About `runs` streamed `runs/create`s on one connection, `inFlight` at a time: each slot
+    /// starts its next run when its last one answers, on its own threads (made beforehand; a
+    /// thread runs one run at a time). (runs, seconds).
+    private func runBurst(runs: Int) -> (Int, Double) {
+        let perSlot = max(1, runs / Self.inFlight)
+        let threads = (0..<Self.inFlight).map { _ in
+            (0..<(perSlot + Self.runsPerThread - 1) / Self.runsPerThread).map { _ in
+                running.request("threads/create", ["messages": [["role": "user", "content": "benchmark"]]])["id"]!
+            }
+        }
+        var startedBySlot = [Int](repeating: 0, count: Self.inFlight)
+        var slotOfRequest: [Int64: Int] = [:]
+        func startNext(_ slot: Int) {
+            let thread = threads[slot][startedBySlot[slot] / Self.runsPerThread]
+            slotOfRequest[running.send("runs/create", ["thread_id": thread, "assistant_id": assistant, "stream": true])] = slot
+            startedBySlot[slot] += 1
+        }
+        let clock = monotonicSeconds()
+        for slot in 0..<Self.inFlight { startNext(slot) }
+        var finished = 0
+        while finished < perSlot * Self.inFlight, let line = running.process.nextLine() {
+            guard AssistdPipe.isResponse(line) else { continue }
+            let response = AssistdPipe.parse(line)
+            guard let id = response["id"]?.intValue, let slot = slotOfRequest.removeValue(forKey: id) else { continue }
+            precondition(response["result"]?["status"] == "completed", "a run did not complete: \(response)")
+            finished += 1
+            if startedBySlot[slot] < perSlot { startNext(slot) }
+        }
+        return (finished, monotonicSeconds() - clock)
+    }
+
+    func finish() {
+        running.finish()
+        listing.finish()
+        try? FileManager.default.removeItem(atPath: scriptPath)
+        page.remove()
+    }
+}

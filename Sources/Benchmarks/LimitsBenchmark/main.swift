@@ -1,0 +1,36 @@
+// LimitsBenchmark: every row of "close to the machine's limit" in one run, assistd beside its
+// peer or floor: the official Python SDK (in a virtual environment made here), a bare HTTP
+// client, the raw HTTP body, Python importing the SDK, SQLite's own query. Repetitions
+// interleave (each round runs one of everything, assistd's and the peer's back to back); the
+// table quotes medians over rounds, and CPU time is each process's own, read from /proc.
+//
+//   swift build -c release --product assistd && swift build -c release --product LimitsBenchmark
+//   .build/release/LimitsBenchmark [--quick] [--assistd PATH]
+//
+// The hosted rows run against the FAKE service of Tests/Fakes on this machine, so they compare
+// client-side costs. assistd is driven by a client that does the least it can (it counts the
+// stream's frames, parses only responses), so the figures are assistd's.
+import Foundation
+
+let options = Options.parse(CommandLine.arguments)
+let sdk = try SDKEnvironment.prepare(at: options.venv)
+let samples = Samples()
+say("LimitsBenchmark\(options.quick ? " --quick" : ""): \(options.assistd)")
+say("\(options.rounds) rounds; a \(options.deltas)-delta hosted stream, \(options.retrievesPerRound) retrieves, "
+    + "\(options.spawnsPerRound) start-ups, \(options.localRuns) local runs and \(options.listsPerRound) page reads a round; "
+    + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage()) at the start")
+let hosted = try HostedRows(options: options, python: sdk.python, samples: samples)
+let local = try LocalRows(options: options, samples: samples)
+for round in 1...options.rounds {
+    let started = monotonicSeconds()
+    try hosted.round()
+    local.round()
+    say("round \(round) of \(options.rounds): \(String(format: "%.0f", monotonicSeconds() - started)) s, load average \(loadAverage())")
+}
+hosted.finish()
+local.finish()
+Table(samples: samples, options: options).print()
+
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+}
