@@ -29,6 +29,7 @@ struct Options {
     var promptTokens = 500
     var toolCallSamples = 4
     var kernels = false
+    var json = false
     var batch = 32
 
     init(_ args: [String]) {
@@ -51,9 +52,10 @@ struct Options {
             case "--prompt-tokens": promptTokens = max(2, Int(value()) ?? 500)
             case "--tool-call-samples": toolCallSamples = max(0, Int(value()) ?? 4)
             case "--kernels": kernels = true
+            case "--json": json = true
             case "--batch": batch = max(1, Int(value()) ?? 32)
             case "-h", "--help":
-                print("usage: InferenceBenchmark [--runs N] [--threads T] [--model PATH] [--python PATH | --install-llama-cpp [--venv DIR]] [--skip-llama-cpp] [--decode-tokens N] [--prompt-tokens N] [--tool-call-samples N (per tool, 0 = skip)] | --kernels [--model PATH] [--threads T] [--batch N]")
+                print("usage: InferenceBenchmark [--runs N] [--threads T] [--model PATH] [--python PATH | --install-llama-cpp [--venv DIR]] [--skip-llama-cpp] [--decode-tokens N] [--prompt-tokens N] [--tool-call-samples N (per tool, 0 = skip)] [--json] | --kernels [--model PATH] [--threads T] [--batch N]")
                 exit(0)
             default: fail("unknown argument \(args[i])")
             }
@@ -234,3 +236,9 @@ print("runs (decode tok/s): assistd " + engine.map { String(format: "%.1f", deco
       + (reference.isEmpty ? "" : " | llama.cpp " + reference.map { String(format: "%.1f", decodeTokens / $0.decodeSeconds) }.joined(separator: " ")))
 if !toolCallRates.isEmpty { print("runs (tool-call decode tok/s): " + toolCallRates.map { String(format: "%.1f", $0) }.joined(separator: " ")) }
 try? FileManager.default.removeItem(atPath: dir)
+if options.json {
+    // One line for scripts (Sources/Benchmarks/compare-llama-cpp.py): assistd's medians and the token ids it used.
+    let summary: [String: Any] = ["decode_tok_s": e.dec, "prompt_tok_s": e.pp, "ttft_ms": e.ttft, "peak_rss_mib": e.rss,
+                                  "decode_tokens": options.decodeTokens, "long_prompt": longPrompt.map(Int.init), "chat_prompt": chatPrompt.map(Int.init)]
+    print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+}
