@@ -202,31 +202,39 @@ enum Matmul {
                 }
                 return
             }
-            for r in start..<end {
-                var k = 0
-                while k + 4 <= tokens {
+            // Tokens outer, rows inner: four tokens' activations stay in cache across the chunk's rows.
+            var k = 0
+            while k + 4 <= tokens {
+                for r in start..<end {
                     let v = Q5_0Kernel.dot4Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb)
                     for j in 0..<4 { t.out[(k + j) * t.outStride + r] = v[j] }
-                    k += 4
                 }
-                while k < tokens {
+                k += 4
+            }
+            for k in k..<tokens {
+                for r in start..<end {
                     t.out[k * t.outStride + r] = Q5_0Kernel.dot(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens)
-                    k += 1
                 }
             }
-        case .q4_K:
+        case .q4_K, .q6_K:
             let nbK = cols / 256
-            for r in start..<end {
-                for k in 0..<tokens {
-                    t.out[k * t.outStride + r] = Q4_KKernel.dot(w.row(r), input.evenK + 16 * k, input.oddK + 16 * k, input.dK + k,
-                                                                input.sumsK + k, nbK, stride: tokens)
+            let ke = input.evenK, ko = input.oddK, kd = input.dK, ks = input.sumsK
+            // Tokens outer, rows inner: four tokens' activations stay in cache across the chunk's rows.
+            var k = 0
+            while k + 4 <= tokens {
+                for r in start..<end {
+                    let row = w.row(r)
+                    let v = w.type == .q4_K ? Q4_KKernel.dot4Tokens(row, ke + 16 * k, ko + 16 * k, kd + k, ks + k, nbK, stride: tokens)
+                                            : Q6_KKernel.dot4Tokens(row, ke + 16 * k, ko + 16 * k, kd + k, nbK, stride: tokens)
+                    for j in 0..<4 { t.out[(k + j) * t.outStride + r] = v[j] }
                 }
+                k += 4
             }
-        case .q6_K:
-            let nbK = cols / 256
-            for r in start..<end {
-                for k in 0..<tokens {
-                    t.out[k * t.outStride + r] = Q6_KKernel.dot(w.row(r), input.evenK + 16 * k, input.oddK + 16 * k, input.dK + k, nbK, stride: tokens)
+            for k in k..<tokens {
+                for r in start..<end {
+                    let row = w.row(r)
+                    t.out[k * t.outStride + r] = w.type == .q4_K ? Q4_KKernel.dot(row, ke + 16 * k, ko + 16 * k, kd + k, ks + k, nbK, stride: tokens)
+                                                                 : Q6_KKernel.dot(row, ke + 16 * k, ko + 16 * k, kd + k, nbK, stride: tokens)
                 }
             }
         case .f32, .f16:

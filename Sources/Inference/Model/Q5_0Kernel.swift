@@ -8,48 +8,24 @@ enum Q5_0Kernel {
     @inline(__always)
     static func halves(_ block: UnsafeRawPointer) -> (SIMD16<Int16>, SIMD16<Int16>) {
         let qh = block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)
-        // Byte pairs (2i, 2i+1) of the nibbles, twice: lanes 0..<8 give elements
-        // 2i / 2i+1 (low nibbles), lanes 8..<16 elements 16+2i / 17+2i (high nibbles).
-        let pairs = block.loadUnaligned(fromByteOffset: 6, as: SIMD8<UInt16>.self)
-        let twice = unsafeBitCast((pairs, pairs), to: SIMD16<UInt16>.self)
-        let low = SIMD16<UInt16>(0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0, 0, 0, 0, 0, 0, 0, 0)
-        let high = ~low
-        let evenNibbles = twice & 0x0F & low | twice &>> 4 & 0x0F & high
-        let oddNibbles = twice &>> 8 & 0x0F & low | twice &>> 12 & high
-        // Fifth bits as 0 or 16 per lane: qh's even bits (even lanes) and odd bits (odd
-        // lanes) gathered into 16 bits, then spread one bit per byte and widened.
-        let evenBits = widen(spreadBits(gather(qh))), oddBits = widen(spreadBits(gather(qh >> 1)))
+        let nibbles = block.loadUnaligned(fromByteOffset: 6, as: SIMD16<UInt8>.self)
+        // The 32 values in element order as bytes, nibble | fifth bit · 16.
+        let first = nibbles & 0x0F | spreadBits(qh), second = nibbles &>> 4 | spreadBits(qh >> 16)
+        // Read as 16-bit lanes, lane i holds elements 2i (low byte) and 2i+1 (high byte).
+        let pairs = unsafeBitCast((first, second), to: SIMD16<UInt16>.self)
         let bias = SIMD16<Int16>(repeating: 16)
-        let even = unsafeBitCast(evenNibbles | evenBits, to: SIMD16<Int16>.self) &- bias
-        let odd = unsafeBitCast(oddNibbles | oddBits, to: SIMD16<Int16>.self) &- bias
-        return (even, odd)
+        return (unsafeBitCast(pairs & 0xFF, to: SIMD16<Int16>.self) &- bias, unsafeBitCast(pairs &>> 8, to: SIMD16<Int16>.self) &- bias)
     }
 
-    /// Bits 0, 2, 4, … 30 of x as a 16-bit number.
-    @inline(__always)
-    static func gather(_ x: UInt32) -> UInt32 {
-        var v = x & 0x5555_5555
-        v = (v | v >> 1) & 0x3333_3333
-        v = (v | v >> 2) & 0x0F0F_0F0F
-        v = (v | v >> 4) & 0x00FF_00FF
-        return (v | v >> 8) & 0xFFFF
-    }
-
-    /// Byte i = 16 when bit i of the 16-bit x is set, else 0.
+    /// Byte i = 16 when bit i of the low 16 bits of x is set, else 0.
     @inline(__always)
     static func spreadBits(_ x: UInt32) -> SIMD16<UInt8> {
+        @inline(__always)
         func eight(_ b: UInt32) -> UInt64 {
             let m = (UInt64(b & 0xFF) &* 0x0101_0101_0101_0101) & 0x8040_2010_0804_0201
             return ((m &+ 0x7F7F_7F7F_7F7F_7F7F) & 0x8080_8080_8080_8080) >> 3
         }
         return unsafeBitCast(SIMD2<UInt64>(eight(x), eight(x >> 8)), to: SIMD16<UInt8>.self)
-    }
-
-    @inline(__always)
-    static func widen(_ bytes: SIMD16<UInt8>) -> SIMD16<UInt16> {
-        var w = SIMD16<UInt16>()
-        for i in 0..<16 { w[i] = UInt16(bytes[i]) }
-        return w
     }
 
     /// One row · one activation row; activation block b at xe/xo + 16·b·stride, xd[b·stride].
