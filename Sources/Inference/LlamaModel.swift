@@ -1,6 +1,6 @@
 import Foundation
 
-/// A loaded llama-architecture GGUF model: weights memory-mapped, one KV cache,
+/// A loaded llama- or qwen2-architecture GGUF model: weights memory-mapped, one KV cache,
 /// persistent worker threads. Generations are serialised (one at a time).
 public final class LlamaModel: Sendable {
     public let config: LlamaConfig
@@ -13,16 +13,18 @@ public final class LlamaModel: Sendable {
     let masker: TokenMasker
     let chatPrompt: ChatPrompt
 
-    public static func load(path: String, threads: Int = 2, contextLength: Int = 2048) throws -> LlamaModel {
+    /// `contextLength` nil: `LlamaConfig.defaultContextLength` for this machine's memory.
+    public static func load(path: String, threads: Int = 2, contextLength: Int? = nil) throws -> LlamaModel {
         try LlamaModel(path: path, threads: threads, contextLength: contextLength)
     }
 
-    init(path: String, threads: Int, contextLength: Int) throws {
+    init(path: String, threads: Int, contextLength requested: Int?) throws {
         try CPUFeatures.check()
         guard threads >= 1, threads <= 256 else { throw InferenceError.invalidRequest("threads must be 1...256, got \(threads)") }
-        guard contextLength >= 16 else { throw InferenceError.invalidRequest("contextLength must be at least 16, got \(contextLength)") }
+        if let requested, requested < 16 { throw InferenceError.invalidRequest("contextLength must be at least 16, got \(requested)") }
         let file = try GGUFFile(path: path)
         let config = try LlamaConfig(gguf: file)
+        let contextLength = requested ?? config.defaultContextLength(physicalMemory: ProcessInfo.processInfo.physicalMemory)
         let weights = try LlamaWeights(gguf: file, config: config)
         self.tokenizer = try BPETokenizer(gguf: file)
         guard tokenizer.vocabularySize == config.vocabularySize else {
