@@ -11,7 +11,11 @@ public final class LlamaModel: Sendable {
     let file: GGUFFile
     let runner: LockedRunner
     let masker: TokenMasker
+    /// ChatML with llama-cpp-python's `functions.<name>:` tool format (SmolLM2, and any
+    /// ChatML model whose template has no tool format of its own).
     let chatPrompt: ChatPrompt
+    /// Qwen2.5's own format, used when the file's chat template is Qwen's tool template.
+    let qwenPrompt: QwenChatPrompt?
 
     /// `contextLength` nil: `LlamaConfig.defaultContextLength` for this machine's memory.
     public static func load(path: String, threads: Int = 2, contextLength: Int? = nil) throws -> LlamaModel {
@@ -32,6 +36,7 @@ public final class LlamaModel: Sendable {
         }
         self.masker = TokenMasker(tokenizer: tokenizer)
         self.chatPrompt = try ChatPrompt(tokenizer: tokenizer)
+        self.qwenPrompt = QwenChatPrompt(tokenizer: tokenizer, chatTemplate: file.metadata["tokenizer.chat_template"]?.stringValue)
         self.file = file
         self.config = config
         self.path = path
