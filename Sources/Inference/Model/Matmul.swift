@@ -183,7 +183,7 @@ enum Matmul {
                     t.out[k * t.outStride + r] = Kernels.dotQ8_0(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens)
                 }
             }
-        case .f32, .f16:
+        case .f32, .f16, .q5_0, .q4_K, .q6_K:
             for r in start..<end {
                 Dequantize.row(w.type, UnsafeRawPointer(w.row(r)), count: cols, into: scratch.xf)
                 for k in 0..<tokens {
