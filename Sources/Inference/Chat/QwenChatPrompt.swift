@@ -41,12 +41,12 @@ struct QwenChatPrompt {
         case content(String)
     }
 
-    /// A tool as the template's `tool | tojson` writes it.
+    /// A tool as the template's `tool | tojson` writes it for llama.cpp, which always
+    /// passes a description (empty when the tool has none).
     static func toolJSON(_ tool: ToolSpec) -> String {
         let parameters = (try? JSONText.parse(tool.parametersJSON).pythonStyle()) ?? tool.parametersJSON
-        var function = "{\"name\": " + JSONText.quote(tool.name)
-        if !tool.description.isEmpty { function += ", \"description\": " + JSONText.quote(tool.description) }
-        return "{\"type\": \"function\", \"function\": " + function + ", \"parameters\": " + parameters + "}}"
+        return "{\"type\": \"function\", \"function\": {\"name\": " + JSONText.quote(tool.name)
+            + ", \"description\": " + JSONText.quote(tool.description) + ", \"parameters\": " + parameters + "}}"
     }
 
     /// A call as the template writes it inside `<tool_call>` (arguments as `tojson` of the object).
@@ -56,19 +56,19 @@ struct QwenChatPrompt {
     }
 
     /// The template's output for the conversation, with `add_generation_prompt`.
-    func pieces(turns: [ChatTurn], tools: [ToolSpec]) throws -> [Piece] {
+    static func pieces(turns: [ChatTurn], tools: [ToolSpec]) throws -> [Piece] {
         var out: [Piece] = []
         let system = turns.first.flatMap { $0.role == "system" ? $0.content : nil }
         if !tools.isEmpty {
             out.append(.scaffold("<|im_start|>system\n"))
-            if let system { out.append(.content(system)) } else { out.append(.scaffold(Self.defaultSystemPrompt)) }
-            out.append(.scaffold(Self.toolsHeader))
-            for tool in tools { out.append(.scaffold("\n")); out.append(.content(Self.toolJSON(tool))) }
-            out.append(.scaffold(Self.toolsFooter))
+            if let system { out.append(.content(system)) } else { out.append(.scaffold(defaultSystemPrompt)) }
+            out.append(.scaffold(toolsHeader))
+            for tool in tools { out.append(.scaffold("\n")); out.append(.content(toolJSON(tool))) }
+            out.append(.scaffold(toolsFooter))
         } else if let system {
             out += [.scaffold("<|im_start|>system\n"), .content(system), .scaffold("<|im_end|>\n")]
         } else {
-            out.append(.scaffold("<|im_start|>system\n" + Self.defaultSystemPrompt + "<|im_end|>\n"))
+            out.append(.scaffold("<|im_start|>system\n" + defaultSystemPrompt + "<|im_end|>\n"))
         }
         for (index, turn) in turns.enumerated() {
             let calls = turn.toolCalls ?? []
@@ -83,7 +83,7 @@ struct QwenChatPrompt {
                 out.append(.scaffold("<|im_start|>assistant"))
                 if !turn.content.isEmpty { out += [.scaffold("\n"), .content(turn.content)] }
                 for call in calls {
-                    out += [.scaffold("\n<tool_call>\n"), .content(Self.callJSON(name: call.name, argumentsJSON: call.argumentsJSON)),
+                    out += [.scaffold("\n<tool_call>\n"), .content(callJSON(name: call.name, argumentsJSON: call.argumentsJSON)),
                             .scaffold("\n</tool_call>")]
                 }
                 out.append(.scaffold("<|im_end|>\n"))
@@ -111,7 +111,7 @@ struct QwenChatPrompt {
         func flush() {
             if !run.isEmpty { out += tokenizer.encode(String(decoding: run, as: UTF8.self)); run = [] }
         }
-        for piece in try pieces(turns: turns, tools: tools) {
+        for piece in try Self.pieces(turns: turns, tools: tools) {
             switch piece {
             case let .content(text):
                 run += text.utf8

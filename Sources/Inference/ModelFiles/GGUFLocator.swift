@@ -44,10 +44,13 @@ public enum GGUFLocator {
         return nil
     }
 
-    /// The preferred file name first, then any readable `.gguf` in the folder.
+    /// The models this engine prefers, best first: Qwen2.5-Coder-0.5B-Instruct answers the
+    /// quick start right; SmolLM2-135M-Instruct is smaller and faster.
+    public static let preferredFileNames = ["qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", EmbeddedModelPackage.fileName]
+
+    /// The preferred file names in order, then any readable `.gguf` in the folder.
     static func firstGGUF(in dir: String) -> String? {
-        let preferred = dir + "/" + defaultFileName
-        if unreadableReason(preferred) == nil { return preferred }
+        for name in preferredFileNames where unreadableReason(dir + "/" + name) == nil { return dir + "/" + name }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return nil }
         for name in names.sorted() where name.hasSuffix(".gguf") && unreadableReason(dir + "/" + name) == nil {
             return dir + "/" + name
