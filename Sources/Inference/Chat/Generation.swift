@@ -96,7 +96,7 @@ struct GenerationJob {
 
     var budgetLeft: Int { min(maxTokens - completionTokens, runner.contextLength - runner.cachedTokens.count) }
 
-    private var logits: UnsafeBufferPointer<Float> {
+    var logits: UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: runner.logits, count: runner.config.vocabularySize)
     }
 
@@ -140,7 +140,8 @@ struct GenerationJob {
     /// Samples text until a control token or the budget; `callStart` (evaluated when chosen)
     /// ends the text so that a call can follow. Text tokens are penalised for repeating
     /// recent ones (SamplingOptions.repetitionPenalty).
-    mutating func generateText(callStart: Int32?) throws -> TextOutcome {
+    /// `bannedFirst` may not begin the text.
+    mutating func generateText(callStart: Int32?, bannedFirst: [Int32] = []) throws -> TextOutcome {
         var decoder = UTF8StreamDecoder()
         let tokenizer = model.tokenizer
         var recent: [Int32] = []
@@ -152,6 +153,7 @@ struct GenerationJob {
                 return .ended(.length)
             }
             RepetitionPenalty.apply(sampler.options, recent: recent, to: runner.logits)
+            if recent.isEmpty { for t in bannedFirst { runner.logits[Int(t)] = -.infinity } }
             let token = sampler.sample(logits)
             if token == callStart {
                 let tail = decoder.finish()

@@ -19,6 +19,11 @@ struct QwenChatPrompt {
     let toolCallStart: Int32
     let toolCallEnd: Int32
     private let specials: [(text: [UInt8], id: Int32)]
+    /// Tokens that open a JSON object (`{`, `{"`, ` {`…): how this model begins a call it writes bare.
+    let objectStarts: [Int32]
+    /// The "```" token, and tokens that begin with "json" (a fence's language).
+    let fence: Int32?
+    let jsonWords: [Int32]
 
     /// Nil when the file's template is not Qwen's tool format or its vocabulary lacks the tokens.
     init?(tokenizer: BPETokenizer, chatTemplate: String?) {
@@ -34,6 +39,14 @@ struct QwenChatPrompt {
         imEnd = specials[1].id
         toolCallStart = specials[2].id
         toolCallEnd = specials[3].id
+        var objectStarts: [Int32] = [], jsonWords: [Int32] = []
+        for (i, bytes) in tokenizer.tokenBytes.enumerated() where tokenizer.kinds[i] == .normal {
+            if bytes.drop(while: { $0 == 0x20 || $0 == 0x0A }).first == UInt8(ascii: "{") { objectStarts.append(Int32(i)) }
+            if bytes.starts(with: Array("json".utf8)) { jsonWords.append(Int32(i)) }
+        }
+        self.objectStarts = objectStarts
+        self.jsonWords = jsonWords
+        fence = tokenizer.id(of: "```")
     }
 
     enum Piece: Equatable {
