@@ -23,6 +23,18 @@ struct WeightMatrix: @unchecked Sendable {
         self.rowBytes = cols / layout.elements * layout.bytes
     }
 
+    /// A matrix over raw blocks already in memory (tests, benchmarks).
+    init(name: String, type: GGMLType, data: UnsafePointer<UInt8>, rows: Int, cols: Int) {
+        let layout = type.blockLayout!
+        precondition(cols % layout.elements == 0, "\(name): \(cols) columns is not a multiple of \(type.name)'s block size")
+        self.name = name
+        self.type = type
+        self.data = data
+        self.rows = rows
+        self.cols = cols
+        self.rowBytes = cols / layout.elements * layout.bytes
+    }
+
     func row(_ r: Int) -> UnsafePointer<UInt8> { data + r * rowBytes }
 
     /// Repacks Q4_1 rows in place (see PackedQ4_1); other types are left as they are.
