@@ -40,7 +40,7 @@ final class DoctorTests: XCTestCase {
         let result = try doctor()
         XCTAssertEqual(result.status, 1, result.stdout)
         let modelLine = try line("model", in: result)
-        XCTAssertTrue(modelLine.hasPrefix("FAIL  model: the embedded model (SmolLM2-135M-Instruct) is not installed"), modelLine)
+        XCTAssertTrue(modelLine.hasPrefix("FAIL  model: the embedded model (Qwen2.5-Coder-0.5B-Instruct or SmolLM2-135M-Instruct) is not installed"), modelLine)
         XCTAssertTrue(modelLine.contains("assistd model install"), modelLine)
         XCTAssertTrue(try line("data dir", in: result).hasPrefix("ok    data dir: \(dataHome)/assistd (mode 0"), result.stdout)
         XCTAssertEqual(result.stdoutLines.last, "doctor: 1 problem (model)")

@@ -28,7 +28,7 @@ enum ModelFixture {
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
         candidates.append(dataHome + "/assistd/models/" + fileName)
         guard let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
-            throw Missing(description: "the embedded model is not installed (looked at \(candidates)); run .build/debug/assistd model install")
+            throw Missing(description: "the embedded model is not installed (looked at \(candidates)); run .build/debug/assistd model install smollm2")
         }
         return found
     }

@@ -68,3 +68,28 @@ final class GGUFLocatorTests: XCTestCase {
         XCTAssertEqual(GGUFLocator.modelsDirectory(environment: ["XDG_DATA_HOME": "relative", "HOME": "/home/u"]), "/home/u/.local/share/assistd/models")
     }
 }
+
+/// Several models in the folder: the packages in the order asked, then other files by name.
+final class GGUFLocatorOrderTests: XCTestCase {
+    func testInstalledFilesComeInPreferenceOrder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("locator-order-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let folder = root + "/assistd/models"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in ["a-other.gguf", ModelPackage.smolLM2.fileName, ModelPackage.qwen25Coder.fileName, "notes.txt"] {
+            try Data("GGUF".utf8).write(to: URL(fileURLWithPath: folder + "/" + name))
+        }
+        let environment = ["XDG_DATA_HOME": root]
+        XCTAssertEqual(GGUFLocator.installedFiles(environment: environment, order: ModelPackage.all),
+                       [ModelPackage.qwen25Coder.fileName, ModelPackage.smolLM2.fileName, "a-other.gguf"].map { folder + "/" + $0 })
+        XCTAssertEqual(GGUFLocator.installedFiles(environment: environment, order: [.smolLM2]),
+                       [ModelPackage.smolLM2.fileName, "a-other.gguf", ModelPackage.qwen25Coder.fileName].map { folder + "/" + $0 })
+        // A run uses Qwen when it is installed, SmolLM2 when that is the only known model.
+        XCTAssertEqual(GGUFLocator.preference, [.qwen25Coder, .smolLM2])
+        XCTAssertEqual(try GGUFLocator.locate(explicitPath: nil, environment: environment).get().path,
+                       folder + "/" + ModelPackage.qwen25Coder.fileName)
+        try FileManager.default.removeItem(atPath: folder + "/" + ModelPackage.qwen25Coder.fileName)
+        XCTAssertEqual(try GGUFLocator.locate(explicitPath: nil, environment: environment).get().path,
+                       folder + "/" + ModelPackage.smolLM2.fileName)
+    }
+}

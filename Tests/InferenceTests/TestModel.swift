@@ -5,9 +5,16 @@ import XCTest
 /// The real SmolLM2 file, loaded once for every test that needs it. Tests that
 /// need it fail (not skip) when it is missing.
 enum TestModel {
-    static let missingMessage = "SmolLM2-135M-Instruct.Q4_1.gguf not found: run `assistd model install` (after swift build: .build/debug/assistd model install), or set ASSISTD_GGUF to the file"
+    static let missingMessage = "SmolLM2-135M-Instruct.Q4_1.gguf not found: run `assistd model install smollm2` (after swift build: .build/debug/assistd model install smollm2), or set ASSISTD_GGUF to the file"
 
-    static let path: String? = GGUFLocator.find()
+    /// ASSISTD_GGUF, else SmolLM2's file in the models folder (which may also hold Qwen, the
+    /// locator's first choice).
+    static let path: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["ASSISTD_GGUF"], !path.isEmpty { return path }
+        let path = GGUFLocator.modelsDirectory(environment: environment) + "/" + ModelPackage.smolLM2.fileName
+        return FileManager.default.isReadableFile(atPath: path) ? path : nil
+    }()
 
     static let loaded: Result<LlamaModel, Error>? = path.map { p in Result { try LlamaModel.load(path: p, threads: 2, contextLength: 2048) } }
 

@@ -32,16 +32,7 @@ public final class GGUFFile: @unchecked Sendable {
     private let tensorIndex: [String: Int]
 
     public init(path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        let size = Int(st.st_size)
-        guard size >= 4 else { throw GGUFError.truncated(offset: 0, needed: 4, fileSize: size) }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw GGUFError.cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
+        let (mapped, size) = try Self.map(path)
         let raw = UnsafeRawPointer(mapped)
         do {
             var parser = GGUFHeaderParser(base: raw, size: size)
@@ -64,6 +55,30 @@ public final class GGUFFile: @unchecked Sendable {
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), fileSize) }
+
+    /// Only the metadata (the tokenizer's vocabulary, the architecture's settings), even of a file
+    /// whose tensor types this engine cannot run.
+    public static func metadata(path: String) throws -> [String: GGUFValue] {
+        let (mapped, size) = try map(path)
+        defer { munmap(mapped, size) }
+        var parser = GGUFHeaderParser(base: UnsafeRawPointer(mapped), size: size)
+        return try parser.parseMetadata().metadata
+    }
+
+    /// The whole file, mapped read-only; the caller unmaps it.
+    private static func map(_ path: String) throws -> (UnsafeMutableRawPointer, Int) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        let size = Int(st.st_size)
+        guard size >= 4 else { throw GGUFError.truncated(offset: 0, needed: 4, fileSize: size) }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+            throw GGUFError.cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        return (mapped, size)
+    }
 
     public func tensor(named name: String) -> GGUFTensorInfo? {
         tensorIndex[name].map { tensors[$0] }
@@ -121,18 +136,7 @@ struct GGUFHeaderParser {
     }
 
     mutating func parse() throws -> Header {
-        let magic = try bytes(4)
-        guard magic == [0x47, 0x47, 0x55, 0x46] else { throw GGUFError.badMagic(found: magic) }
-        let version: UInt32 = try scalar()
-        guard version == 2 || version == 3 else { throw GGUFError.unsupportedVersion(version) }
-        let tensorCount = try count()
-        let kvCount = try count()
-        var metadata: [String: GGUFValue] = [:]
-        for _ in 0..<kvCount {
-            let key = try string()
-            let type: UInt32 = try scalar()
-            metadata[key] = try value(type: type, key: key, depth: 0)
-        }
+        let (version, tensorCount, metadata) = try parseMetadata()
         var alignment = 32
         if let a = metadata["general.alignment"]?.intValue, a > 0, a & (a - 1) == 0 { alignment = a }
         var infos: [(String, [Int], UInt32, Int)] = []
@@ -170,6 +174,23 @@ struct GGUFHeaderParser {
             tensors.append(GGUFTensorInfo(name: name, type: type, dims: dims, offset: off, byteCount: bytes))
         }
         return Header(version: version, metadata: metadata, tensors: tensors, alignment: alignment, dataOffset: dataOffset)
+    }
+
+    /// The part of the header before the tensor table.
+    mutating func parseMetadata() throws -> (version: UInt32, tensorCount: Int, metadata: [String: GGUFValue]) {
+        let magic = try bytes(4)
+        guard magic == [0x47, 0x47, 0x55, 0x46] else { throw GGUFError.badMagic(found: magic) }
+        let version: UInt32 = try scalar()
+        guard version == 2 || version == 3 else { throw GGUFError.unsupportedVersion(version) }
+        let tensorCount = try count()
+        let kvCount = try count()
+        var metadata: [String: GGUFValue] = [:]
+        for _ in 0..<kvCount {
+            let key = try string()
+            let type: UInt32 = try scalar()
+            metadata[key] = try value(type: type, key: key, depth: 0)
+        }
+        return (version, tensorCount, metadata)
     }
 
     /// A tensor's size in bytes; nil when it does not fit in an Int.

@@ -3,7 +3,12 @@ import Foundation
 /// Finds the embedded model's file from explicit settings and assistd's own models folder only:
 /// no Python, no network, nothing that costs a start-up.
 public enum GGUFLocator {
-    public static let defaultFileName = EmbeddedModelPackage.fileName
+    /// Which installed model a run uses when the folder holds several: the first one installed.
+    /// Qwen first: it answers the quick start right; SmolLM2 is smaller and faster.
+    public static let preference: [ModelPackage] = ModelPackage.all
+
+    /// The file name a run prefers in the models folder.
+    public static var defaultFileName: String { preference[0].fileName }
 
     /// Search order: `explicitPath` (`--gguf`); `$ASSISTD_GGUF`; `modelsDirectory`. A file named
     /// by either setting must be readable: a wrong one is reported, never skipped.
@@ -13,8 +18,16 @@ public enum GGUFLocator {
         if let path = explicitPath, !path.isEmpty { return check(path, source: .flag) }
         if let path = environment["ASSISTD_GGUF"], !path.isEmpty { return check(path, source: .environment) }
         let folder = modelsDirectory(environment: environment)
-        guard let path = firstGGUF(in: folder) else { return .failure(.notInstalled(modelsDirectory: folder)) }
+        guard let path = installedFiles(in: folder).first else { return .failure(.notInstalled(modelsDirectory: folder)) }
         return .success(GGUFLocation(path: path, source: .modelsFolder))
+    }
+
+    /// The readable `.gguf` files of the models folder in the order a run prefers them: the
+    /// packages of `order` that are installed, then any other file by name.
+    public static func installedFiles(
+        environment: [String: String] = ProcessInfo.processInfo.environment, order: [ModelPackage] = preference
+    ) -> [String] {
+        installedFiles(in: modelsDirectory(environment: environment), order: order)
     }
 
     /// The file `locate` finds, or nil (for tests and benchmarks).
@@ -44,15 +57,11 @@ public enum GGUFLocator {
         return nil
     }
 
-    /// The preferred file name first, then any readable `.gguf` in the folder.
-    static func firstGGUF(in dir: String) -> String? {
-        let preferred = dir + "/" + defaultFileName
-        if unreadableReason(preferred) == nil { return preferred }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return nil }
-        for name in names.sorted() where name.hasSuffix(".gguf") && unreadableReason(dir + "/" + name) == nil {
-            return dir + "/" + name
-        }
-        return nil
+    static func installedFiles(in dir: String, order: [ModelPackage] = preference) -> [String] {
+        let known = order.map { dir + "/" + $0.fileName }.filter { unreadableReason($0) == nil }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        let others = names.sorted().map { dir + "/" + $0 }.filter { $0.hasSuffix(".gguf") && !known.contains($0) && unreadableReason($0) == nil }
+        return known + others
     }
 }
 
@@ -87,7 +96,7 @@ public enum GGUFLocatorProblem: Error, Sendable, Equatable, CustomStringConverti
         case let .unreadable(path, source, reason):
             "the model file \(path) given with \(source.description) cannot be read: \(reason)"
         case let .notInstalled(folder):
-            "the embedded model (\(EmbeddedModelPackage.displayName)) is not installed in \(folder)"
+            "the embedded model (\(ModelPackage.all.map(\.displayName).joined(separator: " or "))) is not installed in \(folder)"
         }
     }
 }

@@ -1,9 +1,17 @@
-/// Byte-level BPE as llama.cpp runs it for `tokenizer.ggml.model = gpt2`: the
-/// pre-tokenizer cuts words, each word starts as one symbol per byte, and the
+/// Byte-level BPE as llama.cpp runs it for `tokenizer.ggml.model = gpt2`: special tokens are cut
+/// out first, the pre-tokenizer cuts words, each word starts as one symbol per byte, and the
 /// lowest-ranked adjacent merge is applied until none is left.
 public final class BPETokenizer: Sendable {
     public enum TokenKind: Int32, Sendable {
         case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
+    }
+
+    /// The word-splitting rules, from the GGUF's `tokenizer.ggml.pre`.
+    public enum PreTokenization: String, Sendable, CaseIterable {
+        /// SmolLM2: digits one by one, then GPT-2's rules.
+        case smollm
+        /// Qwen2 and Qwen2.5: case-insensitive contractions, digits one by one, newline-aware whitespace.
+        case qwen2
     }
 
     public let vocabularySize: Int
@@ -12,25 +20,31 @@ public final class BPETokenizer: Sendable {
     public let kinds: [TokenKind]
     public let bosID: Int32?
     public let eosID: Int32
+    public let preTokenization: PreTokenization
+    /// Whether llama.cpp starts a prompt with `bosID` (`tokenizer.ggml.add_bos_token`); `encode`
+    /// never adds it, a prompt builder does when this is set.
+    public let addsBOS: Bool
     private let textToID: [String: Int32]
     private let byteToID: [Int32]
     /// (left << 32 | right) -> (rank, merged id)
     private let merges: [UInt64: (rank: Int32, merged: Int32)]
-    /// Special token texts, longest first, matched before BPE when asked to.
-    private let specialTokens: [(bytes: [UInt8], id: Int32)]
+    /// Special token texts, longest first, cut out before BPE: control and unknown ones only when
+    /// asked to, user-defined ones (Qwen's `<tool_call>`) always, as llama.cpp does.
+    private let specialTokens: [SpecialTokenPartition.Special]
 
-    public init(tokens: [String], kinds rawKinds: [Int32]?, merges mergeLines: [String], bosID: Int32?, eosID: Int32) {
+    public init(tokens: [String], kinds rawKinds: [Int32]?, merges mergeLines: [String], bosID: Int32?, eosID: Int32,
+                preTokenization: PreTokenization = .smollm, addsBOS: Bool = false) {
         vocabularySize = tokens.count
         var textToID: [String: Int32] = [:]
         textToID.reserveCapacity(tokens.count)
         for (i, t) in tokens.enumerated() where textToID[t] == nil { textToID[t] = Int32(i) }
-        let kinds: [TokenKind] = (0..<tokens.count).map { i in
+        let typed: [TokenKind] = (0..<tokens.count).map { i in
             rawKinds.flatMap { i < $0.count ? TokenKind(rawValue: $0[i]) : nil } ?? .normal
         }
         var bytes: [[UInt8]] = []
         bytes.reserveCapacity(tokens.count)
         for (i, t) in tokens.enumerated() {
-            switch kinds[i] {
+            switch typed[i] {
             case .normal, .byte, .unused: bytes.append(ByteLevelEncoding.bytes(ofTokenText: t) ?? Array(t.utf8))
             default: bytes.append(Array(t.utf8))
             }
@@ -51,11 +65,13 @@ public final class BPETokenizer: Sendable {
             let key = UInt64(UInt32(bitPattern: l)) << 32 | UInt64(UInt32(bitPattern: r))
             if merges[key] == nil { merges[key] = (Int32(rank), m) }
         }
-        var specials: [(bytes: [UInt8], id: Int32)] = []
+        var kinds = typed
+        for (i, t) in tokens.enumerated() where ControlLookingTokens.texts.contains(t) { kinds[i] = .control }
+        var specials: [SpecialTokenPartition.Special] = []
         for (i, k) in kinds.enumerated() where k == .control || k == .userDefined || k == .unknown {
-            if !tokens[i].isEmpty { specials.append((Array(tokens[i].utf8), Int32(i))) }
+            if !tokens[i].isEmpty { specials.append(.init(bytes: Array(tokens[i].utf8), id: Int32(i), alwaysParsed: k == .userDefined)) }
         }
-        specials.sort { $0.bytes.count > $1.bytes.count }
+        specials.sort { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.id < $1.id }
         self.tokenBytes = bytes
         self.kinds = kinds
         self.textToID = textToID
@@ -64,24 +80,37 @@ public final class BPETokenizer: Sendable {
         self.specialTokens = specials
         self.bosID = bosID
         self.eosID = eosID
+        self.preTokenization = preTokenization
+        self.addsBOS = addsBOS
     }
 
     /// Builds the tokenizer from a GGUF file's `tokenizer.ggml.*` metadata.
     public convenience init(gguf: GGUFFile) throws {
-        let model = try gguf.string("tokenizer.ggml.model")
+        try self.init(metadata: gguf.metadata)
+    }
+
+    /// Builds the tokenizer from `tokenizer.ggml.*` metadata (`GGUFFile.metadata(path:)` reads it
+    /// without the tensors). The pre-tokenizer is chosen by `tokenizer.ggml.pre`.
+    public convenience init(metadata: [String: GGUFValue]) throws {
+        guard let model = metadata["tokenizer.ggml.model"]?.stringValue else { throw GGUFError.missingKey("tokenizer.ggml.model") }
         guard model == "gpt2" else { throw GGUFError.unsupportedModel("tokenizer model '\(model)' (only byte-level BPE 'gpt2' is implemented)") }
-        let pre = gguf.metadata["tokenizer.ggml.pre"]?.stringValue ?? "default"
-        guard pre == "smollm" else { throw GGUFError.unsupportedModel("pre-tokenizer '\(pre)' (only 'smollm' is implemented)") }
-        guard let tokens = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.compactMap(\.stringValue) else {
+        let pre = metadata["tokenizer.ggml.pre"]?.stringValue ?? "default"
+        guard let preTokenization = PreTokenization(rawValue: pre) else {
+            let known = PreTokenization.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            throw GGUFError.unsupportedModel("pre-tokenizer '\(pre)' (implemented: \(known))")
+        }
+        guard let tokens = metadata["tokenizer.ggml.tokens"]?.arrayValue?.compactMap(\.stringValue) else {
             throw GGUFError.missingKey("tokenizer.ggml.tokens")
         }
-        let kinds = gguf.metadata["tokenizer.ggml.token_type"]?.arrayValue?.compactMap { $0.intValue.map(Int32.init) }
-        let merges = gguf.metadata["tokenizer.ggml.merges"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let bos = gguf.metadata["tokenizer.ggml.bos_token_id"]?.intValue.map(Int32.init)
-        guard let eos = gguf.metadata["tokenizer.ggml.eos_token_id"]?.intValue.map(Int32.init) else {
+        let kinds = metadata["tokenizer.ggml.token_type"]?.arrayValue?.compactMap { $0.intValue.map(Int32.init) }
+        let merges = metadata["tokenizer.ggml.merges"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let bos = metadata["tokenizer.ggml.bos_token_id"]?.intValue.map(Int32.init)
+        guard let eos = metadata["tokenizer.ggml.eos_token_id"]?.intValue.map(Int32.init) else {
             throw GGUFError.missingKey("tokenizer.ggml.eos_token_id")
         }
-        self.init(tokens: tokens, kinds: kinds, merges: merges, bosID: bos, eosID: eos)
+        let addsBOS = metadata["tokenizer.ggml.add_bos_token"]?.boolValue ?? false
+        self.init(tokens: tokens, kinds: kinds, merges: merges, bosID: bos, eosID: eos,
+                  preTokenization: preTokenization, addsBOS: addsBOS)
     }
 
     public func id(of text: String) -> Int32? { textToID[text] }
@@ -96,29 +125,18 @@ public final class BPETokenizer: Sendable {
         id >= 0 && Int(id) < kinds.count && kinds[Int(id)] == .control
     }
 
-    /// Encodes text. With `parseSpecial`, literal special-token texts such as
-    /// `<|im_start|>` become their single ids; otherwise they are ordinary text.
+    /// Encodes text. With `parseSpecial`, literal control-token texts such as `<|im_start|>`
+    /// become their single ids; otherwise they are ordinary text. User-defined tokens (Qwen's
+    /// `<tool_call>`) are always single ids, as in llama.cpp.
     public func encode(_ text: String, parseSpecial: Bool = false) -> [Int32] {
         var out: [Int32] = []
         let utf8 = Array(text.utf8)
-        guard parseSpecial else {
-            encodePlain(utf8[...], into: &out)
-            return out
-        }
-        var start = 0, i = 0
-        outer: while i < utf8.count {
-            for special in specialTokens where utf8[i] == special.bytes[0] && i + special.bytes.count <= utf8.count {
-                if utf8[i..<(i + special.bytes.count)].elementsEqual(special.bytes) {
-                    if start < i { encodePlain(utf8[start..<i], into: &out) }
-                    out.append(special.id)
-                    i += special.bytes.count
-                    start = i
-                    continue outer
-                }
+        for fragment in SpecialTokenPartition.split(utf8, specials: specialTokens.filter { parseSpecial || $0.alwaysParsed }) {
+            switch fragment {
+            case .token(let id): out.append(id)
+            case .text(let range): encodePlain(utf8[range], into: &out)
             }
-            i += 1
         }
-        if start < utf8.count { encodePlain(utf8[start...], into: &out) }
         return out
     }
 
@@ -134,7 +152,8 @@ public final class BPETokenizer: Sendable {
         }
         byteOffsets[scalars.count] = acc
         let utf8 = Array(text.utf8)
-        for word in PreTokenizer.split(scalars) {
+        let words = preTokenization == .qwen2 ? Qwen2PreTokenizer.split(scalars) : PreTokenizer.split(scalars)
+        for word in words {
             bpe(utf8[byteOffsets[word.lowerBound]..<byteOffsets[word.upperBound]], into: &out)
         }
     }
