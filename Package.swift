@@ -60,6 +60,7 @@ let package = Package(
         .executableTarget(name: "LoadBenchmark", dependencies: ["JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/LoadBenchmark"),
         .executableTarget(name: "DashScopeBenchmark", dependencies: ["DashScope", "AssistantAPI", "JSONCore", "AssistdClient", "TestSupport"], path: "Sources/Benchmarks/DashScopeBenchmark"),
         .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
+        .executableTarget(name: "ModelQualityCheck", dependencies: ["Inference"], path: "Sources/Benchmarks/ModelQualityCheck", swiftSettings: inferenceFlags),
 
         // libFuzzer targets: each is a fuzz entry point only when built by Tests/Fuzz/build.sh
         // (-sanitize=fuzzer and -D ASSISTD_FUZZ); a plain build makes a main that says so.

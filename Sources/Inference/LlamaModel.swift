@@ -45,10 +45,6 @@ public final class LlamaModel: Sendable {
         self.runner = LockedRunner(LlamaRunner(config: config, weights: weights, threads: threads, contextLength: self.contextLength))
     }
 
-    /// True when the file's chat template has a tool format of its own (Qwen2.5's), which the
-    /// engine then speaks; false for the ChatML `functions.<name>:` format.
-    public var hasNativeToolFormat: Bool { qwenPrompt != nil }
-
     /// Exclusive access to the model's evaluation state (KV cache, logits).
     public func withSession<R>(_ body: (InferenceSession) throws -> R) rethrows -> R {
         try runner.withLock { r in try body(InferenceSession(runner: r)) }

@@ -34,7 +34,7 @@ extension GenerationJob {
     /// call's JSON object, bare or in a ```json fence. So `auto` weighs the first token's
     /// distribution: the probability of `<tool_call>`, of tokens that open a JSON object, and
     /// of "```" followed by "json" (one token of lookahead, then the cache is restored) is the
-    /// call's; the rest is a text reply's. The larger wins.
+    /// call's; the rest is a text reply's. The larger wins, and a call must name a declared tool.
     private mutating func prefersCall(_ qwen: QwenChatPrompt) throws -> Bool {
         let probabilities = Self.softmax(logits)
         var call = probabilities[Int(qwen.toolCallStart)]
@@ -49,7 +49,21 @@ extension GenerationJob {
             call += pFence * pJSON
             text -= pFence * pJSON
         }
-        return call > text
+        guard call > text else { return false }
+        return try meansADeclaredTool()
+    }
+
+    /// Asked something no tool serves, this model still writes a call, to a tool it makes up
+    /// ("short joke"). So a call also needs the model to name a declared tool: after the bare
+    /// `{"name": "` it writes, the tokens that begin a declared name must hold most of the
+    /// probability (one lookahead, then the cache is restored).
+    private mutating func meansADeclaredTool() throws -> Bool {
+        try runner.append(model.tokenizer.encode("{\"name\": \""))
+        let next = Self.softmax(logits)
+        let starts = model.masker.allowed(LiteralChoiceMatcher(tools.map { $0.name + "\"" }))
+        let declared = starts.reduce(0) { $0 + next[Int($1)] }
+        try InferenceSession(runner: runner).setPrompt(prompt)
+        return declared > 0.5
     }
 
     static func softmax(_ logits: UnsafeBufferPointer<Float>) -> [Double] {

@@ -50,6 +50,8 @@ struct GenerationJob {
     let toolChoice: ToolChoiceMode
     let graphs: [String: SchemaGraph]
     let prompt: [Int32]
+    /// The last turn is a tool's result.
+    let answersToolResult: Bool
     let cancelled: CancellationFlag
     let emit: (GenerationEvent) -> Void
     var sampler: Sampler
@@ -88,6 +90,7 @@ struct GenerationJob {
         } else {
             self.prompt = try model.chatPrompt.tokens(turns: turns, tools: active)
         }
+        self.answersToolResult = turns.last?.role == "tool"
         self.cancelled = cancelled
         self.emit = emit
         self.sampler = Sampler(options: sampling)
@@ -110,7 +113,14 @@ struct GenerationJob {
         }
         try InferenceSession(runner: runner).setPrompt(prompt)
         let reason: GenerationStopReason
-        if tools.isEmpty {
+        if tools.isEmpty, answersToolResult, let qwen = model.qwenPrompt {
+            // Answering a result without tools, Qwen's small model echoes its call as JSON; its
+            // reply is text, so it may not open with a JSON object, a fence or a call.
+            guard case let .ended(end) = try generateText(
+                callStart: nil, bannedFirst: qwen.objectStarts + [qwen.toolCallStart] + (qwen.fence.map { [$0] } ?? []))
+            else { preconditionFailure("no call token given") }
+            reason = end
+        } else if tools.isEmpty {
             reason = try generateText()
         } else if let qwen = model.qwenPrompt {
             reason = try generateQwenTools(qwen)

@@ -56,7 +56,7 @@ public final class EmbeddedChatModel: ChatModel {
                         turns: request.messages.map(Self.turn), tools: request.tools.map(Self.toolSpec),
                         toolChoice: Self.choice(
                             request.toolChoice, hasTools: !request.tools.isEmpty,
-                            answeringToolOutputs: request.messages.last?.role == .tool && !model.hasNativeToolFormat),
+                            answeringToolOutputs: request.messages.last?.role == .tool),
                         sampling: SamplingOptions(
                             temperature: temperature, topP: request.topP ?? 1, topK: request.topK ?? 0,
                             seed: nil, maxTokens: request.maxTokens ?? Self.defaultMaxTokens,
@@ -100,10 +100,10 @@ public final class EmbeddedChatModel: ChatModel {
             parametersJSON: function.parameters?.serializedString() ?? #"{"type":"object","properties":{}}"#)
     }
 
-    /// With `auto`, a turn that answers tool outputs replies in text when the model has no tool
-    /// format of its own (SmolLM2): that 135M model, offered its tools again, calls the same one
-    /// over and over until the round cap. Qwen keeps its tools and chooses. `required` and a
-    /// named function still force a call in any turn.
+    /// With `auto`, a turn that answers tool outputs replies in text: both small models, offered
+    /// their tools again, call the same one over and over until the round cap (Qwen2.5-Coder-0.5B
+    /// repeats its call after the result in llama.cpp too). `required` and a named function
+    /// still force a call in any turn.
     static func choice(_ choice: ToolChoice?, hasTools: Bool, answeringToolOutputs: Bool) -> ToolChoiceMode {
         guard hasTools else { return .none }
         switch choice {
