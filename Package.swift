@@ -77,6 +77,7 @@ let package = Package(
             name: "LimitsBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "TestSupport"],
             path: "Sources/Benchmarks/LimitsBenchmark"),
         .executableTarget(name: "InferenceBenchmark", dependencies: ["Inference"], path: "Sources/Benchmarks/InferenceBenchmark", swiftSettings: inferenceFlags),
+        .executableTarget(name: "ModelQualityCheck", dependencies: ["Inference"], path: "Sources/Benchmarks/ModelQualityCheck", swiftSettings: inferenceFlags),
 
         // libFuzzer targets: each is a fuzz entry point only when built by Tests/Fuzz/build.sh
         // (-sanitize=fuzzer and -D ASSISTD_FUZZ); a plain build makes a main that says so.

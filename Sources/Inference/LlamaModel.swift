@@ -1,6 +1,6 @@
 import Foundation
 
-/// A loaded llama-architecture GGUF model: weights memory-mapped, one KV cache,
+/// A loaded llama- or qwen2-architecture GGUF model: weights memory-mapped, one KV cache,
 /// persistent worker threads. Generations are serialised (one at a time).
 public final class LlamaModel: Sendable {
     public let config: LlamaConfig
@@ -11,18 +11,24 @@ public final class LlamaModel: Sendable {
     let file: GGUFFile
     let runner: LockedRunner
     let masker: TokenMasker
+    /// ChatML with llama-cpp-python's `functions.<name>:` tool format (SmolLM2, and any
+    /// ChatML model whose template has no tool format of its own).
     let chatPrompt: ChatPrompt
+    /// Qwen2.5's own format, used when the file's chat template is Qwen's tool template.
+    let qwenPrompt: QwenChatPrompt?
 
-    public static func load(path: String, threads: Int = 2, contextLength: Int = 2048) throws -> LlamaModel {
+    /// `contextLength` nil: `LlamaConfig.defaultContextLength` for this machine's memory.
+    public static func load(path: String, threads: Int = 2, contextLength: Int? = nil) throws -> LlamaModel {
         try LlamaModel(path: path, threads: threads, contextLength: contextLength)
     }
 
-    init(path: String, threads: Int, contextLength: Int) throws {
+    init(path: String, threads: Int, contextLength requested: Int?) throws {
         try CPUFeatures.check()
         guard threads >= 1, threads <= 256 else { throw InferenceError.invalidRequest("threads must be 1...256, got \(threads)") }
-        guard contextLength >= 16 else { throw InferenceError.invalidRequest("contextLength must be at least 16, got \(contextLength)") }
+        if let requested, requested < 16 { throw InferenceError.invalidRequest("contextLength must be at least 16, got \(requested)") }
         let file = try GGUFFile(path: path)
         let config = try LlamaConfig(gguf: file)
+        let contextLength = requested ?? config.defaultContextLength(physicalMemory: ProcessInfo.processInfo.physicalMemory)
         let weights = try LlamaWeights(gguf: file, config: config)
         self.tokenizer = try BPETokenizer(gguf: file)
         guard tokenizer.vocabularySize == config.vocabularySize else {
@@ -30,6 +36,7 @@ public final class LlamaModel: Sendable {
         }
         self.masker = TokenMasker(tokenizer: tokenizer)
         self.chatPrompt = try ChatPrompt(tokenizer: tokenizer)
+        self.qwenPrompt = QwenChatPrompt(tokenizer: tokenizer, chatTemplate: file.metadata["tokenizer.chat_template"]?.stringValue)
         self.file = file
         self.config = config
         self.path = path

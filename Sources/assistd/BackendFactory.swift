@@ -88,7 +88,7 @@ struct BackendFactory {
     }
 }
 
-/// The embedded default model (SmolLM2-135M-Instruct, in-process). When its file cannot be used,
+/// The embedded default model (Qwen2.5-Coder-0.5B-Instruct, else SmolLM2-135M-Instruct, in-process). When its file cannot be used,
 /// runs fail with a `last_error` that says what to do, and `initialize` reports
 /// `model_available: false` with the same text (`assistd demo` checks that before it starts).
 enum EmbeddedModelLoader {
@@ -98,7 +98,7 @@ enum EmbeddedModelLoader {
         switch GGUFLocator.locate(explicitPath: options.ggufPath, environment: environment) {
         case .success(let location):
             log("embedded model: \(location.path) (from \(location.source.description))")
-            return EmbeddedChatModel(path: location.path, contextTokens: options.contextTokens ?? 2048)
+            return EmbeddedChatModel(path: location.path, contextTokens: options.contextTokens)
         case .failure(let problem):
             return UnavailableChatModel(reason: explanation(problem))
         }

@@ -158,7 +158,7 @@ write("gguf", "llama-config-and-tensors", gguf(llama, [
     ("blk.0.attn_norm.weight", [8], 1, b"\3" * 16),       # F16
 ]))
 write("gguf", "metadata-only", gguf([meta_string("general.architecture", "llama"), meta_string("general.name", "tiny")], []))
-write("gguf", "unsupported-type", gguf([], [("x", [256, 2], 12, b"\0" * 288)]))
+write("gguf", "unsupported-type", gguf([], [("x", [256, 2], 10, b"\0" * 168)]))   # Q2_K
 write("gguf", "version-2", gguf([meta_u32("general.alignment", 64)], [("b", [4], 0, f32_row)], version=2, alignment=64))
 
 if __name__ == "__main__":

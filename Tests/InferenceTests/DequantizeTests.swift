@@ -22,6 +22,23 @@ final class DequantizeTests: XCTestCase {
         for j in 0..<32 { XCTAssertEqual(values[j], 0.25 * Float(j * 8 - 128)) }
     }
 
+    /// Q5_0, Q4_K and Q6_K rows of the Qwen2.5-Coder Q4_K_M file and random blocks
+    /// dequantise to exactly the `gguf` package's numpy values.
+    func testKQuantsAndQ5_0MatchTheNumpyReference() throws {
+        for type in [GGMLType.q5_0, .q4_K, .q6_K] {
+            let f = try QuantFixture(type)
+            XCTAssertEqual(f.values.count, f.blockCount * f.layout.elements)
+            XCTAssertGreaterThan(f.realRows, 0)
+            let values = f.blocks.withUnsafeBytes { Dequantize.row(type, $0.baseAddress!, count: f.values.count) }
+            var mismatches = 0
+            for i in values.indices where values[i].bitPattern != f.values[i].bitPattern {
+                if mismatches < 5 { XCTFail("\(type.name) element \(i): \(values[i]) != \(f.values[i])") }
+                mismatches += 1
+            }
+            XCTAssertEqual(mismatches, 0, type.name)
+        }
+    }
+
     func testF16Row() {
         let inputs: [Float] = [0, 1, -2.5, 65504, 0.000061035156, -0.099975586]
         let bytes = inputs.flatMap(half)

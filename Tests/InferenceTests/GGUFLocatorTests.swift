@@ -84,8 +84,12 @@ final class GGUFLocatorOrderTests: XCTestCase {
                        [ModelPackage.qwen25Coder.fileName, ModelPackage.smolLM2.fileName, "a-other.gguf"].map { folder + "/" + $0 })
         XCTAssertEqual(GGUFLocator.installedFiles(environment: environment, order: [.smolLM2]),
                        [ModelPackage.smolLM2.fileName, "a-other.gguf", ModelPackage.qwen25Coder.fileName].map { folder + "/" + $0 })
-        // A run uses the first of `GGUFLocator.preference` (SmolLM2 until the engine runs qwen2).
+        // A run uses Qwen when it is installed, SmolLM2 when that is the only known model.
+        XCTAssertEqual(GGUFLocator.preference, [.qwen25Coder, .smolLM2])
         XCTAssertEqual(try GGUFLocator.locate(explicitPath: nil, environment: environment).get().path,
-                       folder + "/" + GGUFLocator.preference[0].fileName)
+                       folder + "/" + ModelPackage.qwen25Coder.fileName)
+        try FileManager.default.removeItem(atPath: folder + "/" + ModelPackage.qwen25Coder.fileName)
+        XCTAssertEqual(try GGUFLocator.locate(explicitPath: nil, environment: environment).get().path,
+                       folder + "/" + ModelPackage.smolLM2.fileName)
     }
 }

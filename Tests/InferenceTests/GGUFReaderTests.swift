@@ -49,10 +49,12 @@ final class GGUFReaderTests: XCTestCase {
     }
 
     func testUnsupportedTensorTypeIsNamed() throws {
-        let path = try SyntheticGGUF.write(tensors: [("blk.0.ffn_down.weight", [256, 2], 12 /* Q4_K */)])
+        let path = try SyntheticGGUF.write(tensors: [("blk.0.ffn_down.weight", [256, 2], 10 /* Q2_K */)])
         XCTAssertThrowsError(try GGUFFile(path: path)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("blk.0.ffn_down.weight") && text.contains("Q4_K"), text)
+            XCTAssertTrue(text.contains("blk.0.ffn_down.weight") && text.contains("Q2_K"), text)
+            // It lists what does load.
+            XCTAssertTrue(text.contains("Q4_1, Q5_0, Q8_0, Q4_K, Q6_K"), text)
         }
         let unknown = try SyntheticGGUF.write(tensors: [("x", [32], 250)])
         XCTAssertThrowsError(try GGUFFile(path: unknown)) { error in

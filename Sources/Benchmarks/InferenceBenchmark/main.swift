@@ -9,6 +9,11 @@ import Inference
 //
 // It also times schema-constrained tool-call generation (assistd only: the grammar's cost).
 //
+//   swift run -c release InferenceBenchmark --kernels [--model PATH] [--threads 2] [--batch 32]
+//
+// times, instead, each weight type's matmul kernel on the file's largest layer tensor of
+// that type: one token (decode) and a batch of tokens (prompt).
+//
 // llama.cpp is only built when --install-llama-cpp is given (pip, from source,
 // ~7 min on 2 cores); never in CI.
 
@@ -23,6 +28,9 @@ struct Options {
     var decodeTokens = 128
     var promptTokens = 500
     var toolCallSamples = 4
+    var kernels = false
+    var json = false
+    var batch = 32
 
     init(_ args: [String]) {
         var i = 1
@@ -43,8 +51,11 @@ struct Options {
             case "--decode-tokens": decodeTokens = max(1, Int(value()) ?? 128)
             case "--prompt-tokens": promptTokens = max(2, Int(value()) ?? 500)
             case "--tool-call-samples": toolCallSamples = max(0, Int(value()) ?? 4)
+            case "--kernels": kernels = true
+            case "--json": json = true
+            case "--batch": batch = max(1, Int(value()) ?? 32)
             case "-h", "--help":
-                print("usage: InferenceBenchmark [--runs N] [--threads T] [--model PATH] [--python PATH | --install-llama-cpp [--venv DIR]] [--skip-llama-cpp] [--decode-tokens N] [--prompt-tokens N] [--tool-call-samples N (per tool, 0 = skip)]")
+                print("usage: InferenceBenchmark [--runs N] [--threads T] [--model PATH] [--python PATH | --install-llama-cpp [--venv DIR]] [--skip-llama-cpp] [--decode-tokens N] [--prompt-tokens N] [--tool-call-samples N (per tool, 0 = skip)] [--json] | --kernels [--model PATH] [--threads T] [--batch N]")
                 exit(0)
             default: fail("unknown argument \(args[i])")
             }
@@ -149,6 +160,10 @@ let options = Options(CommandLine.arguments)
 guard let modelPath = GGUFLocator.find(explicitPath: options.model) else {
     fail("model not found: run assistd model install, set ASSISTD_GGUF, or pass --model")
 }
+if options.kernels {
+    try KernelTable.run(path: modelPath, threads: options.threads, batch: options.batch, iterations: 4 * options.runs + 1)
+    exit(0)
+}
 let model = try LlamaModel.load(path: modelPath, threads: options.threads, contextLength: 2048)
 let paragraph = "The history of navigation is a story of instruments and patience. Sailors read the stars, the swell and the colour of the water; later came the compass, the chronometer and radio beacons. "
 var longPrompt = model.tokenizer.encode(String(repeating: paragraph, count: 20))
@@ -221,3 +236,9 @@ print("runs (decode tok/s): assistd " + engine.map { String(format: "%.1f", deco
       + (reference.isEmpty ? "" : " | llama.cpp " + reference.map { String(format: "%.1f", decodeTokens / $0.decodeSeconds) }.joined(separator: " ")))
 if !toolCallRates.isEmpty { print("runs (tool-call decode tok/s): " + toolCallRates.map { String(format: "%.1f", $0) }.joined(separator: " ")) }
 try? FileManager.default.removeItem(atPath: dir)
+if options.json {
+    // One line for scripts (Sources/Benchmarks/compare-llama-cpp.py): assistd's medians and the token ids it used.
+    let summary: [String: Any] = ["decode_tok_s": e.dec, "prompt_tok_s": e.pp, "ttft_ms": e.ttft, "peak_rss_mib": e.rss,
+                                  "decode_tokens": options.decodeTokens, "long_prompt": longPrompt.map(Int.init), "chat_prompt": chatPrompt.map(Int.init)]
+    print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+}

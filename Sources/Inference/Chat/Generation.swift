@@ -50,6 +50,8 @@ struct GenerationJob {
     let toolChoice: ToolChoiceMode
     let graphs: [String: SchemaGraph]
     let prompt: [Int32]
+    /// The last turn is a tool's result.
+    let answersToolResult: Bool
     let cancelled: CancellationFlag
     let emit: (GenerationEvent) -> Void
     var sampler: Sampler
@@ -61,8 +63,10 @@ struct GenerationJob {
     init(model: LlamaModel, runner: LlamaRunner, turns: [ChatTurn], tools: [ToolSpec], toolChoice: ToolChoiceMode,
          sampling: SamplingOptions, cancelled: CancellationFlag, emit: @escaping (GenerationEvent) -> Void) throws {
         guard sampling.maxTokens >= 1 else { throw InferenceError.invalidRequest("max tokens must be at least 1, got \(sampling.maxTokens)") }
-        guard sampling.temperature >= 0, sampling.topP > 0, sampling.topP <= 1, sampling.topK >= 0 else {
-            throw InferenceError.invalidRequest("invalid sampling options: temperature must be >= 0, top_p in (0, 1], top_k >= 0")
+        guard sampling.temperature >= 0, sampling.topP > 0, sampling.topP <= 1, sampling.topK >= 0,
+              sampling.repetitionPenalty > 0, sampling.repetitionWindow >= 0 else {
+            throw InferenceError.invalidRequest(
+                "invalid sampling options: temperature must be >= 0, top_p in (0, 1], top_k >= 0, repetition penalty > 0, window >= 0")
         }
         var seen = Set<String>()
         for t in tools {
@@ -81,20 +85,25 @@ struct GenerationJob {
         self.tools = active
         self.toolChoice = toolChoice
         self.graphs = graphs
-        self.prompt = try model.chatPrompt.tokens(turns: turns, tools: active)
+        if let qwen = model.qwenPrompt {
+            self.prompt = try qwen.tokens(turns: turns, tools: active)
+        } else {
+            self.prompt = try model.chatPrompt.tokens(turns: turns, tools: active)
+        }
+        self.answersToolResult = turns.last?.role == "tool"
         self.cancelled = cancelled
         self.emit = emit
         self.sampler = Sampler(options: sampling)
         self.maxTokens = sampling.maxTokens
     }
 
-    private var budgetLeft: Int { min(maxTokens - completionTokens, runner.contextLength - runner.cachedTokens.count) }
+    var budgetLeft: Int { min(maxTokens - completionTokens, runner.contextLength - runner.cachedTokens.count) }
 
-    private var logits: UnsafeBufferPointer<Float> {
+    var logits: UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: runner.logits, count: runner.config.vocabularySize)
     }
 
-    private func checkCancelled() throws {
+    func checkCancelled() throws {
         if cancelled.isSet { throw CancellationError() }
     }
 
@@ -104,8 +113,17 @@ struct GenerationJob {
         }
         try InferenceSession(runner: runner).setPrompt(prompt)
         let reason: GenerationStopReason
-        if tools.isEmpty {
+        if tools.isEmpty, answersToolResult, let qwen = model.qwenPrompt {
+            // Answering a result without tools, Qwen's small model echoes its call as JSON; its
+            // reply is text, so it may not open with a JSON object, a fence or a call.
+            guard case let .ended(end) = try generateText(
+                callStart: nil, bannedFirst: qwen.objectStarts + [qwen.toolCallStart] + (qwen.fence.map { [$0] } ?? []))
+            else { preconditionFailure("no call token given") }
+            reason = end
+        } else if tools.isEmpty {
             reason = try generateText()
+        } else if let qwen = model.qwenPrompt {
+            reason = try generateQwenTools(qwen)
         } else {
             reason = try generateWithTools()
         }
@@ -113,27 +131,52 @@ struct GenerationJob {
     }
 
     /// Counts and evaluates a chosen token (its logits become current).
-    private mutating func accept(_ token: Int32) throws {
+    mutating func accept(_ token: Int32) throws {
         completionTokens += 1
         try runner.append([token])
     }
 
-    private mutating func generateText() throws -> GenerationStopReason {
+    mutating func generateText() throws -> GenerationStopReason {
+        guard case let .ended(reason) = try generateText(callStart: nil) else { preconditionFailure("no call token given") }
+        return reason
+    }
+
+    /// How a text reply ended: with a stop reason, or (Qwen's format) at the model's `<tool_call>`.
+    enum TextOutcome: Equatable {
+        case ended(GenerationStopReason)
+        case toolCallStarted
+    }
+
+    /// Samples text until a control token or the budget; `callStart` (evaluated when chosen)
+    /// ends the text so that a call can follow. Text tokens are penalised for repeating
+    /// recent ones (SamplingOptions.repetitionPenalty).
+    /// `bannedFirst` may not begin the text.
+    mutating func generateText(callStart: Int32?, bannedFirst: [Int32] = []) throws -> TextOutcome {
         var decoder = UTF8StreamDecoder()
         let tokenizer = model.tokenizer
+        var recent: [Int32] = []
         while true {
             try checkCancelled()
             guard budgetLeft > 0 else {
                 let tail = decoder.finish()
                 if !tail.isEmpty { emit(.textDelta(tail)) }
-                return .length
+                return .ended(.length)
             }
+            RepetitionPenalty.apply(sampler.options, recent: recent, to: runner.logits)
+            if recent.isEmpty { for t in bannedFirst { runner.logits[Int(t)] = -.infinity } }
             let token = sampler.sample(logits)
+            if token == callStart {
+                let tail = decoder.finish()
+                if !tail.isEmpty { emit(.textDelta(tail)) }
+                try accept(token)
+                return .toolCallStarted
+            }
+            recent.append(token)
             if tokenizer.isControl(token) {
                 completionTokens += 1
                 let tail = decoder.finish()
                 if !tail.isEmpty { emit(.textDelta(tail)) }
-                return .stop
+                return .ended(.stop)
             }
             let text = decoder.append(tokenizer.bytes(of: token))
             if !text.isEmpty { emit(.textDelta(text)) }
@@ -141,20 +184,20 @@ struct GenerationJob {
                 completionTokens += 1
                 let tail = decoder.finish()
                 if !tail.isEmpty { emit(.textDelta(tail)) }
-                return .length
+                return .ended(.length)
             }
             try accept(token)
         }
     }
 
     /// Evaluates literal text as forced tokens.
-    private mutating func force(_ text: String) throws {
+    mutating func force(_ text: String) throws {
         for t in model.tokenizer.encode(text) { try accept(t) }
     }
 
     /// Greedily picks one of `options` under a mask; nil when out of budget, or
     /// `endToken` was chosen instead (when given).
-    private mutating func choose(_ options: [String], orEnd endToken: Int32? = nil) throws -> Int? {
+    mutating func choose(_ options: [String], orEnd endToken: Int32? = nil) throws -> Int? {
         var matcher = LiteralChoiceMatcher(options)
         var first = true
         while true {
@@ -206,13 +249,13 @@ struct GenerationJob {
         }
     }
 
-    /// Generates `\n{…}` under the tool's schema. When the token budget could no
+    /// Generates `lead` then `{…}` under the tool's schema. When the token budget could no
     /// longer fit the shortest completion, that completion is appended instead of
     /// sampled, so an emitted call is always complete and valid. Nil only when not
-    /// even the newline fits.
-    private mutating func generateArguments(for name: String) throws -> GeneratedToolCall? {
+    /// even the lead fits.
+    mutating func generateArguments(for name: String, lead: String = "\n") throws -> GeneratedToolCall? {
         guard budgetLeft > 0 else { return nil }
-        try force("\n")
+        if !lead.isEmpty { try force(lead) }
         var matcher = JSONSchemaMatcher(graph: graphs[name]!)
         var text: [UInt8] = []
         let tokenizer = model.tokenizer

@@ -1,7 +1,8 @@
 /// A ggml tensor element type as stored in a GGUF file.
 ///
-/// Only F32, F16, Q4_1 and Q8_0 are implemented; the other ids exist so that an
-/// unsupported file is reported by name instead of by number.
+/// F32, F16, Q4_1, Q5_0, Q8_0, Q4_K and Q6_K are implemented (a Q4_K_M file mixes
+/// the last four); the other ids exist so that an unsupported file is reported by
+/// name instead of by number.
 public enum GGMLType: UInt32, Sendable, CaseIterable {
     case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
     case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
@@ -47,7 +48,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
     }
 
     /// The types this engine can compute with.
-    public static let supported: [GGMLType] = [.f32, .f16, .q4_1, .q8_0]
+    public static let supported: [GGMLType] = [.f32, .f16, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
 
     public var isSupported: Bool { Self.supported.contains(self) }
 
@@ -57,7 +58,13 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
         case .f32: (1, 4)
         case .f16: (1, 2)
         case .q4_1: (32, 20)
+        // f16 d, 4 bytes of fifth bits, 16 nibble bytes.
+        case .q5_0: (32, 22)
         case .q8_0: (32, 34)
+        // f16 d, f16 dmin, 12 bytes of packed 6-bit scales and mins, 128 nibble bytes.
+        case .q4_K: (256, 144)
+        // 128 low-nibble bytes, 64 bytes of high bit pairs, 16 int8 scales, f16 d.
+        case .q6_K: (256, 210)
         default: nil
         }
     }

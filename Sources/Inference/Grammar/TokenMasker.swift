@@ -10,7 +10,7 @@ extension JSONSchemaMatcher: ByteMatcher {}
 /// work and a rejected prefix rules out all tokens beginning with it.
 final class TokenMasker: @unchecked Sendable {
     private let tokenBytes: [[UInt8]]
-    /// Candidate ids (non-control, non-empty) sorted by bytes, and each one's common
+    /// Candidate ids (not control or user-defined, non-empty) sorted by bytes, and each one's common
     /// prefix length with its predecessor.
     private let sorted: [Int32]
     private let lcp: [Int32]
@@ -26,7 +26,9 @@ final class TokenMasker: @unchecked Sendable {
     init(tokenizer: BPETokenizer) {
         tokenBytes = tokenizer.tokenBytes
         var ids: [Int32] = []
-        for i in 0..<tokenizer.vocabularySize where !tokenizer.isControl(Int32(i)) && !tokenizer.tokenBytes[i].isEmpty {
+        // User-defined tokens (Qwen's `<tool_call>`) are markup, never JSON content.
+        for i in 0..<tokenizer.vocabularySize
+        where !tokenizer.isControl(Int32(i)) && tokenizer.kinds[i] != .userDefined && !tokenizer.tokenBytes[i].isEmpty {
             ids.append(Int32(i))
         }
         let bytes = tokenizer.tokenBytes

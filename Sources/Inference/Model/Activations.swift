@@ -16,7 +16,16 @@ final class Activations {
     let odd: UnsafeMutablePointer<Int16>
     let d: UnsafeMutablePointer<Float>
     let s: UnsafeMutablePointer<Float>
+    /// The Q8_K quantisation (for K-quant weights) in its own buffers, so one matmul
+    /// may mix weight families: values as even/odd halves like the above, one d per
+    /// 256 elements and one sum per 32 (see Q8_KActivations).
+    let evenK: UnsafeMutablePointer<Int16>
+    let oddK: UnsafeMutablePointer<Int16>
+    let dK: UnsafeMutablePointer<Float>
+    let sumsK: UnsafeMutablePointer<Int32>
+    /// What `even`/`odd`/`d`/`s` hold: Q8_1 (with sums, serves Q8_0 too) or Q8_0.
     private var preparedType: GGMLType?
+    private var preparedQ8_K = false
 
     init(capacityRows: Int, maxCols: Int) {
         self.capacityRows = capacityRows
@@ -25,6 +34,10 @@ final class Activations {
         odd = .allocate(capacity: capacityRows * maxCols / 2)
         d = .allocate(capacity: capacityRows * maxCols / 32)
         s = .allocate(capacity: capacityRows * maxCols / 32)
+        evenK = .allocate(capacity: capacityRows * maxCols / 2)
+        oddK = .allocate(capacity: capacityRows * maxCols / 2)
+        dK = .allocate(capacity: max(1, capacityRows * maxCols / 256))
+        sumsK = .allocate(capacity: capacityRows * maxCols / 32)
         x = UnsafePointer(d)
     }
 
@@ -33,6 +46,10 @@ final class Activations {
         odd.deallocate()
         d.deallocate()
         s.deallocate()
+        evenK.deallocate()
+        oddK.deallocate()
+        dK.deallocate()
+        sumsK.deallocate()
     }
 
     /// Points at new Float rows (row-major, `cols` apart); quantisation happens on demand.
@@ -42,15 +59,31 @@ final class Activations {
         self.rows = rows
         self.cols = cols
         preparedType = nil
+        preparedQ8_K = false
     }
 
-    /// Quantises for weights of `type` (Q8_1-style for Q4_1, Q8_0 for Q8_0; floats need nothing).
+    /// Quantises for weights of `type` as llama.cpp does for their vec_dot_type: Q8_1
+    /// for Q4_1, Q8_0 for Q8_0 and Q5_0, Q8_K for Q4_K and Q6_K; floats need nothing.
     func prepare(for type: GGMLType) {
-        guard type == .q4_1 || type == .q8_0, preparedType != type else { return }
-        for r in 0..<rows {
-            Kernels.quantizeRow(x + r * cols, cols, even + 16 * r, odd + 16 * r, d + r, type == .q4_1 ? s + r : nil, stride: rows)
+        switch type {
+        case .q4_K, .q6_K:
+            guard !preparedQ8_K else { return }
+            precondition(cols % 256 == 0, "Q8_K activations need a multiple of 256 columns, got \(cols)")
+            for r in 0..<rows {
+                Q8_KActivations.quantizeRow(x + r * cols, cols, evenK + 16 * r, oddK + 16 * r, dK + r, sumsK + r, stride: rows)
+            }
+            preparedQ8_K = true
+        case .q4_1, .q8_0, .q5_0:
+            let needed: GGMLType = type == .q4_1 ? .q4_1 : .q8_0
+            // Q8_1's values and scales are Q8_0's, so a Q8_1 preparation serves both.
+            guard preparedType != needed, preparedType != .q4_1 else { return }
+            for r in 0..<rows {
+                Kernels.quantizeRow(x + r * cols, cols, even + 16 * r, odd + 16 * r, d + r, needed == .q4_1 ? s + r : nil, stride: rows)
+            }
+            preparedType = needed
+        default:
+            return
         }
-        preparedType = type
     }
 
     var blocksPerRow: Int { cols / 32 }

@@ -68,8 +68,18 @@ enum Kernels {
 
     /// Quad sums of the products of (even, odd) halves: lane k covers elements 4k…4k+3.
     @inline(__always)
+    static func quadInts(_ we: SIMD16<Int16>, _ xe: SIMD16<Int16>, _ wo: SIMD16<Int16>, _ xo: SIMD16<Int16>) -> SIMD8<Int32> {
+        multiplyAddPairs(we, xe) &+ multiplyAddPairs(wo, xo)
+    }
+
+    /// `quadInts` as Float lanes.
+    @inline(__always)
     static func quadSums(_ we: SIMD16<Int16>, _ xe: SIMD16<Int16>, _ wo: SIMD16<Int16>, _ xo: SIMD16<Int16>) -> SIMD8<Float> {
-        let lanes = multiplyAddPairs(we, xe) &+ multiplyAddPairs(wo, xo)
+        float(quadInts(we, xe, wo, xo))
+    }
+
+    @inline(__always)
+    static func float(_ lanes: SIMD8<Int32>) -> SIMD8<Float> {
         var f = SIMD8<Float>()
         for i in 0..<8 { f[i] = Float(lanes[i]) }
         return f

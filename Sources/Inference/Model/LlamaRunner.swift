@@ -1,6 +1,6 @@
 import Foundation
 
-/// The llama forward pass over a KV cache. Not thread-safe: one caller at a time
+/// The llama/qwen2 forward pass over a KV cache. Not thread-safe: one caller at a time
 /// (LlamaModel serialises generations). Prompt tokens go through in batches so
 /// each weight row is read once per batch instead of once per token.
 final class LlamaRunner {
@@ -108,6 +108,12 @@ final class LlamaRunner {
             Matmul.run([MatmulTarget(weight: layer.q, out: q, outStride: e),
                         MatmulTarget(weight: layer.k, out: k, outStride: kvDim),
                         MatmulTarget(weight: layer.v, out: v, outStride: kvDim)], input, pool: pool, scratch: scratch)
+            // ggml adds the biases to the finished products, in Float, as here.
+            if let qb = layer.qBias, let kb = layer.kBias, let vb = layer.vBias {
+                addBias(qb, to: q, rows: n, cols: e)
+                addBias(kb, to: k, rows: n, cols: kvDim)
+                addBias(vb, to: v, rows: n, cols: kvDim)
+            }
             for i in 0..<n {
                 rope(q + i * e, heads: c.headCount, token: i)
                 rope(k + i * kvDim, heads: c.kvHeadCount, token: i)
@@ -168,17 +174,30 @@ final class LlamaRunner {
         }
     }
 
-    /// "Normal" RoPE: rotates consecutive pairs (the converter already permuted q/k).
+    private func addBias(_ bias: [Float], to rows: UnsafeMutablePointer<Float>, rows n: Int, cols: Int) {
+        bias.withUnsafeBufferPointer { b in
+            for r in 0..<n {
+                let row = rows + r * cols
+                for i in 0..<cols { row[i] += b[i] }
+            }
+        }
+    }
+
+    /// RoPE. llama ("normal"): rotates consecutive pairs (the converter already permuted
+    /// q/k). qwen2 (NeoX): rotates element j with element j + headDim/2.
     private func rope(_ vec: UnsafeMutablePointer<Float>, heads: Int, token: Int) {
         let hd = config.headDim
         let cosT = ropeCos + token * hd / 2, sinT = ropeSin + token * hd / 2
+        let half = config.architecture.rotatesHalves ? hd / 2 : 1
+        let pairStride = config.architecture.rotatesHalves ? 1 : 2
         for h in 0..<heads {
             let base = vec + h * hd
             for j in 0..<hd / 2 {
-                let x0 = base[2 * j], x1 = base[2 * j + 1]
+                let i0 = j * pairStride, i1 = i0 + half
+                let x0 = base[i0], x1 = base[i1]
                 // GCC contracts ggml's `x0*cos - x1*sin` into fma(x0, cos, -(x1*sin)).
-                base[2 * j] = (-(x1 * sinT[j])).addingProduct(x0, cosT[j])
-                base[2 * j + 1] = (x1 * cosT[j]).addingProduct(x0, sinT[j])
+                base[i0] = (-(x1 * sinT[j])).addingProduct(x0, cosT[j])
+                base[i1] = (x1 * cosT[j]).addingProduct(x0, sinT[j])
             }
         }
     }

@@ -23,6 +23,18 @@ struct WeightMatrix: @unchecked Sendable {
         self.rowBytes = cols / layout.elements * layout.bytes
     }
 
+    /// A matrix over raw blocks already in memory (tests, benchmarks).
+    init(name: String, type: GGMLType, data: UnsafePointer<UInt8>, rows: Int, cols: Int) {
+        let layout = type.blockLayout!
+        precondition(cols % layout.elements == 0, "\(name): \(cols) columns is not a multiple of \(type.name)'s block size")
+        self.name = name
+        self.type = type
+        self.data = data
+        self.rows = rows
+        self.cols = cols
+        self.rowBytes = cols / layout.elements * layout.bytes
+    }
+
     func row(_ r: Int) -> UnsafePointer<UInt8> { data + r * rowBytes }
 
     /// Repacks Q4_1 rows in place (see PackedQ4_1); other types are left as they are.
@@ -47,11 +59,13 @@ func loadVector(_ gguf: GGUFFile, _ name: String, count: Int) throws -> [Float] 
 struct LayerWeights: @unchecked Sendable {
     let attentionNorm: [Float]
     let q, k, v, o: WeightMatrix
+    /// Added after the Q, K and V projections (qwen2); nil for llama.
+    let qBias, kBias, vBias: [Float]?
     let ffnNorm: [Float]
     let gate, up, down: WeightMatrix
 }
 
-/// All tensors of a llama model, pointing into the mapping (nothing large is copied).
+/// All tensors of a llama or qwen2 model, pointing into the mapping (nothing large is copied).
 struct LlamaWeights: @unchecked Sendable {
     let tokenEmbedding: WeightMatrix
     let layers: [LayerWeights]
@@ -68,12 +82,18 @@ struct LlamaWeights: @unchecked Sendable {
             func matrix(_ name: String, cols: Int, rows: Int) throws -> WeightMatrix {
                 try WeightMatrix(gguf, p + name, cols: cols, rows: rows).packedForMatmul()
             }
+            func bias(_ name: String, count: Int) throws -> [Float]? {
+                c.architecture.hasQKVBias ? try loadVector(gguf, p + name, count: count) : nil
+            }
             layers.append(LayerWeights(
                 attentionNorm: try loadVector(gguf, p + "attn_norm.weight", count: e),
                 q: try matrix("attn_q.weight", cols: e, rows: e),
                 k: try matrix("attn_k.weight", cols: e, rows: c.kvDim),
                 v: try matrix("attn_v.weight", cols: e, rows: c.kvDim),
                 o: try matrix("attn_output.weight", cols: e, rows: e),
+                qBias: try bias("attn_q.bias", count: e),
+                kBias: try bias("attn_k.bias", count: c.kvDim),
+                vBias: try bias("attn_v.bias", count: c.kvDim),
                 ffnNorm: try loadVector(gguf, p + "ffn_norm.weight", count: e),
                 gate: try matrix("ffn_gate.weight", cols: e, rows: c.feedForwardLength),
                 up: try matrix("ffn_up.weight", cols: e, rows: c.feedForwardLength),

@@ -64,11 +64,17 @@ struct ActivationView {
     let odd: UnsafePointer<Int16>
     let d: UnsafePointer<Float>
     let s: UnsafePointer<Float>
+    /// The Q8_K quantisation (K-quant weights).
+    let evenK: UnsafePointer<Int16>
+    let oddK: UnsafePointer<Int16>
+    let dK: UnsafePointer<Float>
+    let sumsK: UnsafePointer<Int32>
     let rows: Int
     let cols: Int
 
     init(_ a: Activations) {
         x = a.x; even = UnsafePointer(a.even); odd = UnsafePointer(a.odd); d = UnsafePointer(a.d); s = UnsafePointer(a.s)
+        evenK = UnsafePointer(a.evenK); oddK = UnsafePointer(a.oddK); dK = UnsafePointer(a.dK); sumsK = UnsafePointer(a.sumsK)
         rows = a.rows; cols = a.cols
     }
 }
@@ -181,6 +187,54 @@ enum Matmul {
             for r in start..<end {
                 for k in 0..<tokens {
                     t.out[k * t.outStride + r] = Kernels.dotQ8_0(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens)
+                }
+            }
+        case .q5_0:
+            if tokens == 1 {
+                var r = start
+                while r + 4 <= end {
+                    (t.out[r], t.out[r + 1], t.out[r + 2], t.out[r + 3]) = Q5_0Kernel.dot4Rows(w.row(r), w.rowBytes, xe, xo, xd, nb)
+                    r += 4
+                }
+                while r < end {
+                    t.out[r] = Q5_0Kernel.dot(w.row(r), xe, xo, xd, nb)
+                    r += 1
+                }
+                return
+            }
+            // Tokens outer, rows inner: four tokens' activations stay in cache across the chunk's rows.
+            var k = 0
+            while k + 4 <= tokens {
+                for r in start..<end {
+                    let v = Q5_0Kernel.dot4Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb)
+                    for j in 0..<4 { t.out[(k + j) * t.outStride + r] = v[j] }
+                }
+                k += 4
+            }
+            for k in k..<tokens {
+                for r in start..<end {
+                    t.out[k * t.outStride + r] = Q5_0Kernel.dot(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens)
+                }
+            }
+        case .q4_K, .q6_K:
+            let nbK = cols / 256
+            let ke = input.evenK, ko = input.oddK, kd = input.dK, ks = input.sumsK
+            // Tokens outer, rows inner: four tokens' activations stay in cache across the chunk's rows.
+            var k = 0
+            while k + 4 <= tokens {
+                for r in start..<end {
+                    let row = w.row(r)
+                    let v = w.type == .q4_K ? Q4_KKernel.dot4Tokens(row, ke + 16 * k, ko + 16 * k, kd + k, ks + k, nbK, stride: tokens)
+                                            : Q6_KKernel.dot4Tokens(row, ke + 16 * k, ko + 16 * k, kd + k, nbK, stride: tokens)
+                    for j in 0..<4 { t.out[(k + j) * t.outStride + r] = v[j] }
+                }
+                k += 4
+            }
+            for k in k..<tokens {
+                for r in start..<end {
+                    let row = w.row(r)
+                    t.out[k * t.outStride + r] = w.type == .q4_K ? Q4_KKernel.dot(row, ke + 16 * k, ko + 16 * k, kd + k, ks + k, nbK, stride: tokens)
+                                                                 : Q6_KKernel.dot(row, ke + 16 * k, ko + 16 * k, kd + k, nbK, stride: tokens)
                 }
             }
         case .f32, .f16:

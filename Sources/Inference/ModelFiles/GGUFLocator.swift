@@ -4,8 +4,8 @@ import Foundation
 /// no Python, no network, nothing that costs a start-up.
 public enum GGUFLocator {
     /// Which installed model a run uses when the folder holds several: the first one installed.
-    /// SmolLM2 until the engine runs Qwen's architecture; then `ModelPackage.all` (Qwen first).
-    public static let preference: [ModelPackage] = [.smolLM2, .qwen25Coder]
+    /// Qwen first: it answers the quick start right; SmolLM2 is smaller and faster.
+    public static let preference: [ModelPackage] = ModelPackage.all
 
     /// The file name a run prefers in the models folder.
     public static var defaultFileName: String { preference[0].fileName }

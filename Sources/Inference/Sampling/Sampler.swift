@@ -1,19 +1,25 @@
 import Foundation
 
-/// Sampling settings. temperature 0 means greedy; topK 0 and topP 1 disable those filters.
+/// Sampling settings. temperature 0 means greedy; topK 0 and topP 1 disable those filters;
+/// repetitionPenalty 1 (the default here) disables the penalty (see RepetitionPenalty).
 public struct SamplingOptions: Sendable, Equatable {
     public var temperature: Double
     public var topP: Double
     public var topK: Int
     public var seed: UInt64?
     public var maxTokens: Int
+    public var repetitionPenalty: Double
+    public var repetitionWindow: Int
 
-    public init(temperature: Double = 0.7, topP: Double = 1, topK: Int = 0, seed: UInt64? = nil, maxTokens: Int = 256) {
+    public init(temperature: Double = 0.7, topP: Double = 1, topK: Int = 0, seed: UInt64? = nil, maxTokens: Int = 256,
+                repetitionPenalty: Double = 1, repetitionWindow: Int = 64) {
         self.temperature = temperature
         self.topP = topP
         self.topK = topK
         self.seed = seed
         self.maxTokens = maxTokens
+        self.repetitionPenalty = repetitionPenalty
+        self.repetitionWindow = repetitionWindow
     }
 
     public static let greedy = SamplingOptions(temperature: 0)

@@ -4,20 +4,31 @@ import Foundation
 import Inference
 import JSONCore
 
-/// The embedded default model: SmolLM2-135M-Instruct run in-process by the `Inference`
-/// target. The file is mapped on the first turn, not at start-up, so a client that never
-/// runs a turn never pays for it.
+/// The embedded model run in-process by the `Inference` target: Qwen2.5-Coder-0.5B-Instruct
+/// by default, SmolLM2-135M-Instruct where only that is installed. The file is mapped on the
+/// first turn, not at start-up, so a client that never runs a turn never pays for it.
 public final class EmbeddedChatModel: ChatModel {
+    /// A turn's token limit when the request sets none: a few paragraphs, and a bound on a
+    /// reply that loops (about half a minute of decoding on two cores).
+    public static let defaultMaxTokens = 512
+    /// llama.cpp's repetition penalty over the last 64 text tokens (see `RepetitionPenalty`),
+    /// on unless the request asks for greedy decoding (temperature 0): small models loop.
+    public static let defaultRepetitionPenalty = 1.1
+
     public let path: String
     public let threads: Int
-    public let contextTokens: Int
+    /// nil: the model's default for this machine (`LlamaConfig.defaultContextLength`).
+    public let requestedContextTokens: Int?
+    /// The context the model runs with; asked at a turn's start, so it loads the model then
+    /// (2048 if it cannot be loaded: the turn then fails with the load error).
+    public var contextTokens: Int { requestedContextTokens ?? ((try? model())?.contextLength ?? 2048) }
     public var displayName: String { "embedded \(URL(fileURLWithPath: path).lastPathComponent)" }
     private let loaded = Locked<Result<LlamaModel, ChatModelError>?>(nil)
 
-    public init(path: String, threads: Int = 2, contextTokens: Int = 2048) {
+    public init(path: String, threads: Int = 2, contextTokens: Int? = nil) {
         self.path = path
         self.threads = threads
-        self.contextTokens = contextTokens
+        self.requestedContextTokens = contextTokens
     }
 
     func model() throws(ChatModelError) -> LlamaModel {
@@ -25,7 +36,7 @@ public final class EmbeddedChatModel: ChatModel {
             if let slot { return slot }
             let result: Result<LlamaModel, ChatModelError>
             do {
-                result = .success(try LlamaModel.load(path: path, threads: threads, contextLength: contextTokens))
+                result = .success(try LlamaModel.load(path: path, threads: threads, contextLength: requestedContextTokens))
             } catch {
                 result = .failure(ChatModelError(.unavailable, "the embedded model at \(path) could not be loaded: \(error)"))
             }
@@ -40,14 +51,16 @@ public final class EmbeddedChatModel: ChatModel {
             let task = Task.detached { [self] in
                 do {
                     let model = try self.model()
+                    let temperature = request.temperature ?? 0.2
                     let events = model.generate(
                         turns: request.messages.map(Self.turn), tools: request.tools.map(Self.toolSpec),
                         toolChoice: Self.choice(
                             request.toolChoice, hasTools: !request.tools.isEmpty,
                             answeringToolOutputs: request.messages.last?.role == .tool),
                         sampling: SamplingOptions(
-                            temperature: request.temperature ?? 0.2, topP: request.topP ?? 1, topK: request.topK ?? 0,
-                            seed: nil, maxTokens: request.maxTokens ?? 512))
+                            temperature: temperature, topP: request.topP ?? 1, topK: request.topK ?? 0,
+                            seed: nil, maxTokens: request.maxTokens ?? Self.defaultMaxTokens,
+                            repetitionPenalty: temperature == 0 ? 1 : Self.defaultRepetitionPenalty))
                     for try await event in events {
                         switch event {
                         case .textDelta(let text):
@@ -87,9 +100,10 @@ public final class EmbeddedChatModel: ChatModel {
             parametersJSON: function.parameters?.serializedString() ?? #"{"type":"object","properties":{}}"#)
     }
 
-    /// With `auto`, a turn that answers tool outputs replies in text: this 135M model, offered
-    /// its tools again, calls the same one over and over until the round cap. `required` and a
-    /// named function still force a call in any turn.
+    /// With `auto`, a turn that answers tool outputs replies in text: both small models, offered
+    /// their tools again, call the same one over and over until the round cap (Qwen2.5-Coder-0.5B
+    /// repeats its call after the result in llama.cpp too). `required` and a named function
+    /// still force a call in any turn.
     static func choice(_ choice: ToolChoice?, hasTools: Bool, answeringToolOutputs: Bool) -> ToolChoiceMode {
         guard hasTools else { return .none }
         switch choice {
