@@ -2,8 +2,8 @@ import XCTest
 @testable import Inference
 
 /// The Q5_0, Q4_K and Q6_K kernels against scalar restatements of llama.cpp's CPU
-/// formulas (ggml_vec_dot_q5_0_q8_0, ggml_vec_dot_q4_K_q8_K, ggml_vec_dot_q6_K_q8_K on
-/// AVX2, quantize_row_q8_K_ref), bit for bit, on rows of the Qwen2.5-Coder Q4_K_M file
+/// formulas (AVX2: ggml_vec_dot_q5_0_q8_0, ggml_gemv_q4_K_8x8_q8_K — what llama.cpp runs
+/// for Q4_K matrices it repacks —, ggml_vec_dot_q6_K_q8_K; quantize_row_q8_K_ref), bit for bit, on rows of the Qwen2.5-Coder Q4_K_M file
 /// and random blocks; and the matmul over those rows against the dequantised floats.
 final class QuantKernelTests: XCTestCase {
     // MARK: Scalar references, written from llama.cpp's code
@@ -73,26 +73,28 @@ final class QuantKernelTests: XCTestCase {
         return (0..<16).map { Int32((u[$0 / 4] >> UInt32(8 * ($0 % 4))) & 0xFF) }
     }
 
+    /// ggml_gemv_q4_K_8x8_q8_K (AVX2) for one output row: per block the integer totals
+    /// Σ scale·q_w·q_x and Σ min·(32-element sums of q_x), one fused multiply-add each.
     private static func refDotQ4_K(_ row: ArraySlice<UInt8>, _ x: [(d: Float, q: [Int32], bsums: [Int32])]) -> Float {
-        var acc = [Float](repeating: 0, count: 8), accM = [Float](repeating: 0, count: 4)
+        var acc: Float = 0, accMin: Float = 0
         let r = Array(row)
         for b in 0..<r.count / 144 {
             let blk = Array(r[144 * b..<144 * b + 144]), y = x[b]
-            let d = y.d * half(blk, 0), dmin = -y.d * half(blk, 2)
             let sm = q4_KScalesMins(Array(blk[4..<16]))
-            let q8s = (0..<8).map { y.bsums[2 * $0] + y.bsums[2 * $0 + 1] }
-            for j in 0..<4 { accM[j] = accM[j].addingProduct(dmin, Float(sm[8 + 2 * j] * q8s[2 * j] + sm[8 + 2 * j + 1] * q8s[2 * j + 1])) }
-            var lanes = [Int32](repeating: 0, count: 8)
+            var total: Int32 = 0, minTotal: Int32 = 0
             for s in 0..<8 {
+                var sub: Int32 = 0
                 for e in 0..<32 {
                     let byte = blk[16 + 32 * (s / 2) + e]
-                    let w = Int32(s % 2 == 0 ? byte & 15 : byte >> 4)
-                    lanes[e / 4] += sm[s] * w * y.q[32 * s + e]
+                    sub += Int32(s % 2 == 0 ? byte & 15 : byte >> 4) * y.q[32 * s + e]
                 }
+                total += sm[s] * sub
+                minTotal += sm[8 + s] * (y.bsums[2 * s] + y.bsums[2 * s + 1])
             }
-            accumulate(&acc, d, lanes)
+            acc = acc.addingProduct(Float(total), half(blk, 0) * y.d)
+            accMin = accMin.addingProduct(Float(minTotal), half(blk, 2) * y.d)
         }
-        return hsum8(acc) + ((accM[0] + accM[2]) + (accM[1] + accM[3]))
+        return acc - accMin
     }
 
     private static func refDotQ6_K(_ row: ArraySlice<UInt8>, _ x: [(d: Float, q: [Int32], bsums: [Int32])]) -> Float {
@@ -220,7 +222,7 @@ final class QuantKernelTests: XCTestCase {
         }
     }
 
-    func testQ4_KScaleUnpackingMatchesTheAVX2Path() throws {
+    func testQ4_KScaleUnpackingMatchesTheAVX2Code() throws {
         let f = try QuantFixture(.q4_K)
         for b in 0..<f.blockCount {
             let packed = Array(f.blocks[144 * b + 4..<144 * b + 16])

@@ -1,8 +1,11 @@
-/// Q4_K weights · Q8_K activations (ggml_vec_dot_q4_K_q8_K, AVX2 path). Per 256-element
-/// block: integer lanes Σ_sub-blocks scale·(quad sums of q_w·q_x), Float-converted and
-/// fused-multiply-added with d_x·d_w into 8 float lanes; the mins term as 4 lanes of
-/// min pairs · sub-block sums of q_x, fused-multiply-added with −d_x·dmin_w. The result
-/// is hsum_float_8 of the first plus ((m0+m2)+(m1+m3)) of the second.
+/// Q4_K weights · Q8_K activations as llama.cpp's x86 CPU backend computes them. With
+/// AVX2 it repacks Q4_K matrices whose row count is a multiple of 8 (every Q4_K matrix of
+/// the models we run) and multiplies with ggml_gemv_q4_K_8x8_q8_K (one token) and
+/// ggml_gemm_q4_K_8x8_q8_K (groups of four), not ggml_vec_dot_q4_K_q8_K: per 256-element
+/// block the whole block's integer sums, Σ scale·q_w·q_x and Σ min·(sub-block sum of
+/// q_x), each fused-multiply-added into one float per output, with d_w·d_x and
+/// dmin_w·d_x; the result is the first minus the second. The integer sums are formed
+/// here in 8 quad lanes (the order of integer additions does not matter).
 enum Q4_KKernel {
     /// The 8 sub-block scales and mins of a block (6 bits each, packed in 12 bytes).
     @inline(__always)
@@ -62,31 +65,24 @@ enum Q4_KKernel {
 
     /// The float steps of one block for one activation row (dy its Q8_K d).
     @inline(__always)
-    static func accumulate(_ acc: inout SIMD8<Float>, _ accM: inout SIMD4<Float>, _ blk: UnsafeRawPointer, _ dy: Float,
+    static func accumulate(_ acc: inout Float, _ accMin: inout Float, _ blk: UnsafeRawPointer, _ dy: Float,
                            _ sumi: SIMD8<Int32>, _ prod: SIMD4<Int32>) {
-        var prodF = SIMD4<Float>()
-        for j in 0..<4 { prodF[j] = Float(prod[j]) }
-        accM = accM.addingProduct(SIMD4(repeating: -dy * Kernels.half(blk, 2)), prodF)
-        acc = acc.addingProduct(SIMD8(repeating: dy * Kernels.half(blk, 0)), Kernels.float(sumi))
-    }
-
-    @inline(__always)
-    static func result(_ acc: SIMD8<Float>, _ accM: SIMD4<Float>) -> Float {
-        Kernels.hsum(acc) + ((accM[0] + accM[2]) + (accM[1] + accM[3]))
+        acc = acc.addingProduct(Float(sumi.wrappedSum()), Kernels.half(blk, 0) * dy)
+        accMin = accMin.addingProduct(Float(prod.wrappedSum()), Kernels.half(blk, 2) * dy)
     }
 
     /// One row of `nb` blocks · one Q8_K activation row (Q8_KActivations' layout, `stride` rows).
     @inline(__always)
     static func dot(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
                     _ xd: UnsafePointer<Float>, _ sums: UnsafePointer<Int32>, _ nb: Int, stride: Int = 1) -> Float {
-        var acc = SIMD8<Float>(), accM = SIMD4<Float>()
+        var acc: Float = 0, accMin: Float = 0
         for b in 0..<nb {
             let blk = UnsafeRawPointer(row + 144 * b)
             let c = 8 * b * stride
             let (sumi, prod) = block(blk, xe + 16 * c, xo + 16 * c, sums + c, stride)
-            accumulate(&acc, &accM, blk, xd[b * stride], sumi, prod)
+            accumulate(&acc, &accMin, blk, xd[b * stride], sumi, prod)
         }
-        return result(acc, accM)
+        return acc - accMin
     }
 
     /// One row · four consecutive activation rows of a batch (`stride` rows): each
@@ -94,8 +90,8 @@ enum Q4_KKernel {
     @inline(__always)
     static func dot4Tokens(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
                            _ xd: UnsafePointer<Float>, _ sums: UnsafePointer<Int32>, _ nb: Int, stride: Int) -> SIMD4<Float> {
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        var m0 = SIMD4<Float>(), m1 = SIMD4<Float>(), m2 = SIMD4<Float>(), m3 = SIMD4<Float>()
+        var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
+        var m0: Float = 0, m1: Float = 0, m2: Float = 0, m3: Float = 0
         for b in 0..<nb {
             let blk = UnsafeRawPointer(row + 144 * b)
             let (sc, mins) = scalesAndMins(blk)
@@ -115,6 +111,6 @@ enum Q4_KKernel {
             accumulate(&a2, &m2, blk, d[2], s2, minsProducts(mins, sm + 2, stride))
             accumulate(&a3, &m3, blk, d[3], s3, minsProducts(mins, sm + 3, stride))
         }
-        return SIMD4(result(a0, m0), result(a1, m1), result(a2, m2), result(a3, m3))
+        return SIMD4(a0 - m0, a1 - m1, a2 - m2, a3 - m3)
     }
 }
