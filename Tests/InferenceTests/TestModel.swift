@@ -7,13 +7,11 @@ import XCTest
 enum TestModel {
     static let missingMessage = "SmolLM2-135M-Instruct.Q4_1.gguf not found: run `assistd model install smollm2` (after swift build: .build/debug/assistd model install smollm2), or set ASSISTD_GGUF to the file"
 
-    /// ASSISTD_GGUF, else SmolLM2's file in the models folder (which may also hold Qwen, the
-    /// locator's first choice).
+    /// `ASSISTD_GGUF`, else SmolLM2's file in the models folder (whichever model a run prefers).
     static let path: String? = {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["ASSISTD_GGUF"], !path.isEmpty { return path }
-        let path = GGUFLocator.modelsDirectory(environment: environment) + "/" + ModelPackage.smolLM2.fileName
-        return FileManager.default.isReadableFile(atPath: path) ? path : nil
+        if let path = ProcessInfo.processInfo.environment["ASSISTD_GGUF"], !path.isEmpty { return GGUFLocator.find(explicitPath: path) }
+        let path = GGUFLocator.modelsDirectory() + "/" + ModelPackage.smolLM2.fileName
+        return GGUFLocator.unreadableReason(path) == nil ? path : nil
     }()
 
     static let loaded: Result<LlamaModel, Error>? = path.map { p in Result { try LlamaModel.load(path: p, threads: 2, contextLength: 2048) } }
