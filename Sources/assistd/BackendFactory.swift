@@ -88,9 +88,9 @@ struct BackendFactory {
     }
 }
 
-/// The embedded default model (Qwen2.5-Coder-0.5B-Instruct, else SmolLM2-135M-Instruct, in-process). When its file cannot be used,
-/// runs fail with a `last_error` that says what to do, and `initialize` reports
-/// `model_available: false` with the same text (`assistd demo` checks that before it starts).
+/// The embedded default model (Qwen2.5-Coder-0.5B-Instruct, else SmolLM2-135M-Instruct, in-process).
+/// When its file cannot be used, runs fail with a `last_error` that says what to do, and
+/// `initialize` reports `model_available: false` with the same text (`assistd demo` checks that before it starts).
 enum EmbeddedModelLoader {
     static let installHint = "assistd model install"
 

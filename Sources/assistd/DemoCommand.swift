@@ -99,7 +99,7 @@ enum DemoCommand {
     static func unavailableModelHint(_ problem: String) -> String {
         """
             assistd demo: the local backend has no chat model: \(problem)
-            Install the embedded model (SmolLM2-135M-Instruct, runs offline):
+            Install the embedded model (Qwen2.5-Coder-0.5B-Instruct, runs offline):
                 \(EmbeddedModelLoader.installHint)
             or point the demo at an OpenAI-compatible server:
                 assistd demo --model-url http://127.0.0.1:11434/v1

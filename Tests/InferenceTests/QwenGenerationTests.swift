@@ -77,6 +77,19 @@ final class QwenGenerationTests: XCTestCase {
         guard case .finished(.toolCalls, _, _)? = events.last else { return XCTFail("expected finish reason tool_calls") }
     }
 
+    /// Asked for something no tool serves, the model writes a call to a made-up tool; auto
+    /// reads that as no call, and the reply is text.
+    func testAutoRepliesInTextWhenNoDeclaredToolFits() async throws {
+        let model = try QwenTestModel.model()
+        let events = try await TestModel.run(model, [ChatTurn(role: "user", content: "Tell me a short joke.")], tools: [Self.bigAdd],
+                                             choice: .auto, sampling: SamplingOptions(temperature: 0, maxTokens: 40))
+        XCTAssertTrue(calls(events).isEmpty)
+        var text = ""
+        for case let .textDelta(t) in events { text += t }
+        XCTAssertFalse(text.hasPrefix("{"), text)
+        XCTAssertFalse(text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+    }
+
     /// After the tool's result the model answers in text, with tool_choice none as the local
     /// backend sends it then (offered its tools again, this model repeats its call).
     func testToolResultIsAnsweredInText() async throws {
