@@ -62,6 +62,18 @@ final class PromptBuilderTests: XCTestCase {
         XCTAssertEqual(shape(all), ["user:use the tool", "call:c", "out:c=3", "assistant:the tool said 3"])
     }
 
+    /// A fast run's reply and the next question can share a millisecond: the thread's own order
+    /// holds (a sort by role once put the question before the reply it followed).
+    func testMessagesOfOneMillisecondKeepTheThreadsOrder() {
+        let builder = PromptBuilder(contextTokens: 100_000)
+        var reply = message("second answer", role: "assistant", at: 50)
+        reply.runID = "run_other"
+        let messages = [message("q1", at: 10), message("q2", at: 40), reply, message("third question", at: 50)]
+        let steps = [toolStep(at: 50, calls: [("c", "o")])]
+        let prompt = builder.build(instructions: nil, messages: messages, toolSteps: steps, truncation: nil, reserveForOutput: 10)
+        XCTAssertEqual(shape(prompt), ["user:q1", "user:q2", "assistant:second answer", "user:third question", "call:c", "out:c=o"])
+    }
+
     func testLastMessagesCountsAToolRoundAsOneUnit() {
         let builder = PromptBuilder(contextTokens: 100_000)
         let messages = [message("q1", at: 1), message("q2", at: 3), message("a2", role: "assistant", at: 4)]

@@ -55,20 +55,14 @@ public struct PromptBuilder: Sendable {
         return prompt
     }
 
-    /// Messages and tool rounds merged in chronological order. Within one millisecond (a fast
-    /// model calls its tools in the millisecond its run was given the question): user messages
-    /// first, since the run was given them before it called the tools (the thread takes no new
-    /// message while a run waits for outputs); then the tool round; then assistant messages,
-    /// since the model called the tools before it wrote the reply that used their outputs.
+    /// Messages (in the thread's own order, never reordered: several can share a millisecond)
+    /// with each tool round merged in at its point: before the first later message, or before
+    /// its own run's assistant reply of the same millisecond (the model called the tools before
+    /// it wrote the reply that used their outputs); a user message of that millisecond stays
+    /// before it, since the run was given that question before it called the tools.
     static func history(messages: [Message], toolSteps: [RunStep]) -> [Unit] {
-        var items: [(at: Int64, rank: Int, index: Int, unit: Unit)] = []
-        for (index, message) in messages.enumerated() {
-            let text = message.text
-            guard !text.isEmpty else { continue }
-            let role: ChatMessage.Role = message.role == "assistant" ? .assistant : .user
-            items.append((message.createdAt, role == .user ? 0 : 2, index, .message(ChatMessage(role: role, content: text))))
-        }
-        for (index, step) in toolSteps.enumerated() {
+        var rounds: [(at: Int64, runID: String, unit: Unit)] = []
+        for step in toolSteps {
             let calls = (step.stepDetails.toolCalls ?? []).compactMap { call -> (ChatToolCall, String)? in
                 guard let output = call.output else { return nil }
                 return (ChatToolCall(id: call.id, name: call.name, arguments: call.arguments), output)
@@ -76,10 +70,30 @@ public struct PromptBuilder: Sendable {
             guard !calls.isEmpty else { continue }
             var round = [ChatMessage(role: .assistant, content: "", toolCalls: calls.map(\.0))]
             for (call, output) in calls { round.append(ChatMessage(role: .tool, content: output, toolCallID: call.id)) }
-            // Between the user and the assistant messages of the same millisecond.
-            items.append((step.createdAt, 1, index, .toolRound(round)))
+            rounds.append((step.createdAt, step.runID, .toolRound(round)))
         }
-        items.sort { ($0.at, $0.rank, $0.index) < ($1.at, $1.rank, $1.index) }
-        return items.map(\.unit)
+        // Stable: steps of one millisecond keep their order.
+        rounds = rounds.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        var units: [Unit] = []
+        var next = 0
+        for message in messages {
+            let text = message.text
+            guard !text.isEmpty else { continue }
+            let isAssistant = message.role == "assistant"
+            while next < rounds.count, rounds[next].at < message.createdAt
+                || (rounds[next].at == message.createdAt && isAssistant && sameRun(message, rounds[next].runID)) {
+                units.append(rounds[next].unit)
+                next += 1
+            }
+            units.append(.message(ChatMessage(role: isAssistant ? .assistant : .user, content: text)))
+        }
+        units.append(contentsOf: rounds[next...].map(\.unit))
+        return units
+    }
+
+    /// Whether the message came from that run (a message without a run id may have).
+    private static func sameRun(_ message: Message, _ runID: String) -> Bool {
+        guard let owner = message.runID, !owner.isEmpty else { return true }
+        return owner == runID
     }
 }
