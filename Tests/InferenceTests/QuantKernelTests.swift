@@ -194,6 +194,55 @@ final class QuantKernelTests: XCTestCase {
         }
     }
 
+    /// The blocks repacked at load (PackedQ5_0) give the file layout's value bit for
+    /// bit, one row, four rows, and through the matmul's decode and prompt paths.
+    func testPackedQ5_0EqualsTheFileLayoutBitForBit() throws {
+        let f = try QuantFixture(.q5_0)
+        for (i, row) in Self.rows(f, randomBlocksPerRow: 32).enumerated() {
+            let bytes = Array(row.bytes), nb = row.cols / 32
+            var packed = bytes
+            packed.withUnsafeMutableBufferPointer { PackedQ5_0.repack($0.baseAddress!, blocks: nb) }
+            XCTAssertNotEqual(packed, bytes, "row \(i) was repacked")
+            for trial in 0..<Self.trials {
+                let x = Self.q8_0(Self.activations(row.cols, seed: UInt64(1000 * i + trial)))
+                let expected = bytes.withUnsafeBufferPointer { Q5_0Kernel.dot($0.baseAddress!, x.even, x.odd, x.d, nb) }
+                let got = packed.withUnsafeBufferPointer { Q5_0Kernel.dot($0.baseAddress!, x.even, x.odd, x.d, nb, layout: PackedQ5_0.self) }
+                XCTAssertEqual(got.bitPattern, expected.bitPattern, "row \(i) trial \(trial): \(got) vs \(expected)")
+                let four = (packed + packed + packed + packed).withUnsafeBufferPointer {
+                    Q5_0Kernel.dot4Rows($0.baseAddress!, packed.count, x.even, x.odd, x.d, nb, layout: PackedQ5_0.self)
+                }
+                XCTAssertEqual([four.0, four.1, four.2, four.3].map(\.bitPattern), Array(repeating: expected.bitPattern, count: 4))
+            }
+        }
+        let pool = WorkerPool(threads: 2)
+        defer { pool.shutdown() }
+        let rows = f.realRows, cols = f.rowLength
+        for tokens in [1, 6] {
+            let x = Self.activations(tokens * cols, seed: UInt64(tokens) &* 31)
+            let input = Activations(capacityRows: tokens, maxCols: cols)
+            var outputs: [[Float]] = []
+            for pack in [false, true] {
+                var weights = f.realRowBytes
+                var out = [Float](repeating: .nan, count: tokens * rows)
+                try weights.withUnsafeMutableBufferPointer { wp in
+                    try x.withUnsafeBufferPointer { xp in
+                        try out.withUnsafeMutableBufferPointer { op in
+                            input.set(xp.baseAddress!, rows: tokens, cols: cols)
+                            var m = WeightMatrix(name: "Q5_0 rows", type: .q5_0, data: wp.baseAddress!, rows: rows, cols: cols)
+                            if pack { m = try m.packedForMatmul() }
+                            XCTAssertEqual(m.packed, pack)
+                            Matmul.run([MatmulTarget(weight: m, out: op.baseAddress!, outStride: rows)], input, pool: pool,
+                                       scratch: [MatmulScratch(maxCols: cols), MatmulScratch(maxCols: cols)])
+                        }
+                    }
+                }
+                outputs.append(out)
+            }
+            XCTAssertFalse(outputs[0].contains { $0.isNaN })
+            XCTAssertEqual(outputs[1].map(\.bitPattern), outputs[0].map(\.bitPattern), "\(tokens) tokens")
+        }
+    }
+
     func testQ4_KDotIsBitExact() throws {
         let f = try QuantFixture(.q4_K)
         for (i, row) in Self.rows(f, randomBlocksPerRow: 8).enumerated() {

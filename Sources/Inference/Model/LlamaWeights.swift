@@ -37,10 +37,15 @@ struct WeightMatrix: @unchecked Sendable {
 
     func row(_ r: Int) -> UnsafePointer<UInt8> { data + r * rowBytes }
 
-    /// Repacks Q4_1 rows in place (see PackedQ4_1); other types are left as they are.
+    /// Repacks Q4_1 rows and Q5_0 blocks in place (see PackedQ4_1, PackedQ5_0); other
+    /// types are left as they are.
     func packedForMatmul() throws -> WeightMatrix {
-        guard type == .q4_1, !packed else { return self }
-        try PackedQ4_1.repackMapped(UnsafeMutablePointer(mutating: data), rows: rows, blocksPerRow: cols / 32)
+        guard type == .q4_1 || type == .q5_0, !packed else { return self }
+        if type == .q4_1 {
+            try PackedQ4_1.repackMapped(UnsafeMutablePointer(mutating: data), rows: rows, blocksPerRow: cols / 32)
+        } else {
+            try PackedQ5_0.repackMapped(UnsafeMutablePointer(mutating: data), blocks: rows * cols / 32)
+        }
         var m = self
         m.packed = true
         return m

@@ -190,31 +190,10 @@ enum Matmul {
                 }
             }
         case .q5_0:
-            if tokens == 1 {
-                var r = start
-                while r + 4 <= end {
-                    (t.out[r], t.out[r + 1], t.out[r + 2], t.out[r + 3]) = Q5_0Kernel.dot4Rows(w.row(r), w.rowBytes, xe, xo, xd, nb)
-                    r += 4
-                }
-                while r < end {
-                    t.out[r] = Q5_0Kernel.dot(w.row(r), xe, xo, xd, nb)
-                    r += 1
-                }
-                return
-            }
-            // Tokens outer, rows inner: four tokens' activations stay in cache across the chunk's rows.
-            var k = 0
-            while k + 4 <= tokens {
-                for r in start..<end {
-                    let v = Q5_0Kernel.dot4Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb)
-                    for j in 0..<4 { t.out[(k + j) * t.outStride + r] = v[j] }
-                }
-                k += 4
-            }
-            for k in k..<tokens {
-                for r in start..<end {
-                    t.out[k * t.outStride + r] = Q5_0Kernel.dot(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens)
-                }
+            if w.packed {
+                q5_0(t, input, start, end, PackedQ5_0.self)
+            } else {
+                q5_0(t, input, start, end, GGMLQ5_0.self)
             }
         case .q4_K, .q6_K:
             let nbK = cols / 256
@@ -249,6 +228,41 @@ enum Matmul {
             }
         default:
             preconditionFailure("unsupported weight type \(w.type) reached the matmul")
+        }
+    }
+
+    /// Q5_0 rows in either block layout (packed at load, or ggml's as in the file).
+    @inline(__always)
+    static func q5_0<L: Q5_0Layout>(_ t: MatmulJob, _ input: ActivationView, _ start: Int, _ end: Int, _: L.Type) {
+        let w = t
+        let nb = input.cols / 32
+        let tokens = input.rows
+        let xe = input.even, xo = input.odd, xd = input.d
+        if tokens == 1 {
+            var r = start
+            while r + 4 <= end {
+                (t.out[r], t.out[r + 1], t.out[r + 2], t.out[r + 3]) = Q5_0Kernel.dot4Rows(w.row(r), w.rowBytes, xe, xo, xd, nb, layout: L.self)
+                r += 4
+            }
+            while r < end {
+                t.out[r] = Q5_0Kernel.dot(w.row(r), xe, xo, xd, nb, layout: L.self)
+                r += 1
+            }
+            return
+        }
+        // Tokens outer, rows inner: four tokens' activations stay in cache across the chunk's rows.
+        var k = 0
+        while k + 4 <= tokens {
+            for r in start..<end {
+                let v = Q5_0Kernel.dot4Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb, layout: L.self)
+                for j in 0..<4 { t.out[(k + j) * t.outStride + r] = v[j] }
+            }
+            k += 4
+        }
+        for k in k..<tokens {
+            for r in start..<end {
+                t.out[k * t.outStride + r] = Q5_0Kernel.dot(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens, layout: L.self)
+            }
         }
     }
 }

@@ -43,7 +43,7 @@ enum PackedQ4_1 {
         }
     }
 
-    private static func makeWritable(_ p: UnsafeMutableRawPointer, _ count: Int) throws {
+    static func makeWritable(_ p: UnsafeMutableRawPointer, _ count: Int) throws {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = Int(bitPattern: p) & ~(page - 1)
         let end = Int(bitPattern: p) + count
