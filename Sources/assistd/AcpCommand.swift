@@ -17,14 +17,9 @@ enum AcpCommand {
             if let first = positionals.first { throw UsageError(message: "unexpected argument '\(first)'") }
             options = parsed
         } catch {
-            Output.err("assistd acp: \(error.message)\nRun 'assistd --help' for the flags.\n")
-            exit(2)
+            CommandLineFlags.exitWithUsageError(command: "acp", error.message)
         }
-        switch options.action {
-        case .help: print(CommandLineFlags.usage); exit(0)
-        case .version: print("assistd \(AssistdVersion.current)"); exit(0)
-        case .serve: break
-        }
+        CommandLineFlags.exitIfHelpOrVersion(options)
         StandardOutputGuard.ignoreSIGPIPE()
         let protocolOutput: Int32
         do {

@@ -12,7 +12,6 @@ import JSONRPC
 /// settled); exit 0, or 1 with the error object on stderr, or 1 when a run did not end as asked
 /// (`RunOutcome`), or 2 for usage errors.
 enum CallCommand {
-    static let usageExitCode: Int32 = 2
     static let errorExitCode: Int32 = 1
 
     struct Invocation {
@@ -28,11 +27,7 @@ enum CallCommand {
         } catch {
             usageFailure(error.message)
         }
-        switch invocation.options.action {
-        case .help: print(CommandLineFlags.usage); exit(0)
-        case .version: print("assistd \(AssistdVersion.current)"); exit(0)
-        case .serve: break
-        }
+        CommandLineFlags.exitIfHelpOrVersion(invocation.options)
         StandardOutputGuard.ignoreSIGPIPE()
         let logger = Server.makeLogger(invocation.options, defaultLevel: .warning)
         let client: ProtocolClient
@@ -142,8 +137,7 @@ enum CallCommand {
     }
 
     static func usageFailure(_ message: String) -> Never {
-        Output.err("assistd call: \(message)\nRun 'assistd --help' for the flags.\n")
-        exit(usageExitCode)
+        CommandLineFlags.exitWithUsageError(command: "call", message)
     }
 
     static func makePipe() throws -> (read: Int32, write: Int32) {

@@ -1,3 +1,4 @@
+import Foundation
 import AgentClientProtocol
 import AssistdSupport
 import Bridge
@@ -279,5 +280,22 @@ enum CommandLineFlags {
         lines.append("")
         lines.append("The protocol is described in protocol/README.md; rpc.discover returns its OpenRPC document.")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension CommandLineFlags {
+    /// A subcommand's flag error: one line naming the command and the problem, then exit 2.
+    static func exitWithUsageError(command: String, _ message: String) -> Never {
+        Output.err("assistd\(command.isEmpty ? "" : " " + command): \(message)\nRun 'assistd --help' for the flags.\n")
+        exit(2)
+    }
+
+    /// `--help` and `--version` answer and exit; serving goes on.
+    static func exitIfHelpOrVersion(_ options: CommandLineOptions) {
+        switch options.action {
+        case .help: print(usage); exit(0)
+        case .version: print("assistd \(AssistdVersion.current)"); exit(0)
+        case .serve: break
+        }
     }
 }

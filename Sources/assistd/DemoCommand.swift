@@ -34,14 +34,9 @@ enum DemoCommand {
         do {
             options = try CommandLineFlags.parse(arguments)
         } catch {
-            Output.err("assistd demo: \(error.message)\nRun 'assistd --help' for the flags.\n")
-            exit(2)
+            CommandLineFlags.exitWithUsageError(command: "demo", error.message)
         }
-        switch options.action {
-        case .help: print(CommandLineFlags.usage); exit(0)
-        case .version: print("assistd \(AssistdVersion.current)"); exit(0)
-        case .serve: break
-        }
+        CommandLineFlags.exitIfHelpOrVersion(options)
         StandardOutputGuard.ignoreSIGPIPE()
         // The child gets the demo's flags; its routine logs stay quiet unless asked for.
         var childArguments = ["--stdio"] + arguments + ["--framing", "lsp"]

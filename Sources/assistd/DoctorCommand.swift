@@ -10,8 +10,7 @@ enum DoctorCommand {
         do {
             options = try CommandLineFlags.parse(arguments)
         } catch {
-            Output.err("assistd doctor: \(error.message)\nRun 'assistd --help' for the flags.\n")
-            exit(2)
+            CommandLineFlags.exitWithUsageError(command: "doctor", error.message)
         }
         let findings = Doctor(options: options, environment: ProcessInfo.processInfo.environment).findings()
         for finding in findings {
