@@ -19,7 +19,7 @@ struct Options {
     var baseline: String?
 
     static let usage = """
-        usage: LimitsBenchmark [--quick] [--local-only] [--assistd PATH] [--baseline PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--messages N]
+        usage: LimitsBenchmark [--quick] [--local-only] [--assistd PATH] [--baseline PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--lists N] [--messages N]
           --assistd  the binary to measure (default .build/release/assistd)
           --venv     where the official SDK's virtual environment is made once (default .build/limits-benchmark-venv)
           --quick    2 rounds, a 20,000-delta stream, 1,000 runs, 200,000 messages (page 10,000 is then the last)
@@ -46,6 +46,7 @@ struct Options {
             case "--rounds": options.rounds = number(options.rounds)
             case "--deltas": options.deltas = number(options.deltas)
             case "--runs": options.localRuns = number(options.localRuns)
+            case "--lists": options.listsPerRound = number(options.listsPerRound)
             case "--messages": options.messages = max(200_000, number(options.messages))
             default:
                 FileHandle.standardError.write(Data((usage + "\n").utf8))
