@@ -51,6 +51,9 @@ public final class Store: @unchecked Sendable {
             let db = try SQLiteConnection(
                 path: "file:assistd-ephemeral?vfs=memdb", flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI)
             try db.execute("PRAGMA journal_mode = MEMORY")
+            // The VFS caps a database at 1 GiB unless told otherwise; `:memory:` had no cap.
+            var unlimited = Int64.max
+            _ = sqlite3_file_control(db.handle, "main", SQLITE_FCNTL_SIZE_LIMIT, &unlimited)
             try configure(db, wal: false)
             return Store(location: location, path: ":memory:", db: db)
         case .file(let directory):
@@ -189,6 +192,16 @@ public final class Store: @unchecked Sendable {
     func atomically<T>(_ body: () throws -> T) throws -> T {
         try withConnection { _ in
             transactionDepth > 0 ? try body() : try transaction(body)
+        }
+    }
+
+    /// The most bytes the ephemeral database may grow to (nil for a file store).
+    func memoryLimitBytes() throws -> Int64? {
+        guard location == .memory else { return nil }
+        return try withConnection { db in
+            var limit: Int64 = -1  // below the size: SQLite answers the limit and keeps it
+            guard sqlite3_file_control(db.handle, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit) == SQLITE_OK else { return nil }
+            return limit
         }
     }
 
