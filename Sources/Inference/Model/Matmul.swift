@@ -189,8 +189,17 @@ enum Matmul {
                 }
                 return
             }
-            for r in start..<end {
-                for k in 0..<tokens {
+            // Tokens outer, rows inner: the tokens' activations stay in cache across the chunk's rows.
+            var k = 0
+            while k + 8 <= tokens {
+                for r in start..<end {
+                    let v = Kernels.dotQ8_0x8Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb, scratch.dd)
+                    for j in 0..<8 { t.out[(k + j) * t.outStride + r] = v[j] }
+                }
+                k += 8
+            }
+            for k in k..<tokens {
+                for r in start..<end {
                     t.out[k * t.outStride + r] = Kernels.dotQ8_0(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens)
                 }
             }
