@@ -33,22 +33,28 @@ final class CausalAttentionTests: XCTestCase {
 
         let pool = WorkerPool(threads: 2)
         defer { pool.shutdown() }
-        let keyStride = (positions + 15) / 16 * 16 + 16
+        let keyStride = CausalAttention.keyStride(positions: positions)
+        let keyCache = UnsafeMutablePointer<Float16>.allocate(capacity: keyStride * kvDim)
         let widenedKeys = UnsafeMutablePointer<Float>.allocate(capacity: keyStride * kvDim)
         let widenedValues = UnsafeMutablePointer<Float>.allocate(capacity: CausalAttention.widenedValueCount(kvHeads: kvHeads, positions: positions))
         let scratch = (0..<pool.threadCount).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: CausalAttention.scratchCount(positions: positions)) }
         defer {
+            keyCache.deallocate()
             widenedKeys.deallocate()
             widenedValues.deallocate()
             scratch.forEach { $0.deallocate() }
         }
         var out = [Float](repeating: .nan, count: n * e)
-        keys.withUnsafeBufferPointer { k in
-            values.withUnsafeBufferPointer { v in
-                CausalAttention.widenKeysTransposed(k.baseAddress!, kvHeads: kvHeads, count: positions, stride: keyStride, into: widenedKeys)
-                CausalAttention.widenValuesByLane(v.baseAddress!, kvHeads: kvHeads, count: positions,
-                                                  width: CausalAttention.laneWidth(tokens: n), into: widenedValues)
-            }
+        // The cache as LlamaRunner fills it: the prefix, then the batch.
+        let keyFloats = keys.map(Float.init)
+        keyFloats.withUnsafeBufferPointer { k in
+            CausalAttention.storeKeys(k.baseAddress!, tokens: p0, kvDim: kvDim, position: 0, stride: keyStride, into: keyCache)
+            CausalAttention.storeKeys(k.baseAddress! + p0 * kvDim, tokens: n, kvDim: kvDim, position: p0, stride: keyStride, into: keyCache)
+        }
+        CausalAttention.widenKeys(keyCache, kvDim: kvDim, count: positions, stride: keyStride, into: widenedKeys)
+        values.withUnsafeBufferPointer { v in
+            CausalAttention.widenValuesByLane(v.baseAddress!, kvHeads: kvHeads, count: positions,
+                                              width: CausalAttention.laneWidth(tokens: n), into: widenedValues)
         }
         q.withUnsafeBufferPointer { qp in
             out.withUnsafeMutableBufferPointer { o in

@@ -42,19 +42,34 @@ struct CausalAttention {
         }
     }
 
-    /// `count` positions of Float16 keys (rows kvDim apart) transposed per KV head:
-    /// element d of KV head h at position j goes to dst[(h · 64 + d) · stride + j].
-    /// Positions up to the next multiple of 16 are zeroed (the score kernel reads them).
-    static func widenKeysTransposed(_ src: UnsafePointer<Float16>, kvHeads: Int, count: Int, stride: Int,
-                                    into dst: UnsafeMutablePointer<Float>) {
-        let kvDim = kvHeads * 64
+    /// Stores the keys of `n` tokens (rows kvDim apart) at positions p0..<p0 + n of a
+    /// layer's key cache, which is kept transposed: element d of KV head h at position
+    /// j is at cache[(h · 64 + d) · stride + j], so that a head's keys widen with
+    /// contiguous conversions and the scores see one position per SIMD lane.
+    static func storeKeys(_ k: UnsafePointer<Float>, tokens n: Int, kvDim: Int, position p0: Int, stride: Int,
+                          into cache: UnsafeMutablePointer<Float16>) {
+        for row in 0..<kvDim {
+            let dst = cache + row * stride + p0
+            for i in 0..<n { dst[i] = Float16(k[i * kvDim + row]) }
+        }
+    }
+
+    /// Positions 0..<count of a transposed key cache (`storeKeys`) into Float in the same
+    /// layout, zero up to the next multiple of 16 positions (the score kernel reads them).
+    static func widenKeys(_ cache: UnsafePointer<Float16>, kvDim: Int, count: Int, stride: Int,
+                          into dst: UnsafeMutablePointer<Float>) {
         let padded = (count + 15) / 16 * 16
         for row in 0..<kvDim {
-            let out = dst + row * stride
-            for j in 0..<count { out[j] = Float(src[j * kvDim + row]) }
+            let src = cache + row * stride, out = dst + row * stride
+            // A plain loop: LLVM turns it into vcvtph2ps.
+            for j in 0..<count { out[j] = Float(src[j]) }
             for j in count..<padded { out[j] = 0 }
         }
     }
+
+    /// Floats between key elements for `positions` cached positions: a multiple of 16,
+    /// plus one cache line, so that a head's 64 rows do not all fall in one L1 set.
+    static func keyStride(positions: Int) -> Int { (positions + 15) / 16 * 16 + 16 }
 
     /// _mm512_reduce_add_ps's tree (halves, quarters, pairs) over lanes 0..<16, each
     /// lane a vector of independent sums.
@@ -67,7 +82,7 @@ struct CausalAttention {
 
     /// Attention outputs for query rows q (token t at q + t · embedding, at cache
     /// position p0 + t) into out (same layout), over positions 0...p0 + tokens - 1:
-    /// keys as `widenKeysTransposed` leaves them (`keyStride`), values as
+    /// keys as `widenKeys` leaves them (`keyStride`), values as
     /// `widenValuesByLane` leaves them. `scratch[worker]` gives `scratchCount` floats.
     func run(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>,
              tokens n: Int, position p0: Int, out: UnsafeMutablePointer<Float>,

@@ -10,13 +10,14 @@ final class LlamaRunner {
     let contextLength: Int
     let maxBatch: Int
 
-    /// KV cache in Float16 (as llama.cpp keeps it): [layer][position][kvDim].
+    /// KV cache in Float16 (as llama.cpp keeps it): values [layer][position][kvDim], keys
+    /// transposed, [layer][kvDim][keyStride] (see CausalAttention.storeKeys).
     private let keys: UnsafeMutablePointer<Float16>
+    private let keyStride: Int
     private let values: UnsafeMutablePointer<Float16>
     /// One layer's cache widened to Float for `attention` (positions in use only): keys
-    /// transposed per KV head (`widenedKeyStride` floats per element), values in lane order.
+    /// in the cache's layout, values in lane order.
     private let widenedKeys, widenedValues: UnsafeMutablePointer<Float>
-    private let widenedKeyStride: Int
     /// Tokens whose K/V are in the cache, in order.
     private(set) var cachedTokens: [Int32] = []
 
@@ -33,14 +34,11 @@ final class LlamaRunner {
         self.pool = WorkerPool(threads: threads)
         self.contextLength = contextLength
         self.maxBatch = maxBatch
-        let cacheSize = c.layerCount * contextLength * c.kvDim
-        keys = .allocate(capacity: cacheSize)
-        values = .allocate(capacity: cacheSize)
+        keyStride = CausalAttention.keyStride(positions: contextLength)
+        keys = .allocate(capacity: c.layerCount * c.kvDim * keyStride)
+        values = .allocate(capacity: c.layerCount * contextLength * c.kvDim)
         // Left uninitialised: only the positions a batch attends to are written (and resident).
-        // One cache line more than the positions, so the 64 rows of a KV head do not all
-        // fall in the same L1 set.
-        widenedKeyStride = (contextLength + 15) / 16 * 16 + 16
-        widenedKeys = .allocate(capacity: widenedKeyStride * c.kvDim)
+        widenedKeys = .allocate(capacity: keyStride * c.kvDim)
         widenedValues = .allocate(capacity: CausalAttention.widenedValueCount(kvHeads: c.kvHeadCount, positions: contextLength))
         func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
@@ -128,11 +126,9 @@ final class LlamaRunner {
                 rope(q + i * e, heads: c.headCount, token: i)
                 rope(k + i * kvDim, heads: c.kvHeadCount, token: i)
                 let slot = (l * contextLength + p0 + i) * kvDim
-                for j in 0..<kvDim {
-                    keys[slot + j] = Float16(k[i * kvDim + j])
-                    values[slot + j] = Float16(v[i * kvDim + j])
-                }
+                for j in 0..<kvDim { values[slot + j] = Float16(v[i * kvDim + j]) }
             }
+            CausalAttention.storeKeys(k, tokens: n, kvDim: kvDim, position: p0, stride: keyStride, into: keys + l * kvDim * keyStride)
             attention(layer: l, tokens: n, position: p0)
             input.set(attn, rows: n, cols: e)
             Matmul.run([MatmulTarget(weight: layer.o, out: proj, outStride: e)], input, pool: pool, scratch: scratch)
@@ -215,19 +211,10 @@ final class LlamaRunner {
     /// Causal grouped-query attention for the batch (see CausalAttention).
     private func attention(layer l: Int, tokens n: Int, position p0: Int) {
         let c = config
-        let layerBase = l * contextLength * c.kvDim
         let positions = p0 + n
-        let keys = self.keys + layerBase, values = self.values + layerBase
-        let widenedKeys = self.widenedKeys, widenedValues = self.widenedValues, keyStride = widenedKeyStride
-        pool.parallelFor(positions >= 64 ? 2 : 1) { part, _ in
-            if part == 0 {
-                CausalAttention.widenKeysTransposed(keys, kvHeads: c.kvHeadCount, count: positions, stride: keyStride, into: widenedKeys)
-            }
-            if part == 1 || positions < 64 {
-                CausalAttention.widenValuesByLane(values, kvHeads: c.kvHeadCount, count: positions,
-                                                  width: CausalAttention.laneWidth(tokens: n), into: widenedValues)
-            }
-        }
+        CausalAttention.widenKeys(keys + l * c.kvDim * keyStride, kvDim: c.kvDim, count: positions, stride: keyStride, into: widenedKeys)
+        CausalAttention.widenValuesByLane(values + l * contextLength * c.kvDim, kvHeads: c.kvHeadCount, count: positions,
+                                          width: CausalAttention.laneWidth(tokens: n), into: widenedValues)
         attentionScratch.withUnsafeBufferPointer { scratch in
             CausalAttention(headCount: c.headCount, kvHeadCount: c.kvHeadCount)
                 .run(q: q, keys: widenedKeys, keyStride: keyStride, values: widenedValues, tokens: n, position: p0,
