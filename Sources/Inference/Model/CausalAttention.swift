@@ -43,33 +43,40 @@ struct CausalAttention {
     }
 
     /// Stores the keys of `n` tokens (rows kvDim apart) at positions p0..<p0 + n of a
-    /// layer's key cache, which is kept transposed: element d of KV head h at position
-    /// j is at cache[(h · 64 + d) · stride + j], so that a head's keys widen with
-    /// contiguous conversions and the scores see one position per SIMD lane.
+    /// layer's key cache, kept transposed in blocks of 16 positions: element d of KV
+    /// head h at position j is at cache[h · 64 · stride + (j / 16) · 1024 + d · 16 + j % 16].
+    /// A head's keys then widen with contiguous conversions, the scores see one position
+    /// per SIMD lane, and the cache's pages are touched only as positions fill.
     static func storeKeys(_ k: UnsafePointer<Float>, tokens n: Int, kvDim: Int, position p0: Int, stride: Int,
                           into cache: UnsafeMutablePointer<Float16>) {
-        for row in 0..<kvDim {
-            let dst = cache + row * stride + p0
-            for i in 0..<n { dst[i] = Float16(k[i * kvDim + row]) }
+        for i in 0..<n {
+            let p = p0 + i
+            for row in 0..<kvDim {
+                let h = row / 64, d = row % 64
+                cache[h * 64 * stride + (p / 16) * 1024 + d * 16 + p % 16] = Float16(k[i * kvDim + row])
+            }
         }
     }
 
-    /// Positions 0..<count of a transposed key cache (`storeKeys`) into Float in the same
-    /// layout, zero up to the next multiple of 16 positions (the score kernel reads them).
+    /// Positions 0..<count of a key cache (`storeKeys`) into Float in the same layout,
+    /// zero up to the next multiple of 16 positions (the score kernel reads them).
     static func widenKeys(_ cache: UnsafePointer<Float16>, kvDim: Int, count: Int, stride: Int,
                           into dst: UnsafeMutablePointer<Float>) {
         let padded = (count + 15) / 16 * 16
-        for row in 0..<kvDim {
-            let src = cache + row * stride, out = dst + row * stride
+        for h in 0..<kvDim / 64 {
+            let src = cache + h * 64 * stride, out = dst + h * 64 * stride
             // A plain loop: LLVM turns it into vcvtph2ps.
-            for j in 0..<count { out[j] = Float(src[j]) }
-            for j in count..<padded { out[j] = 0 }
+            for i in 0..<padded * 64 { out[i] = Float(src[i]) }
+            guard count < padded else { continue }
+            let last = out + (count / 16) * 1024
+            for d in 0..<64 {
+                for j in count % 16..<16 { last[d * 16 + j] = 0 }
+            }
         }
     }
 
-    /// Floats between key elements for `positions` cached positions: a multiple of 16,
-    /// plus one cache line, so that a head's 64 rows do not all fall in one L1 set.
-    static func keyStride(positions: Int) -> Int { (positions + 15) / 16 * 16 + 16 }
+    /// Positions of capacity per KV head in a key cache for `positions` positions.
+    static func keyStride(positions: Int) -> Int { (positions + 15) / 16 * 16 }
 
     /// _mm512_reduce_add_ps's tree (halves, quarters, pairs) over lanes 0..<16, each
     /// lane a vector of independent sums.
@@ -95,15 +102,15 @@ struct CausalAttention {
         pool.parallelFor(n * heads) { item, worker in
             let t = item / heads, h = item % heads
             let kvh = h / group
-            Self.head(q: q + t * e + h * 64, keys: keys + kvh * 64 * keyStride, keyStride: keyStride, values: values + kvh * width * rowsPerLane * 64, rowsPerLane: rowsPerLane,
+            Self.head(q: q + t * e + h * 64, keys: keys + kvh * 64 * keyStride, values: values + kvh * width * rowsPerLane * 64, rowsPerLane: rowsPerLane,
                       positions: p0 + t + 1, batched: batched, out: out + t * e + h * 64, scratch: scratch[worker])
         }
     }
 
-    /// One query head over `positions` cached positions: keys its KV head's transposed
-    /// block (element d of position j at d · keyStride + j), values its block of lane-ordered rows.
+    /// One query head over `positions` cached positions: keys its KV head's blocks
+    /// (element d of position j at (j / 16) · 1024 + d · 16 + j % 16), values its lane-ordered rows.
     @inline(__always)
-    static func head(q qsrc: UnsafePointer<Float>, keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>, rowsPerLane: Int,
+    static func head(q qsrc: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, rowsPerLane: Int,
                      positions: Int, batched: Bool, out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let scores = scratch
         let padded = (positions + 15) / 16 * 16
@@ -115,7 +122,7 @@ struct CausalAttention {
         // Scores 16 positions at a time, one position per SIMD lane, from keys stored
         // transposed: every step of ggml's per-position sum (its lanes, its reduction
         // tree) is an element-wise operation over 16 positions, in the same order.
-        @inline(__always) func k(_ d: Int, _ j: Int) -> SIMD16<Float> { GGMLNumerics.load16(keys + d * keyStride + j) }
+        @inline(__always) func k(_ d: Int, _ j: Int) -> SIMD16<Float> { GGMLNumerics.load16(keys + j * 64 + d * 16) }
         @inline(__always) func q(_ d: Int) -> SIMD16<Float> { SIMD16(repeating: qh[d]) }
         var j = 0
         while j < positions {

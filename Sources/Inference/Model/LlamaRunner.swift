@@ -11,7 +11,7 @@ final class LlamaRunner {
     let maxBatch: Int
 
     /// KV cache in Float16 (as llama.cpp keeps it): values [layer][position][kvDim], keys
-    /// transposed, [layer][kvDim][keyStride] (see CausalAttention.storeKeys).
+    /// transposed in blocks of 16 positions, kvDim · keyStride per layer (see CausalAttention.storeKeys).
     private let keys: UnsafeMutablePointer<Float16>
     private let keyStride: Int
     private let values: UnsafeMutablePointer<Float16>
