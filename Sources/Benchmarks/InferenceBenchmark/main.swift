@@ -74,6 +74,9 @@ struct Measurement {
     var ttftSeconds: Double
     var decodeSeconds: Double
     var peakRSSMiB: Double
+    /// CPU seconds of the whole process (all threads) in each phase: steadier than wall
+    /// time on a loaded machine when comparing two builds at --threads 1.
+    var promptCPUSeconds = 0.0, ttftCPUSeconds = 0.0, decodeCPUSeconds = 0.0
 }
 
 func peakRSSMiB() -> Double {
@@ -85,6 +88,12 @@ func peakRSSMiB() -> Double {
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+func processCPUTime() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
 func argmax(_ l: UnsafeBufferPointer<Float>) -> Int32 {
     var best = 0
     for i in 1..<l.count where l[i] > l[best] { best = i }
@@ -94,21 +103,23 @@ func argmax(_ l: UnsafeBufferPointer<Float>) -> Int32 {
 func measureEngine(_ model: LlamaModel, longPrompt: [Int32], chatPrompt: [Int32], decodeTokens: Int) throws -> Measurement {
     try model.withSession { s in
         s.reset()
-        var t0 = now()
+        var t0 = now(), c0 = processCPUTime()
         try s.append(longPrompt)
-        let prompt = now() - t0
+        let prompt = now() - t0, promptCPU = processCPUTime() - c0
         s.reset()
-        t0 = now()
+        t0 = now(); c0 = processCPUTime()
         try s.append(chatPrompt)
         var token = argmax(s.logits)
-        let ttft = now() - t0
-        t0 = now()
+        let ttft = now() - t0, ttftCPU = processCPUTime() - c0
+        t0 = now(); c0 = processCPUTime()
         for _ in 0..<decodeTokens {
             try s.append([token])
             token = argmax(s.logits)
         }
-        let decode = now() - t0
-        return Measurement(promptSeconds: prompt, ttftSeconds: ttft, decodeSeconds: decode, peakRSSMiB: peakRSSMiB())
+        let decode = now() - t0, decodeCPU = processCPUTime() - c0
+        var m = Measurement(promptSeconds: prompt, ttftSeconds: ttft, decodeSeconds: decode, peakRSSMiB: peakRSSMiB())
+        (m.promptCPUSeconds, m.ttftCPUSeconds, m.decodeCPUSeconds) = (promptCPU, ttftCPU, decodeCPU)
+        return m
     }
 }
 
@@ -239,6 +250,8 @@ try? FileManager.default.removeItem(atPath: dir)
 if options.json {
     // One line for scripts (Sources/Benchmarks/compare-llama-cpp.py): assistd's medians and the token ids it used.
     let summary: [String: Any] = ["decode_tok_s": e.dec, "prompt_tok_s": e.pp, "ttft_ms": e.ttft, "peak_rss_mib": e.rss,
+                                  "prompt_cpu_s": median(engine.map(\.promptCPUSeconds)), "ttft_cpu_s": median(engine.map(\.ttftCPUSeconds)),
+                                  "decode_cpu_s": median(engine.map(\.decodeCPUSeconds)),
                                   "decode_tokens": options.decodeTokens, "long_prompt": longPrompt.map(Int.init), "chat_prompt": chatPrompt.map(Int.init)]
     print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
 }

@@ -54,9 +54,14 @@ enum GGMLNumerics {
         let s1 = unsafeBitCast((n1 &+ bias) &<< 23, to: SIMD16<Float>.self)
         let s2 = unsafeBitCast((n2 &+ bias) &<< 23, to: SIMD16<Float>.self)
         var result = (j * s1) * s2
-        var extreme = false
-        for i in 0..<16 where !(abs(n[i]) <= 192) { extreme = true }
-        if extreme {
+        // Lanes outside |n| <= 192 (ni is n exactly there; NaN and infinities land far
+        // outside) take the scalar path. Checked with integer vector operations, whose
+        // sign bits are OR-ed together: a per-lane loop here was a quarter of SwiGLU's time.
+        let shifted = ni &+ SIMD16(repeating: 192)
+        let outside = shifted | (SIMD16(repeating: 384) &- shifted)
+        let half = outside.lowHalf | outside.highHalf
+        let quarter = half.lowHalf | half.highHalf
+        if (quarter[0] | quarter[1] | quarter[2] | quarter[3]) < 0 {
             for i in 0..<16 { result[i] = exp(x[i]) }
         }
         return result

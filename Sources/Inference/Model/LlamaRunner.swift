@@ -10,9 +10,14 @@ final class LlamaRunner {
     let contextLength: Int
     let maxBatch: Int
 
-    /// KV cache in Float16 (as llama.cpp keeps it): [layer][position][kvDim].
+    /// KV cache in Float16 (as llama.cpp keeps it): values [layer][position][kvDim], keys
+    /// transposed in blocks of 16 positions, kvDim · keyStride per layer (see CausalAttention.storeKeys).
     private let keys: UnsafeMutablePointer<Float16>
+    private let keyStride: Int
     private let values: UnsafeMutablePointer<Float16>
+    /// One layer's cache widened to Float for `attention` (positions in use only): keys
+    /// in the cache's layout, values in lane order.
+    private let widenedKeys, widenedValues: UnsafeMutablePointer<Float>
     /// Tokens whose K/V are in the cache, in order.
     private(set) var cachedTokens: [Int32] = []
 
@@ -29,9 +34,12 @@ final class LlamaRunner {
         self.pool = WorkerPool(threads: threads)
         self.contextLength = contextLength
         self.maxBatch = maxBatch
-        let cacheSize = c.layerCount * contextLength * c.kvDim
-        keys = .allocate(capacity: cacheSize)
-        values = .allocate(capacity: cacheSize)
+        keyStride = CausalAttention.keyStride(positions: contextLength)
+        keys = .allocate(capacity: c.layerCount * c.kvDim * keyStride)
+        values = .allocate(capacity: c.layerCount * contextLength * c.kvDim)
+        // Left uninitialised: only the positions a batch attends to are written (and resident).
+        widenedKeys = .allocate(capacity: keyStride * c.kvDim)
+        widenedValues = .allocate(capacity: CausalAttention.widenedValueCount(kvHeads: c.kvHeadCount, positions: contextLength))
         func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
             p.initialize(repeating: 0, count: n)
@@ -45,13 +53,13 @@ final class LlamaRunner {
         let widest = max(e, f)
         input = Activations(capacityRows: b, maxCols: widest)
         scratch = (0..<pool.threadCount).map { _ in MatmulScratch(maxCols: widest) }
-        attentionScratch = (0..<pool.threadCount).map { _ in buffer(contextLength + 64 + 64 + 64 + 64 * 64) }
+        attentionScratch = (0..<pool.threadCount).map { _ in buffer(CausalAttention.scratchCount(positions: contextLength)) }
         logits = buffer(c.vocabularySize)
     }
 
     deinit {
         pool.shutdown()
-        keys.deallocate(); values.deallocate()
+        keys.deallocate(); values.deallocate(); widenedKeys.deallocate(); widenedValues.deallocate()
         for p in [x, xn, q, k, v, attn, proj, gate, up, hidden, ropeCos, ropeSin, logits] { p.deallocate() }
         for p in attentionScratch { p.deallocate() }
     }
@@ -118,11 +126,9 @@ final class LlamaRunner {
                 rope(q + i * e, heads: c.headCount, token: i)
                 rope(k + i * kvDim, heads: c.kvHeadCount, token: i)
                 let slot = (l * contextLength + p0 + i) * kvDim
-                for j in 0..<kvDim {
-                    keys[slot + j] = Float16(k[i * kvDim + j])
-                    values[slot + j] = Float16(v[i * kvDim + j])
-                }
+                for j in 0..<kvDim { values[slot + j] = Float16(v[i * kvDim + j]) }
             }
+            CausalAttention.storeKeys(k, tokens: n, kvDim: kvDim, position: p0, stride: keyStride, into: keys + l * kvDim * keyStride)
             attention(layer: l, tokens: n, position: p0)
             input.set(attn, rows: n, cols: e)
             Matmul.run([MatmulTarget(weight: layer.o, out: proj, outStride: e)], input, pool: pool, scratch: scratch)
@@ -202,83 +208,17 @@ final class LlamaRunner {
         }
     }
 
-    /// Causal grouped-query attention for the batch, one (token, head) pair per chunk.
-    /// Follows llama.cpp's non-flash path: q and the probabilities are rounded to
-    /// Float16 for the F16 matmuls; batches use tinyBLAS's accumulation order and
-    /// single tokens ggml_vec_dot_f16's. Head dimension 64 (checked at load).
+    /// Causal grouped-query attention for the batch (see CausalAttention).
     private func attention(layer l: Int, tokens n: Int, position p0: Int) {
         let c = config
-        let hd = c.headDim, e = c.embeddingLength, kvDim = c.kvDim
-        let group = c.headCount / c.kvHeadCount
-        let scale = 1 / sqrtf(Float(hd))
-        let layerBase = l * contextLength * kvDim
-        let keys = self.keys, values = self.values, q = self.q, attn = self.attn
-        let scratchPointers = attentionScratch
-        let ctx = contextLength
-        let batched = n > 1
-        pool.parallelFor(n * c.headCount) { item, worker in
-            let t = item / c.headCount, h = item % c.headCount
-            let kvh = h / group
-            let positions = p0 + t + 1
-            let scores = scratchPointers[worker]
-            let qh = scores + ctx + 64
-            let row = qh + 64
-            let lanes = row + 64        // [width][64]: lane m of every output dimension
-            let qsrc = q + t * e + h * hd
-            for i in 0..<64 { qh[i] = Float(Float16(qsrc[i])) }
-            var maxScore = -Float.infinity
-            for j in 0..<positions {
-                GGMLNumerics.widen(keys + layerBase + j * kvDim + kvh * hd, row, 64)
-                let dot = batched ? GGMLNumerics.dot64Batched(qh, row) : GGMLNumerics.dot64Single(qh, row)
-                let s = dot * scale
-                scores[j] = s
-                maxScore = max(maxScore, s)
-            }
-            // Exponentials summed 16 at a time in Float, then in Double (ggml_vec_soft_max_f32).
-            let padded = (positions + 15) / 16 * 16
-            for j in positions..<padded { scores[j] = -.infinity }
-            let maxv = SIMD16<Float>(repeating: maxScore)
-            var chunkStart = 0
-            while chunkStart < padded {
-                let v = GGMLNumerics.exp16(GGMLNumerics.load16(scores + chunkStart) - maxv)
-                UnsafeMutableRawPointer(scores + chunkStart).storeBytes(of: v, as: SIMD16<Float>.self)
-                chunkStart += 16
-            }
-            var sum: Double = 0
-            var chunk = 0
-            while chunk < padded {
-                sum += Double(GGMLNumerics.reduceAdd16(GGMLNumerics.load16(scores + chunk)))
-                chunk += 16
-            }
-            let inv = Float(1 / sum)
-            for j in 0..<positions { scores[j] = Float(Float16(scores[j] * inv)) }
-            // Output element i = dot over positions of p and V[:, i]; lane j % width
-            // accumulates position j for all 64 outputs at once.
-            let width = batched ? 16 : 64
-            lanes.initialize(repeating: 0, count: width * 64)
-            for j in 0..<positions {
-                GGMLNumerics.widen(values + layerBase + j * kvDim + kvh * hd, row, 64)
-                let pj = SIMD16<Float>(repeating: scores[j])
-                let lane = lanes + (j % width) * 64
-                for k in stride(from: 0, to: 64, by: 16) {
-                    let acc = GGMLNumerics.load16(lane + k).addingProduct(pj, GGMLNumerics.load16(row + k))
-                    UnsafeMutableRawPointer(lane + k).storeBytes(of: acc, as: SIMD16<Float>.self)
-                }
-            }
-            // Fold lanes per output (vertical over the 64 outputs), then reduce 16 lanes.
-            if !batched {
-                for m in 0..<16 {
-                    for i in 0..<64 {
-                        lanes[m * 64 + i] = (lanes[m * 64 + i] + lanes[(32 + m) * 64 + i]) + (lanes[(16 + m) * 64 + i] + lanes[(48 + m) * 64 + i])
-                    }
-                }
-            }
-            let out = attn + t * e + h * hd
-            for i in 0..<64 {
-                var v = SIMD16<Float>()
-                for m in 0..<16 { v[m] = lanes[m * 64 + i] }
-                out[i] = GGMLNumerics.reduceAdd16(v)
-            }
+        let positions = p0 + n
+        CausalAttention.widenKeys(keys + l * c.kvDim * keyStride, kvDim: c.kvDim, count: positions, stride: keyStride, into: widenedKeys)
+        CausalAttention.widenValuesByLane(values + l * contextLength * c.kvDim, kvHeads: c.kvHeadCount, count: positions,
+                                          width: CausalAttention.laneWidth(tokens: n), into: widenedValues)
+        attentionScratch.withUnsafeBufferPointer { scratch in
+            CausalAttention(headCount: c.headCount, kvHeadCount: c.kvHeadCount)
+                .run(q: q, keys: widenedKeys, keyStride: keyStride, values: widenedValues, tokens: n, position: p0,
+                     out: attn, pool: pool, scratch: scratch)
         }
     }
 }
