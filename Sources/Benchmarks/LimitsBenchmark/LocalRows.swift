@@ -12,8 +12,8 @@ final class LocalRows {
     private let running: AssistdPipe
     private let assistant: JSONValue
     private let scriptPath: String
-    private let listing: AssistdPipe
-    private let page: DeepPage
+    /// The deep page's reader and its thread: nil unless the `list` row is measured.
+    private let listing: (pipe: AssistdPipe, page: DeepPage)?
 
     static let inFlight = 64
     /// Runs per thread: a turn reads its thread's history whole, so threads stay short.
@@ -29,21 +29,28 @@ final class LocalRows {
         _ = running.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
         assistant = running.request("assistants/create", ["model": "scripted", "name": "limits"])["id"]!
 
-        page = try DeepPage(messages: options.messages)
-        listing = try AssistdPipe(binary: options.assistd, arguments: ["--data-dir", page.directory])
-        _ = listing.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
-        let first = listing.request("messages/list", page.params)
-        precondition(first["data"]?.arrayValue?.count == DeepPage.pageSize, "page \(DeepPage.pageNumber) came back short")
-        for _ in 0..<50 { _ = listing.request("messages/list", page.params) }
-        _ = runBurst(runs: 256)  // warm up: first SQLite pages, first tasks
+        if options.rows.contains(.list) {
+            let page = try DeepPage(messages: options.messages)
+            let listing = try AssistdPipe(binary: options.assistd, arguments: ["--data-dir", page.directory])
+            _ = listing.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
+            let first = listing.request("messages/list", page.params)
+            precondition(first["data"]?.arrayValue?.count == DeepPage.pageSize, "page \(DeepPage.pageNumber) came back short")
+            for _ in 0..<50 { _ = listing.request("messages/list", page.params) }
+            self.listing = (listing, page)
+        } else {
+            listing = nil
+        }
+        if options.rows.contains(.runs) { _ = runBurst(runs: 256) }  // warm up: first SQLite pages, first tasks
     }
 
     func round() {
-        let started = ProcFigures.cpuSeconds(running.pid)
-        let (runs, seconds) = runBurst(runs: options.localRuns)
-        samples.add("runs.rate", Double(runs) / seconds)
-        samples.add("runs.cpu", (ProcFigures.cpuSeconds(running.pid) - started) / Double(runs) * 1000)
-
+        if options.rows.contains(.runs) {
+            let started = ProcFigures.cpuSeconds(running.pid)
+            let (runs, seconds) = runBurst(runs: options.localRuns)
+            samples.add("runs.rate", Double(runs) / seconds)
+            samples.add("runs.cpu", (ProcFigures.cpuSeconds(running.pid) - started) / Double(runs) * 1000)
+        }
+        guard let (listing, page) = listing else { return }
         var latencies: [Double] = []
         for _ in 0..<options.listsPerRound {
             let started = monotonicSeconds()
@@ -87,8 +94,8 @@ final class LocalRows {
 
     func finish() {
         running.finish()
-        listing.finish()
+        listing?.pipe.finish()
         try? FileManager.default.removeItem(atPath: scriptPath)
-        page.remove()
+        listing?.page.remove()
     }
 }

@@ -13,11 +13,28 @@ struct Options {
     var messages = 1_000_000
     var listsPerRound = 300
     var quick = false
+    /// The groups of rows to measure (`--rows`): all by default.
+    var rows = Set(RowGroup.allCases)
+
+    /// Rows measured together (one run gives several figures).
+    enum RowGroup: String, CaseIterable {
+        /// streamed events/s, CPU per event, peak RSS while relaying
+        case stream
+        /// threads/retrieve beside a bare GET
+        case retrieve
+        /// spawn → initialize, idle RSS
+        case startup
+        /// local runs/s
+        case runs
+        /// messages/list deep in a large thread
+        case list
+    }
 
     static let usage = """
-        usage: LimitsBenchmark [--quick] [--assistd PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--messages N]
+        usage: LimitsBenchmark [--quick] [--assistd PATH] [--venv DIR] [--rows LIST] [--rounds N] [--deltas N] [--runs N] [--messages N]
           --assistd  the binary to measure (default .build/release/assistd)
           --venv     where the official SDK's virtual environment is made once (default .build/limits-benchmark-venv)
+          --rows     only these rows, comma-separated: stream, retrieve, startup, runs, list (default all)
           --quick    2 rounds, a 20,000-delta stream, 1,000 runs, 200,000 messages (page 10,000 is then the last)
         """
 
@@ -39,9 +56,13 @@ struct Options {
             case "--deltas": options.deltas = number(options.deltas)
             case "--runs": options.localRuns = number(options.localRuns)
             case "--messages": options.messages = max(200_000, number(options.messages))
+            case "--rows":
+                let names = value().split(separator: ",").map(String.init)
+                let groups = names.compactMap(RowGroup.init(rawValue:))
+                guard !groups.isEmpty, groups.count == names.count else { usageExit() }
+                options.rows = Set(groups)
             default:
-                FileHandle.standardError.write(Data((usage + "\n").utf8))
-                exit(2)
+                usageExit()
             }
         }
         guard FileManager.default.isExecutableFile(atPath: options.assistd) else {
@@ -49,5 +70,10 @@ struct Options {
             exit(2)
         }
         return options
+    }
+
+    static func usageExit() -> Never {
+        FileHandle.standardError.write(Data((usage + "\n").utf8))
+        exit(2)
     }
 }
