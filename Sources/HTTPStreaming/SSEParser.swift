@@ -1,3 +1,5 @@
+import Glibc
+
 /// One server-sent event as it came off the wire: its `event:` name (nil when none was
 /// given), its `data:` lines joined with `\n`, and the last `id:` and DashScope's `status:`.
 public struct SSEEvent: Sendable, Equatable {
@@ -64,28 +66,27 @@ public struct SSEParser {
     /// (empty on entry).
     private mutating func scanLines(_ buffer: UnsafeBufferPointer<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
-        var lineStart = 0
         var index = 0
         let count = buffer.count
+        guard let base = buffer.baseAddress else { return events }
         while index < count {
-            let byte = buffer[index]
-            if byte == 0x0A && skipNextLF {
+            if skipNextLF {
                 skipNextLF = false
-                index += 1
-                lineStart = index
-                continue
+                if buffer[index] == 0x0A {
+                    index += 1
+                    continue
+                }
             }
-            skipNextLF = false
-            if byte == 0x0A || byte == 0x0D {
-                processLine(UnsafeBufferPointer(rebasing: buffer[lineStart..<index]), into: &events)
-                skipNextLF = byte == 0x0D
-                index += 1
-                lineStart = index
-            } else {
-                index += 1
-            }
+            // The line's end: the first LF (memchr), or a CR before it.
+            let rest = count - index
+            let lf = memchr(base + index, 0x0A, rest).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - (base + index) }
+            let cr = memchr(base + index, 0x0D, lf ?? rest).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - (base + index) }
+            guard let end = cr ?? lf else { break }
+            processLine(UnsafeBufferPointer(rebasing: buffer[index..<index + end]), into: &events)
+            skipNextLF = cr != nil
+            index += end + 1
         }
-        pending = Array(UnsafeBufferPointer(rebasing: buffer[lineStart..<count]))
+        pending = Array(UnsafeBufferPointer(rebasing: buffer[index..<count]))
         return events
     }
 
