@@ -90,30 +90,36 @@ public final class RunEventStream: Sendable {
         let first = nextSeq.current
         var batch = context.makeStreamBatch()
         batch.reserveCapacity(events.reduce(0) { $0 + framePrefix.count + ($1.dataText?.count ?? 64) + 48 })
+        // `,"event":NAME,"data":` of the last name written (a stream repeats a few names).
+        var named: (name: String, bytes: [UInt8])?
         for (offset, event) in events.enumerated() {
-            append(event, seq: first + Int64(offset), to: &batch)
+            let seq = first + Int64(offset)
+            guard let text = event.dataText, event.event != "done" else {
+                // The protocol's `done` carries null, not the service's "[DONE]" sentinel.
+                let data: JSONValue = event.event == "done" ? .null : event.data
+                batch.append(
+                    notification: Self.method, params: ["request": context.requestID.json, "seq": .int(seq), "event": .string(event.event), "data": data])
+                continue
+            }
+            let middle: [UInt8]
+            if let named, named.name == event.event {
+                middle = named.bytes
+            } else {
+                var bytes = Array(#","event":"#.utf8)
+                JSONValue.writeString(event.event, to: &bytes)
+                bytes.append(contentsOf: #","data":"#.utf8)
+                (middle, named) = (bytes, (event.event, bytes))
+            }
+            batch.append { frame in
+                frame.append(contentsOf: framePrefix)
+                frame.append(contentsOf: String(seq).utf8)
+                frame.append(contentsOf: middle)
+                frame.append(contentsOf: text)
+                frame.append(contentsOf: "}}".utf8)
+            }
         }
         try await context.sendStreamBatch(batch)
         nextSeq.withLock { $0 = first + Int64(events.count) }
-    }
-
-    private func append(_ event: StreamEvent, seq: Int64, to batch: inout StreamMessageBatch) {
-        guard let text = event.dataText, event.event != "done" else {
-            // The protocol's `done` carries null, not the service's "[DONE]" sentinel.
-            let data: JSONValue = event.event == "done" ? .null : event.data
-            batch.append(
-                notification: Self.method, params: ["request": context.requestID.json, "seq": .int(seq), "event": .string(event.event), "data": data])
-            return
-        }
-        batch.append { frame in
-            frame.append(contentsOf: framePrefix)
-            frame.append(contentsOf: String(seq).utf8)
-            frame.append(contentsOf: #","event":"#.utf8)
-            JSONValue.writeString(event.event, to: &frame)
-            frame.append(contentsOf: #","data":"#.utf8)
-            frame.append(contentsOf: text)
-            frame.append(contentsOf: "}}".utf8)
-        }
     }
 
     public var eventsSent: Int64 { nextSeq.current }

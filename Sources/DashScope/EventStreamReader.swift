@@ -70,6 +70,8 @@ private final class EventSource: @unchecked Sendable {
     /// buffer well below malloc's mmap threshold (a read of a backlog holds up to the transport's
     /// buffer, 256 KiB, and fresh mapped pages cost more than the events).
     static let batchDataBytes = 32 << 10
+    /// The data of the end of a stream, however it is named.
+    static let doneData = Array("[DONE]".utf8)
 
     private let reader: EventStreamReader
     private let exchange: HTTPExchange
@@ -126,7 +128,7 @@ private final class EventSource: @unchecked Sendable {
             if nextIndex < pending.count {
                 let event = pending[nextIndex]
                 let name = event.event ?? "message"
-                if name == EventName.done || event.data.elementsEqual("[DONE]".utf8) {
+                if name == EventName.done || event.data == Self.doneData {
                     nextIndex += 1
                     state = .afterDone
                     batch.append(.done)
