@@ -13,29 +13,22 @@ struct Options {
     var messages = 1_000_000
     var listsPerRound = 300
     var quick = false
-    /// The groups of rows to measure (`--rows`): all by default.
-    var rows = Set(RowGroup.allCases)
-
-    /// Rows measured together (one run gives several figures).
-    enum RowGroup: String, CaseIterable {
-        /// streamed events/s, CPU per event, peak RSS while relaying
-        case stream
-        /// threads/retrieve beside a bare GET
-        case retrieve
-        /// spawn → initialize, idle RSS
-        case startup
-        /// local runs/s
-        case runs
-        /// messages/list deep in a large thread
-        case list
-    }
+    /// Only rows 7 and 8 (no fake service, no SDK): for work on the local backend.
+    var localOnly = false
+    /// Only rows 1, 2 and 6, the hosted stream (no other hosted row, no local one): for work on
+    /// the streaming path.
+    var streamOnly = false
+    /// Another assistd measured in the local rows beside `assistd`, interleaved: an A/B.
+    var baseline: String?
 
     static let usage = """
-        usage: LimitsBenchmark [--quick] [--assistd PATH] [--venv DIR] [--rows LIST] [--rounds N] [--deltas N] [--runs N] [--messages N]
+        usage: LimitsBenchmark [--quick] [--local-only | --stream-only] [--assistd PATH] [--baseline PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--lists N] [--messages N]
           --assistd  the binary to measure (default .build/release/assistd)
           --venv     where the official SDK's virtual environment is made once (default .build/limits-benchmark-venv)
-          --rows     only these rows, comma-separated: stream, retrieve, startup, runs, list (default all)
           --quick    2 rounds, a 20,000-delta stream, 1,000 runs, 200,000 messages (page 10,000 is then the last)
+          --stream-only  only the hosted stream's rows (events/s, CPU per event, peak RSS)
+          --local-only  only the local rows (runs/s, messages/list), without the fake service or the SDK
+          --baseline PATH  another assistd measured in the local rows beside --assistd, run for run (an A/B)
         """
 
     static func parse(_ arguments: [String]) -> Options {
@@ -52,28 +45,23 @@ struct Options {
             switch flag {
             case "--assistd": options.assistd = value()
             case "--venv": options.venv = value()
+            case "--local-only": options.localOnly = true
+            case "--stream-only": options.streamOnly = true
+            case "--baseline": options.baseline = value()
             case "--rounds": options.rounds = number(options.rounds)
             case "--deltas": options.deltas = number(options.deltas)
             case "--runs": options.localRuns = number(options.localRuns)
+            case "--lists": options.listsPerRound = number(options.listsPerRound)
             case "--messages": options.messages = max(200_000, number(options.messages))
-            case "--rows":
-                let names = value().split(separator: ",").map(String.init)
-                let groups = names.compactMap(RowGroup.init(rawValue:))
-                guard !groups.isEmpty, groups.count == names.count else { usageExit() }
-                options.rows = Set(groups)
             default:
-                usageExit()
+                FileHandle.standardError.write(Data((usage + "\n").utf8))
+                exit(2)
             }
         }
-        guard FileManager.default.isExecutableFile(atPath: options.assistd) else {
-            FileHandle.standardError.write(Data("no assistd at \(options.assistd): swift build -c release, or pass --assistd PATH\n".utf8))
+        for binary in [options.assistd] + (options.baseline.map { [$0] } ?? []) where !FileManager.default.isExecutableFile(atPath: binary) {
+            FileHandle.standardError.write(Data("no assistd at \(binary): swift build -c release, or pass --assistd PATH\n".utf8))
             exit(2)
         }
         return options
-    }
-
-    static func usageExit() -> Never {
-        FileHandle.standardError.write(Data((usage + "\n").utf8))
-        exit(2)
     }
 }

@@ -12,30 +12,30 @@ struct Table {
         let retrieveOverhead = m("retrieve.assistd") - m("retrieve.bare")
         let sdkRetrieveOverhead = m("retrieve.sdk") - m("retrieve.bare")
         let peakOverIdle = (m("stream.assistd.peak") - m("stream.assistd.idle")) / mb
-        let rows: [(Options.RowGroup, String, String, String, String, String, Bool)] = [
-            (.stream, "streamed events/s, \(options.deltas)-delta hosted run, client counts frames",
+        let rows: [(String, String, String, String, String, Bool)] = [
+            ("streamed events/s, \(options.deltas)-delta hosted run, client counts frames",
              format(m("stream.assistd.rate"), "%.0f"),
              "SDK \(format(m("stream.sdk.rate"), "%.0f")); raw body \(format(m("stream.raw.rate"), "%.0f"))",
              ratio(m("stream.assistd.rate"), m("stream.sdk.rate")), "≥ 10× SDK",
              m("stream.assistd.rate") >= 10 * m("stream.sdk.rate")),
-            (.stream, "CPU per streamed event, µs (all threads)",
+            ("CPU per streamed event, µs (all threads)",
              format(m("stream.assistd.cpu"), "%.2f"), "SDK process \(format(m("stream.sdk.cpu"), "%.2f")); raw \(format(m("stream.raw.cpu"), "%.2f"))",
              ratio(m("stream.assistd.cpu"), m("stream.sdk.cpu")), "≤ 2 µs", m("stream.assistd.cpu") <= 2),
-            (.retrieve, "threads/retrieve p50 − bare keep-alive GET p50, µs",
+            ("threads/retrieve p50 − bare keep-alive GET p50, µs",
              format(retrieveOverhead, "%+.0f"), "SDK \(format(sdkRetrieveOverhead, "%+.0f")) (bare p50 \(format(m("retrieve.bare"), "%.0f")))",
              ratio(retrieveOverhead, sdkRetrieveOverhead), "≤ +50 µs", retrieveOverhead <= 50),
-            (.startup, "spawn → initialize response, ms (hosted; local backend \(format(m("startup.local"), "%.1f")))",
+            ("spawn → initialize response, ms (hosted; local backend \(format(m("startup.local"), "%.1f")))",
              format(m("startup.hosted"), "%.1f"), "python -c 'import dashscope' \(format(m("startup.sdk"), "%.0f"))",
              ratio(m("startup.hosted"), m("startup.sdk")), "≤ 8 ms", m("startup.hosted") <= 8),
-            (.startup, "RSS after initialize, idle, MB (local backend \(format(m("rss.local") / mb, "%.1f")))",
+            ("RSS after initialize, idle, MB (local backend \(format(m("rss.local") / mb, "%.1f")))",
              format(m("rss.hosted") / mb, "%.1f"), "Python + SDK \(format(m("rss.sdk") / mb, "%.1f"))",
              ratio(m("rss.hosted"), m("rss.sdk")), "≤ 12 MB", m("rss.hosted") / mb <= 12),
-            (.stream, "peak RSS relaying that stream, MB",
+            ("peak RSS relaying that stream, MB",
              format(m("stream.assistd.peak") / mb, "%.1f"), "idle before it \(format(m("stream.assistd.idle") / mb, "%.1f")) (+\(format(peakOverIdle, "%.1f")))",
              "—", "≤ idle + 8 MB", peakOverIdle <= 8),
-            (.runs, "local runs/s, scripted model, streamed, 64 in flight on one connection",
+            ("local runs/s, scripted model, streamed, 64 in flight on one connection",
              format(m("runs.rate"), "%.0f"), "— (\(format(m("runs.cpu"), "%.2f")) ms CPU a run)", "—", "≥ 5,000/s", m("runs.rate") >= 5000),
-            (.list, "messages/list page 10,000 of \(options.messages) messages, µs",
+            ("messages/list page 10,000 of \(options.messages) messages, µs",
              format(m("list.assistd"), "%.0f"), "SQLite's own query \(format(m("list.sqlite"), "%.1f"))",
              ratio(m("list.assistd"), m("list.sqlite")), "≤ 60 µs", m("list.assistd") <= 60),
         ]
@@ -46,8 +46,16 @@ struct Table {
         }
         say("\nmedians over \(options.rounds) interleaved rounds (figure: assistd; beside it the peer or floor; ratio assistd ÷ peer)")
         say(line(["figure", "assistd", "peer / floor", "ratio", "target", "met"]))
-        for row in rows where options.rows.contains(row.0) { say(line([row.1, row.2, row.3, row.4, row.5, row.6 ? "yes" : "no"])) }
-        guard options.rows.contains(.startup) || options.rows.contains(.retrieve) else { return }
+        for row in rows { say(line([row.0, row.1, row.2, row.3, row.4, row.5 ? "yes" : "no"])) }
+        if let baseline = options.baseline {
+            say("\nA/B, the local rows run for run (this: \(options.assistd); baseline: \(baseline)):")
+            say(String(
+                format: "  runs/s %.0f vs %.0f (%.2f×); ms CPU a run %.3f vs %.3f; messages/list µs %.1f vs %.1f (%.2f×)",
+                m("runs.rate"), m("baseline.runs.rate"), m("runs.rate") / m("baseline.runs.rate"),
+                m("runs.cpu"), m("baseline.runs.cpu"), m("list.assistd"), m("baseline.list.assistd"),
+                m("list.assistd") / m("baseline.list.assistd")))
+        }
+        guard !options.localOnly && !options.streamOnly else { return }
         say(String(
             format: "\nstart-up CPU to idle (live threads, /proc/PID/task/*/schedstat): hosted %.1f ms, local %.1f ms; retrieve p50: assistd %.0f µs, SDK %.0f µs, bare %.0f µs",
             m("startup.hosted.cpu"), m("startup.local.cpu"), m("retrieve.assistd"), m("retrieve.sdk"), m("retrieve.bare")))
