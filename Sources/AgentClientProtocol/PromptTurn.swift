@@ -57,12 +57,12 @@ struct PromptTurn: Sendable {
     /// Relays one stream's events until it ends (or the relay is cancelled); answers the last
     /// run it carried.
     private func relayEvents(
-        of stream: AsyncThrowingStream<StreamEvent, any Error>, lastRun: Run?, builtinSteps: BuiltinToolSteps
+        of stream: StreamEventBatches, lastRun: Run?, builtinSteps: BuiltinToolSteps
     ) async throws -> (Run?, BuiltinToolSteps) {
         var lastRun = lastRun
         var builtinSteps = builtinSteps
         do {
-            for try await event in stream {
+            for try await event in stream.events {
                 if let run = event.run {
                     if lastRun?.id != run.id, session.noteRun(run.id) { Self.cancel(backend, session, threadID: run.threadID, runID: run.id) }
                     lastRun = run

@@ -2,8 +2,9 @@ import JSONCore
 
 /// What both backends implement: one async method per operation of the Assistant API.
 /// Errors are `APIError`s (or `CancellationError`). Streaming operations return the run's
-/// events in the service's order, ending with `done` (or at `thread.run.requires_action`
-/// followed by `done`, as the service ends a stream that needs tool outputs).
+/// events in the service's order, in batches (`StreamEventBatches`), ending with `done` (or at
+/// `thread.run.requires_action` followed by `done`, as the service ends a stream that needs tool
+/// outputs).
 public protocol AssistantBackend: Sendable {
     /// `{"name": "local" | "dashscope", …}` for `initialize`'s answer.
     var info: JSONObject { get }
@@ -42,12 +43,12 @@ public protocol AssistantBackend: Sendable {
 
     /// Non-streaming create: returns the run as soon as it is accepted; it goes on in the background.
     func createRun(_ params: CreateRunParams) async throws -> Run
-    func streamRun(_ params: CreateRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error>
+    func streamRun(_ params: CreateRunParams) async throws -> StreamEventBatches
     /// Returns the run (with `thread_id` naming the new thread).
     func createThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> Run
-    func streamThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error>
+    func streamThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> StreamEventBatches
     func submitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> Run
-    func streamSubmitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> AsyncThrowingStream<StreamEvent, any Error>
+    func streamSubmitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> StreamEventBatches
     func listRuns(threadID: String, _ list: ListParams) async throws -> ListPage<Run>
     func retrieveRun(threadID: String, runID: String) async throws -> Run
     func updateRun(threadID: String, runID: String, metadata: [String: String]?, raw: JSONObject) async throws -> Run

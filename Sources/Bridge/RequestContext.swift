@@ -37,9 +37,13 @@ public struct RequestContext: Sendable {
         try await channel.sendStreamNotification(method: method, params: params)
     }
 
-    /// One event of this request's stream already serialized, waiting while the output is full.
-    func sendStreamMessage(serialized body: [UInt8]) async throws {
-        try await channel.sendStreamMessage(serialized: body)
+    /// A batch to fill with this request's events (`sendStreamBatch`).
+    func makeStreamBatch() -> StreamMessageBatch { channel.makeStreamBatch() }
+
+    /// Several events of this request's stream, queued together in order, waiting while the
+    /// output is full.
+    func sendStreamBatch(_ batch: StreamMessageBatch) async throws {
+        try await channel.sendStreamBatch(batch)
     }
 
     /// A server→client request (ids "s1", "s2", …). Throws the client's error response as a
@@ -55,7 +59,7 @@ public struct RequestContext: Sendable {
 
 /// Writes `runs/event {request, seq, event, data}` for one request. `seq` counts from 0 with no
 /// gaps. Events are queued behind one another and before the request's response; `emit` waits
-/// while the output is full (back-pressure), so call it from one task, one event at a time.
+/// while the output is full (back-pressure), so call it from one task, one call at a time.
 public final class RunEventStream: Sendable {
     public static let method = "runs/event"
 
@@ -76,33 +80,46 @@ public final class RunEventStream: Sendable {
     /// Throws `OutputError.peerStalled` when the client stopped reading for longer than the
     /// stalled-client limit (the stream then ends), `CancellationError` when cancelled.
     public func emit(event: String, data: JSONValue) async throws {
-        // The protocol's `done` carries null, not the service's "[DONE]" sentinel.
-        let data: JSONValue = event == "done" ? .null : data
-        let seq = nextSeq.current
-        try await context.sendStreamNotification(
-            method: Self.method,
-            params: ["request": context.requestID.json, "seq": .int(seq), "event": .string(event), "data": data])
-        nextSeq.withLock { $0 = seq + 1 }
+        try await emit([StreamEvent(event: event, data: data)])
     }
 
-    /// `emit` for a stream event: one whose data is checked JSON text goes out with that text
-    /// spliced in, neither parsed nor serialized again.
-    public func emit(_ event: StreamEvent) async throws {
-        guard let text = event.dataText, event.event != "done" else {
-            try await emit(event: event.event, data: event.data)
-            return
+    /// `emit` for a batch of stream events, queued together (one hand-over to the writer for
+    /// all of them): one whose data is checked JSON text goes out with that text spliced in,
+    /// neither parsed nor serialized again.
+    public func emit(_ events: [StreamEvent]) async throws {
+        let first = nextSeq.current
+        var batch = context.makeStreamBatch()
+        batch.reserveCapacity(events.reduce(0) { $0 + framePrefix.count + ($1.dataText?.count ?? 64) + 48 })
+        // `,"event":NAME,"data":` of the last name written (a stream repeats a few names).
+        var named: (name: String, bytes: [UInt8])?
+        for (offset, event) in events.enumerated() {
+            let seq = first + Int64(offset)
+            guard let text = event.dataText, event.event != "done" else {
+                // The protocol's `done` carries null, not the service's "[DONE]" sentinel.
+                let data: JSONValue = event.event == "done" ? .null : event.data
+                batch.append(
+                    notification: Self.method, params: ["request": context.requestID.json, "seq": .int(seq), "event": .string(event.event), "data": data])
+                continue
+            }
+            let middle: [UInt8]
+            if let named, named.name == event.event {
+                middle = named.bytes
+            } else {
+                var bytes = Array(#","event":"#.utf8)
+                JSONValue.writeString(event.event, to: &bytes)
+                bytes.append(contentsOf: #","data":"#.utf8)
+                (middle, named) = (bytes, (event.event, bytes))
+            }
+            batch.append { frame in
+                frame.append(contentsOf: framePrefix)
+                frame.append(contentsOf: String(seq).utf8)
+                frame.append(contentsOf: middle)
+                frame.append(contentsOf: text)
+                frame.append(contentsOf: "}}".utf8)
+            }
         }
-        let seq = nextSeq.current
-        var frame = framePrefix
-        frame.reserveCapacity(framePrefix.count + text.count + event.event.utf8.count + 48)
-        frame.append(contentsOf: String(seq).utf8)
-        frame.append(contentsOf: #","event":"#.utf8)
-        JSONValue.writeString(event.event, to: &frame)
-        frame.append(contentsOf: #","data":"#.utf8)
-        frame.append(contentsOf: text)
-        frame.append(contentsOf: "}}".utf8)
-        try await context.sendStreamMessage(serialized: frame)
-        nextSeq.withLock { $0 = seq + 1 }
+        try await context.sendStreamBatch(batch)
+        nextSeq.withLock { $0 = first + Int64(events.count) }
     }
 
     public var eventsSent: Int64 { nextSeq.current }

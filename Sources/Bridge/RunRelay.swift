@@ -6,7 +6,8 @@ import JSONCore
 /// continuation's events: one stream from the first event to a single `done` at the end.
 /// Works the same over both backends.
 struct RunRelay: Sendable {
-    typealias Emit = @Sendable (StreamEvent) async throws -> Void
+    /// Relays a batch of events (never empty) in order.
+    typealias Emit = @Sendable ([StreamEvent]) async throws -> Void
     /// Asks the client to run one tool call; returns its output text.
     typealias CallTool = @Sendable (_ threadID: String, _ runID: String, _ call: ToolCall) async throws -> String
 
@@ -17,19 +18,25 @@ struct RunRelay: Sendable {
 
     /// Relays until the stream ends (or, with `callTool`, until the run ends) and returns the
     /// run as it stands then.
-    func relay(_ first: AsyncThrowingStream<StreamEvent, any Error>) async throws -> Run {
+    func relay(_ first: StreamEventBatches) async throws -> Run {
         var stream = first
         var lastRun: Run?
         while true {
             var pausedRun: Run?
-            for try await event in stream {
-                if let run = event.run {
+            for try await batch in stream {
+                for event in batch {
+                    guard let run = event.run else { continue }
                     lastRun = run
                     pausedRun = run.status == .requiresAction ? run : nil
                 }
-                // With client tools the stream goes on after requires_action: hold its `done` back.
-                if event.event == EventName.done, callTool != nil, pausedRun != nil { continue }
-                try await emit(event)
+                // With client tools the stream goes on after requires_action: hold its `done`
+                // (the stream's last event) back.
+                if callTool != nil, pausedRun != nil, batch.last?.event == EventName.done {
+                    let relayed = Array(batch.dropLast())
+                    if !relayed.isEmpty { try await emit(relayed) }
+                } else {
+                    try await emit(batch)
+                }
             }
             try Task.checkCancellation()
             guard let callTool, let paused = pausedRun else { break }
@@ -45,8 +52,7 @@ struct RunRelay: Sendable {
                 // still ends with that ending and its single `done`, and the request returns it.
                 let ended = try await backend.retrieveRun(threadID: paused.threadID, runID: paused.id)
                 guard ended.status.isTerminal else { throw error }
-                try await emit(try StreamEvent(EventName.run(ended.status.rawValue), ended))
-                try await emit(.done)
+                try await emit([try StreamEvent(EventName.run(ended.status.rawValue), ended), .done])
                 return ended
             }
         }

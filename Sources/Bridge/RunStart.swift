@@ -9,7 +9,7 @@ extension MethodCall {
     func startRun(
         stream: Bool, handleTools: Bool,
         plain: @Sendable (any AssistantBackend) async throws -> Run,
-        streamed: @escaping @Sendable (any AssistantBackend) async throws -> AsyncThrowingStream<StreamEvent, any Error>
+        streamed: @escaping @Sendable (any AssistantBackend) async throws -> StreamEventBatches
     ) async throws -> Run {
         if handleTools && !context.clientHandlesTools {
             throw JSONRPCError.invalidParams(
@@ -36,8 +36,8 @@ extension MethodCall {
                 }
             }
         }
-        let emit: RunRelay.Emit = { event in
-            if stream { try await events.emit(event) }
+        let emit: RunRelay.Emit = { batch in
+            if stream { try await events.emit(batch) }
         }
         let relay = RunRelay(backend: backend, emit: emit, callTool: callTool)
         let backend = backend

@@ -139,7 +139,7 @@ public final class DashScopeBackend: AssistantBackend {
             as: Run.self)
     }
 
-    public func streamRun(_ params: CreateRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
+    public func streamRun(_ params: CreateRunParams) async throws -> StreamEventBatches {
         try await client.stream(
             .post("threads", params.threadID, "runs", body: RequestBody.run(params.raw, pathKeys: ["thread_id"], stream: true)))
     }
@@ -148,7 +148,7 @@ public final class DashScopeBackend: AssistantBackend {
         try await client.call(.post("threads", "runs", body: RequestBody.run(params.raw, pathKeys: [], stream: false)), as: Run.self)
     }
 
-    public func streamThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
+    public func streamThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> StreamEventBatches {
         try await client.stream(.post("threads", "runs", body: RequestBody.run(params.raw, pathKeys: [], stream: true)))
     }
 
@@ -159,7 +159,7 @@ public final class DashScopeBackend: AssistantBackend {
             as: Run.self)
     }
 
-    public func streamSubmitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
+    public func streamSubmitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> StreamEventBatches {
         try await client.stream(
             .post("threads", params.threadID, "runs", params.runID, "submit_tool_outputs",
                 body: RequestBody.submitToolOutputs(params, stream: true)))

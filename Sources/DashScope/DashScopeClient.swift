@@ -153,7 +153,7 @@ final class DashScopeClient: Sendable {
     /// yielded as they arrive, `done` last. An `error` event, malformed data, a dropped
     /// connection or an end without `done` finish the stream with an error after the events
     /// already yielded. Cancelling the consumer cancels the HTTP request.
-    func stream(_ endpoint: Endpoint) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
+    func stream(_ endpoint: Endpoint) async throws -> StreamEventBatches {
         let request = try makeRequest(endpoint)
         var attempt = 0
         let exchange: HTTPExchange

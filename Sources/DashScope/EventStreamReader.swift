@@ -13,12 +13,13 @@ struct EventStreamReader: Sendable {
     let errors: ServiceErrors
     let log: DashScopeLog?
 
-    /// The events, read from the body as the consumer asks for them: a consumer that waits (a
-    /// full output) leaves the body unread, and the transport pauses the transfer. Cancelling
-    /// the consumer or dropping the stream cancels the HTTP request.
-    func events(from exchange: HTTPExchange) -> AsyncThrowingStream<StreamEvent, any Error> {
+    /// The events, read from the body as the consumer asks for them, a batch per read (the
+    /// events its bytes complete): a consumer that waits (a full output) leaves the body unread,
+    /// and the transport pauses the transfer. Cancelling the consumer or dropping the stream
+    /// cancels the HTTP request.
+    func events(from exchange: HTTPExchange) -> StreamEventBatches {
         let source = EventSource(reader: self, exchange: exchange)
-        return AsyncThrowingStream { try await source.next() }
+        return StreamEventBatches { try await source.next() }
     }
 
     /// The event as the bridge passes it on; throws `MalformedEvent` when its data is not JSON
@@ -65,6 +66,12 @@ struct EventStreamReader: Sendable {
 /// a time, never concurrently.
 private final class EventSource: @unchecked Sendable {
     private enum State { case streaming, afterDone, ended }
+    /// A batch ends once its events' data reach this many bytes: its frames then fit one
+    /// buffer well below malloc's mmap threshold (a read of a backlog holds up to the transport's
+    /// buffer, 256 KiB, and fresh mapped pages cost more than the events).
+    static let batchDataBytes = 32 << 10
+    /// The data of the end of a stream, however it is named.
+    static let doneData = Array("[DONE]".utf8)
 
     private let reader: EventStreamReader
     private let exchange: HTTPExchange
@@ -82,7 +89,7 @@ private final class EventSource: @unchecked Sendable {
         body = exchange.body.makeAsyncIterator()
     }
 
-    func next() async throws -> StreamEvent? {
+    func next() async throws -> [StreamEvent]? {
         do {
             return try await pull()
         } catch let error as TransportError where !Task.isCancelled {
@@ -99,12 +106,18 @@ private final class EventSource: @unchecked Sendable {
         }
     }
 
-    private func pull() async throws -> StreamEvent? {
+    /// The events that the bytes read so far complete (reading when none is pending). An
+    /// `error` event or a malformed one ends the batch before it and fails the next pull, so the
+    /// events ahead of it still go out.
+    private func pull() async throws -> [StreamEvent]? {
+        var batch: [StreamEvent] = []
+        var batchBytes = 0
         while true {
             switch state {
             case .ended:
-                return nil
+                return batch.isEmpty ? nil : batch
             case .afterDone:
+                if !batch.isEmpty { return batch }
                 // Read to the end (the chunked terminator), so the connection can be reused.
                 while (try? await body.next()) != nil {}
                 state = .ended
@@ -114,17 +127,29 @@ private final class EventSource: @unchecked Sendable {
             }
             if nextIndex < pending.count {
                 let event = pending[nextIndex]
-                nextIndex += 1
                 let name = event.event ?? "message"
-                if name == EventName.done || event.data.elementsEqual("[DONE]".utf8) {
+                if name == EventName.done || event.data == Self.doneData {
+                    nextIndex += 1
                     state = .afterDone
-                    return .done
+                    batch.append(.done)
+                    continue
                 }
+                if !batch.isEmpty && name == EventName.error { return batch }
                 if name == EventName.error { throw reader.errors.streamError(event, eventsBefore: count) }
-                let checked = try reader.checked(event, named: name, after: count)
+                let checked: StreamEvent
+                do {
+                    checked = try reader.checked(event, named: name, after: count)
+                } catch where !batch.isEmpty {
+                    return batch  // this event fails the next pull, after the ones before it
+                }
+                nextIndex += 1
                 count += 1
-                return checked
+                batch.append(checked)
+                batchBytes += event.data.count
+                if batchBytes >= Self.batchDataBytes { return batch }
+                continue
             }
+            if !batch.isEmpty { return batch }
             (pending, nextIndex) = ([], 0)
             if inputEnded {
                 throw APIError(

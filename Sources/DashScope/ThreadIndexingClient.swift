@@ -23,25 +23,25 @@ struct ThreadIndexingClient: Sendable {
         return result
     }
 
-    func stream(_ endpoint: Endpoint) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
+    func stream(_ endpoint: Endpoint) async throws -> StreamEventBatches {
         let events = try await client.stream(endpoint)
         guard endpoint.path == ["threads", "runs"] else {
             noteThread(named: endpoint)
             return events
         }
         // The new thread's id comes with the run's first event.
-        let (indexed, continuation) = AsyncThrowingStream.makeStream(of: StreamEvent.self)
+        let (indexed, continuation) = StreamEventBatches.makeStream()
         let index = index
         let service = service
         let relay = Task {
             do {
                 var noted = false
-                for try await event in events {
-                    if !noted, let threadID = event.data["thread_id"]?.stringValue {
+                for try await batch in events {
+                    if !noted, let threadID = batch.lazy.compactMap({ $0.data["thread_id"]?.stringValue }).first {
                         index.recordUse(threadID: threadID, service: service)
                         noted = true
                     }
-                    continuation.yield(event)
+                    continuation.yield(batch)
                 }
                 continuation.finish()
             } catch {

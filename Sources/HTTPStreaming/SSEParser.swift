@@ -1,3 +1,5 @@
+import Glibc
+
 /// One server-sent event as it came off the wire: its `event:` name (nil when none was
 /// given), its `data:` lines joined with `\n`, and the last `id:` and DashScope's `status:`.
 public struct SSEEvent: Sendable, Equatable {
@@ -29,6 +31,7 @@ public struct SSEParser {
     private var skipNextLF = false
     private var atStart = true
     private var event: String?
+    private var lastEventName: (name: String, bytes: [UInt8])?
     private var data: [UInt8] = []
     private var hasData = false
     private var id: String?
@@ -64,28 +67,27 @@ public struct SSEParser {
     /// (empty on entry).
     private mutating func scanLines(_ buffer: UnsafeBufferPointer<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
-        var lineStart = 0
         var index = 0
         let count = buffer.count
+        guard let base = buffer.baseAddress else { return events }
         while index < count {
-            let byte = buffer[index]
-            if byte == 0x0A && skipNextLF {
+            if skipNextLF {
                 skipNextLF = false
-                index += 1
-                lineStart = index
-                continue
+                if buffer[index] == 0x0A {
+                    index += 1
+                    continue
+                }
             }
-            skipNextLF = false
-            if byte == 0x0A || byte == 0x0D {
-                processLine(UnsafeBufferPointer(rebasing: buffer[lineStart..<index]), into: &events)
-                skipNextLF = byte == 0x0D
-                index += 1
-                lineStart = index
-            } else {
-                index += 1
-            }
+            // The line's end: the first LF (memchr), or a CR before it.
+            let rest = count - index
+            let lf = memchr(base + index, 0x0A, rest).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - (base + index) }
+            let cr = memchr(base + index, 0x0D, lf ?? rest).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - (base + index) }
+            guard let end = cr ?? lf else { break }
+            processLine(UnsafeBufferPointer(rebasing: buffer[index..<index + end]), into: &events)
+            skipNextLF = cr != nil
+            index += end + 1
         }
-        pending = Array(UnsafeBufferPointer(rebasing: buffer[lineStart..<count]))
+        pending = Array(UnsafeBufferPointer(rebasing: buffer[index..<count]))
         return events
     }
 
@@ -116,21 +118,37 @@ public struct SSEParser {
         var valueStart = Swift.min(colon + 1, line.count)
         if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
         let value = UnsafeBufferPointer(rebasing: line[valueStart..<line.count])
-        if name.elementsEqual("data".utf8) {
+        if Self.spells(name, "data") {
             if hasData, dataLines == 1, let isCompleteData, isCompleteData(data) { events.append(dispatch()) }
             if hasData { data.append(0x0A) }
             dataLines += 1
             data.append(contentsOf: value)
             hasData = true
-        } else if name.elementsEqual("event".utf8) {
+        } else if Self.spells(name, "event") {
             if hasData { events.append(dispatch()) }
-            event = String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("id".utf8) {
+            // A stream repeats a few names: the last one is reused rather than made again.
+            if let last = lastEventName, Self.same(value, last.bytes) {
+                event = last.name
+            } else {
+                let name = String(decoding: value, as: UTF8.self)
+                (event, lastEventName) = (name, (name, Array(value)))
+            }
+        } else if Self.spells(name, "id") {
             id = String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("status".utf8) {
+        } else if Self.spells(name, "status") {
             status = Int(String(decoding: value, as: UTF8.self).trimmingSpaces)
         }
         // Other fields (`retry:`) mean nothing here.
+    }
+
+    /// Whether a field name is `literal` (compared as bytes: a generic comparison with a
+    /// string's UTF-8 view costs more than the line).
+    private static func spells(_ name: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        name.count == literal.utf8CodeUnitCount && memcmp(name.baseAddress!, literal.utf8Start, name.count) == 0
+    }
+
+    private static func same(_ value: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8]) -> Bool {
+        value.count == bytes.count && (value.isEmpty || memcmp(value.baseAddress!, bytes, value.count) == 0)
     }
 
     private mutating func dispatch() -> SSEEvent {

@@ -147,11 +147,14 @@ public final class Connection: Sendable {
         try await writer.send(OutgoingMessage.notification(method: method, params: params).json, stream: stream)
     }
 
-    /// Queues one of request `stream`'s events already serialized: a whole message's JSON text
-    /// with no line break in it (it is framed like any other message). Waits and throws as
+    /// A batch to fill with request `stream`'s events (`sendStreamBatch`).
+    public func makeStreamBatch() -> StreamMessageBatch { writer.makeStreamBatch() }
+
+    /// Queues a batch of request `stream`'s events at once, in order: one queueing and one
+    /// wake-up of the writer for all of them. Waits (for room for all) and throws as
     /// `sendStreamNotification` does.
-    public func sendStreamMessage(serialized body: [UInt8], stream: RequestID) async throws {
-        try await writer.send(serialized: body, stream: stream)
+    public func sendStreamBatch(_ batch: StreamMessageBatch, stream: RequestID) async throws {
+        try await writer.send(batch, stream: stream)
     }
 
     /// Sends a request to the peer and waits for its response, with an id of

@@ -44,10 +44,13 @@ public struct RequestChannel: Sendable {
         try await connection.sendStreamNotification(method: method, params: params, stream: id)
     }
 
-    /// One event of this request's stream already serialized (one whole message, on one line):
-    /// waits and throws as `sendStreamNotification` does.
-    public func sendStreamMessage(serialized body: [UInt8]) async throws {
-        try await connection.sendStreamMessage(serialized: body, stream: id)
+    /// A batch to fill with this request's events, framed as the output frames them.
+    public func makeStreamBatch() -> StreamMessageBatch { connection.makeStreamBatch() }
+
+    /// Several events of this request's stream, queued together in order: waits (for room for
+    /// all) and throws as `sendStreamNotification` does.
+    public func sendStreamBatch(_ batch: StreamMessageBatch) async throws {
+        try await connection.sendStreamBatch(batch, stream: id)
     }
 
     /// A server→client request, written after this request's events; see `Connection.sendRequest`.

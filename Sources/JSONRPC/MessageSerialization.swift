@@ -12,7 +12,7 @@ enum MessageSerialization {
         return out
     }
 
-    private static func write(_ message: JSONValue, to out: inout [UInt8]) {
+    static func write(_ message: JSONValue, to out: inout [UInt8]) {
         switch message {
         case .array(let elements):
             out.append(UInt8(ascii: "["))

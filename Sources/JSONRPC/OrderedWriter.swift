@@ -63,9 +63,11 @@ final class OrderedWriter: @unchecked Sendable {
     /// Uptime (ns) of the last write progress, or of when output started waiting.
     private var lastProgress: UInt64 = 0
 
+    /// A producer whose frames wait for room; they go into the lane together.
     private struct Waiter {
         let id: UInt64
-        let frame: OutgoingFrame
+        let frames: [OutgoingFrame]
+        let byteCount: Int
         let continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -139,23 +141,36 @@ final class OrderedWriter: @unchecked Sendable {
     /// Throws `OutputError` when the peer is stalled or the output closed, and
     /// `CancellationError` when the calling task is cancelled while waiting.
     func send(_ message: JSONValue, stream: RequestID) async throws {
-        try await send(makeFrame(message, stream: stream))
+        try await send([makeFrame(message, stream: stream)])
     }
 
-    /// `send` for a message already serialized (one line of JSON text).
-    func send(serialized body: [UInt8], stream: RequestID) async throws {
-        if let trace { trace.record(.outgoing, message: (try? JSONValue.parse(body)) ?? .null) }
-        try await send(OutgoingFrame(body: body, stream: stream))
+    /// A batch to fill with messages framed as the output frames them.
+    func makeStreamBatch() -> StreamMessageBatch {
+        StreamMessageBatch(mode: condition.locked { mode })
     }
 
-    private func send(_ frame: OutgoingFrame) async throws {
+    /// `send` for several messages of one stream, queued together in order: one frame, one
+    /// wake-up of the writer, written as it is.
+    func send(_ batch: StreamMessageBatch, stream: RequestID) async throws {
+        if let trace {
+            for body in batch.bodies { trace.record(.outgoing, message: (try? JSONValue.parse(batch.bytes[body])) ?? .null) }
+        }
+        guard !batch.isEmpty else { return }
+        try await send([OutgoingFrame(framed: batch.bytes, stream: stream)])
+    }
+
+    /// Queues the frames together: all at once when they fit in the budget (or the lane is
+    /// empty), else the producer waits for room for all of them.
+    private func send(_ frames: [OutgoingFrame]) async throws {
+        guard !frames.isEmpty else { return }
+        let byteCount = frames.reduce(0) { $0 + $1.byteCount }
         let admitted = try condition.locked { () throws -> Bool in
             if closed || broken { throw OutputError.closed }
-            guard waiters.isEmpty, fits(frame) else {
+            guard waiters.isEmpty, fits(byteCount) else {
                 if stalled { throw OutputError.peerStalled(seconds: stallSeconds) }
                 return false
             }
-            appendToStreamLane(frame)
+            for frame in frames { appendToStreamLane(frame) }
             condition.broadcast()
             return true
         }
@@ -169,7 +184,7 @@ final class OrderedWriter: @unchecked Sendable {
                 let refusal = condition.locked { () -> (any Error)? in
                     if Task.isCancelled { return CancellationError() }
                     if closed || broken { return OutputError.closed }
-                    waiters.append(Waiter(id: id, frame: frame, continuation: continuation))
+                    waiters.append(Waiter(id: id, frames: frames, byteCount: byteCount, continuation: continuation))
                     condition.broadcast()
                     return nil
                 }
@@ -193,8 +208,8 @@ final class OrderedWriter: @unchecked Sendable {
         return OutgoingFrame(body: MessageSerialization.serialize(message), stream: stream)
     }
 
-    private func fits(_ frame: OutgoingFrame) -> Bool {
-        streamLaneBytes == 0 || streamLaneBytes + frame.byteCount <= limits.streamBudgetBytes
+    private func fits(_ byteCount: Int) -> Bool {
+        streamLaneBytes == 0 || streamLaneBytes + byteCount <= limits.streamBudgetBytes
     }
 
     private var stallSeconds: Double {
@@ -236,9 +251,9 @@ final class OrderedWriter: @unchecked Sendable {
     /// With the lock held: moves waiting producers' frames in while they fit; returns them.
     private func admitWaiters() -> [Waiter] {
         var admitted: [Waiter] = []
-        while let first = waiters.first, fits(first.frame) {
+        while let first = waiters.first, fits(first.byteCount) {
             waiters.removeFirst()
-            appendToStreamLane(first.frame)
+            for frame in first.frames { appendToStreamLane(frame) }
             admitted.append(first)
         }
         return admitted
@@ -335,9 +350,9 @@ final class OrderedWriter: @unchecked Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(frames.reduce(0) { $0 + $1.byteCount + 32 })
         for frame in frames {
-            if mode == .lsp { buffer.append(contentsOf: "Content-Length: \(frame.byteCount)\r\n\r\n".utf8) }
+            if mode == .lsp && !frame.framed { buffer.append(contentsOf: "Content-Length: \(frame.byteCount)\r\n\r\n".utf8) }
             for part in frame.parts { buffer.append(contentsOf: part) }
-            if mode == .ndjson { buffer.append(UInt8(ascii: "\n")) }
+            if mode == .ndjson && !frame.framed { buffer.append(UInt8(ascii: "\n")) }
         }
         return writeNoting(buffer[...])
     }
@@ -345,10 +360,12 @@ final class OrderedWriter: @unchecked Sendable {
     /// Writes one frame (header or newline included) in pieces, noting progress after each.
     private func write(_ frame: OutgoingFrame, mode: FramingMode) -> Bool {
         let pieceSize = 256 << 10
-        switch mode {
-        case .lsp:
+        switch frame.framed ? nil : mode {
+        case nil:
+            break
+        case .lsp?:
             guard writeNoting(Array("Content-Length: \(frame.byteCount)\r\n\r\n".utf8)[...]) else { return false }
-        case .ndjson:
+        case .ndjson?:
             break
         }
         for body in frame.parts {
@@ -359,7 +376,7 @@ final class OrderedWriter: @unchecked Sendable {
                 offset = end
             }
         }
-        if mode == .ndjson { return writeNoting([UInt8(ascii: "\n")][...]) }
+        if mode == .ndjson && !frame.framed { return writeNoting([UInt8(ascii: "\n")][...]) }
         return true
     }
 

@@ -6,6 +6,9 @@ struct OutgoingFrame: Sendable {
     let parts: [[UInt8]]
     let stream: RequestID?
     let byteCount: Int
+    /// The bytes are framed already (several messages, each with its header or newline,
+    /// `StreamMessageBatch`): they are written as they are.
+    let framed: Bool
 
     init(body: [UInt8], stream: RequestID?) {
         self.init(parts: [body], stream: stream)
@@ -15,6 +18,14 @@ struct OutgoingFrame: Sendable {
         self.parts = parts
         self.stream = stream
         byteCount = parts.reduce(0) { $0 + $1.count }
+        framed = false
+    }
+
+    init(framed bytes: [UInt8], stream: RequestID?) {
+        parts = [bytes]
+        self.stream = stream
+        byteCount = bytes.count
+        framed = true
     }
 }
 

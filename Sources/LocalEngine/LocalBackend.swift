@@ -51,24 +51,24 @@ public final class LocalBackend: AssistantBackend {
         try executor.start(threadID: params.threadID, newThread: nil, options: params.options, listen: false).run
     }
 
-    public func streamRun(_ params: CreateRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
-        try executor.start(threadID: params.threadID, newThread: nil, options: params.options, listen: true).events!
+    public func streamRun(_ params: CreateRunParams) async throws -> StreamEventBatches {
+        try batches(of: executor.start(threadID: params.threadID, newThread: nil, options: params.options, listen: true).events!)
     }
 
     public func createThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> Run {
         try executor.start(threadID: nil, newThread: params.thread, options: params.options, listen: false).run
     }
 
-    public func streamThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
-        try executor.start(threadID: nil, newThread: params.thread, options: params.options, listen: true).events!
+    public func streamThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> StreamEventBatches {
+        try batches(of: executor.start(threadID: nil, newThread: params.thread, options: params.options, listen: true).events!)
     }
 
     public func submitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> Run {
         try executor.submitToolOutputs(params, listen: false).run
     }
 
-    public func streamSubmitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
-        try executor.submitToolOutputs(params, listen: true).events!
+    public func streamSubmitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> StreamEventBatches {
+        try batches(of: executor.submitToolOutputs(params, listen: true).events!)
     }
 
     public func waitRun(_ params: WaitRunParams) async throws -> Run {

@@ -58,17 +58,20 @@ class DashScopeTestCase: XCTestCase, @unchecked Sendable {
         return thread
     }
 
-    func collect(_ stream: AsyncThrowingStream<StreamEvent, any Error>) async throws -> [StreamEvent] {
+    func collect(_ stream: StreamEventBatches) async throws -> [StreamEvent] {
         var events: [StreamEvent] = []
-        for try await event in stream { events.append(event) }
+        for try await batch in stream {
+            XCTAssertFalse(batch.isEmpty, "an empty batch")
+            events += batch
+        }
         return events
     }
 
     /// The events received before the stream failed, and the failure.
-    func collectUntilFailure(_ stream: AsyncThrowingStream<StreamEvent, any Error>) async -> ([StreamEvent], (any Error)?) {
+    func collectUntilFailure(_ stream: StreamEventBatches) async -> ([StreamEvent], (any Error)?) {
         var events: [StreamEvent] = []
         do {
-            for try await event in stream { events.append(event) }
+            for try await event in stream.events { events.append(event) }
             return (events, nil)
         } catch {
             return (events, error)

@@ -140,6 +140,21 @@ final class FailureTests: DashScopeTestCase, @unchecked Sendable {
         XCTAssertTrue(apiError.message.contains("the model failed mid-stream"), apiError.message)
     }
 
+    /// The events ahead of a failure in the same network read still arrive, then the failure.
+    func testAFailureAmongEventsWrittenTogetherComesAfterTheEventsBeforeIt() async throws {
+        try await fake.knobs(["error_after_events": 4, "flush_every": 64])
+        let (events, error) = await collectUntilFailure(try await streamRun(backend()))
+        XCTAssertEqual(events.count, 4)
+        XCTAssertEqual((error as? APIError)?.code, "InternalError.Algo")
+        XCTAssertTrue((error as? APIError)?.message.contains("the model failed mid-stream") == true, "\(String(describing: error))")
+
+        try await fake.knobs(["error_after_events": .null, "malformed_after_events": 3, "flush_every": 64])
+        let (beforeMalformed, malformed) = await collectUntilFailure(try await streamRun(backend()))
+        XCTAssertEqual(beforeMalformed.map(\.event), ["thread.run.created", "thread.run.queued", "thread.run.in_progress"])
+        XCTAssertEqual((malformed as? APIError)?.code, "MalformedEvent")
+        XCTAssertTrue((malformed as? APIError)?.message.contains("after 3 events") == true, "\(String(describing: malformed))")
+    }
+
     func testStreamEndingWithoutDoneIsAnUpstreamFailure() async throws {
         try await fake.knobs(["sse_style": "no_done"])
         let backend = backend()
@@ -213,7 +228,7 @@ final class FailureTests: DashScopeTestCase, @unchecked Sendable {
         XCTAssertTrue(error?.message.contains("TLS failure") == true, error?.message ?? "")
     }
 
-    func streamRun(_ backend: DashScopeBackend) async throws -> AsyncThrowingStream<StreamEvent, any Error> {
+    func streamRun(_ backend: DashScopeBackend) async throws -> StreamEventBatches {
         let assistant = try await makeAssistant(backend)
         let thread = try await makeThread(backend, saying: "Say hello to everyone here")
         return try await backend.streamRun(CreateRunParams([

@@ -15,7 +15,7 @@ final class StreamingTests: DashScopeTestCase, @unchecked Sendable {
     ]
     static let plainRunEnd = ["thread.message.completed", "thread.run.step.completed", "thread.run.completed", "done"]
 
-    func streamPlainRun(_ backend: DashScopeBackend, text: String = "Say hello") async throws -> AsyncThrowingStream<StreamEvent, any Error> {
+    func streamPlainRun(_ backend: DashScopeBackend, text: String = "Say hello") async throws -> StreamEventBatches {
         let assistant = try await makeAssistant(backend)
         let thread = try await makeThread(backend, saying: text)
         return try await backend.streamRun(CreateRunParams([
@@ -106,7 +106,7 @@ final class StreamingTests: DashScopeTestCase, @unchecked Sendable {
         try await fake.knobs(["stall_after_events": 4, "stall_ms": 60_000])
         let backend = backend()
         let stream = try await streamPlainRun(backend)
-        var iterator = stream.makeAsyncIterator()
+        var iterator = stream.events.makeAsyncIterator()
         var names: [String] = []
         for _ in 0..<4 { names.append(try await iterator.next()?.event ?? "") }
         XCTAssertEqual(names, Array(Self.plainRunEvents.prefix(4)))
@@ -118,7 +118,7 @@ final class StreamingTests: DashScopeTestCase, @unchecked Sendable {
         let stream = try await streamPlainRun(backend)
         let consumer = Task {
             var count = 0
-            for try await _ in stream { count += 1 }
+            for try await _ in stream.events { count += 1 }
             return count
         }
         while try await fake.requests().count < 4 { try await Task.sleep(for: .milliseconds(10)) }
@@ -160,6 +160,21 @@ final class StreamingTests: DashScopeTestCase, @unchecked Sendable {
         XCTAssertNil(leaked.first { ($0.dataText.map { String(decoding: $0, as: UTF8.self) } ?? "").contains(FakeDashScopeServer.apiKey) })
     }
 
+    func testEventsWrittenTogetherArriveInOneBatchInTheSameOrder() async throws {
+        let backend = backend()
+        try await fake.knobs(["stream_deltas": 200])
+        let reference = try await collect(try await streamPlainRun(backend))
+        try await fake.knobs(["stream_deltas": 200, "flush_every": 64])
+        var batches: [[StreamEvent]] = []
+        for try await batch in try await streamPlainRun(backend) { batches.append(batch) }
+        XCTAssertFalse(batches.contains { $0.isEmpty }, "an empty batch")
+        XCTAssertGreaterThan(batches.map(\.count).max() ?? 0, 1, "events the service wrote together come as one batch")
+        let events = batches.flatMap { $0 }
+        XCTAssertEqual(events.map(\.event), reference.map(\.event))
+        XCTAssertEqual(deltaText(events), deltaText(reference))
+        XCTAssertEqual(events.last, .done)
+    }
+
     /// Each stream holds a connection for as long as it runs. When one pool of 16 connections
     /// served both, 16 stalled streams made every read wait behind them (until the connect
     /// timeout failed it); streams have a pool of their own.
@@ -178,7 +193,7 @@ final class StreamingTests: DashScopeTestCase, @unchecked Sendable {
             ]))
             consumers.append(Task {
                 var count = 0
-                for try await _ in stream {
+                for try await _ in stream.events {
                     count += 1
                     if count == 2 { await started.note() }
                 }

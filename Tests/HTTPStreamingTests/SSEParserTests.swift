@@ -28,6 +28,14 @@ final class SSEParserTests: XCTestCase {
         }
     }
 
+    func testRepeatedAndSimilarEventNamesKeepTheirOwnSpelling() {
+        let names = ["thread.message.delta", "thread.message.delta", "thread.message.delte", "thread.message.delta", "", "x", "x"]
+        let text = names.map { "event:\($0)\ndata:1\n\n" }.joined()
+        for size in [1, 5, 1000] {
+            XCTAssertEqual(summary(parse(text, chunkSize: size)), names.map { "\($0)|1" }, "chunk size \(size)")
+        }
+    }
+
     func testSpaceAfterTheColonIsOptional() {
         let spaced = service.replacingOccurrences(of: "event:", with: "event: ").replacingOccurrences(of: "data:", with: "data: ")
         XCTAssertEqual(summary(parse(spaced)), expected)

@@ -145,7 +145,7 @@ func streamOnce() async throws -> (events: Int, firstToLast: Double, total: Doub
     var count = 0
     for try await event in try await backend.streamRun(CreateRunParams([
         "thread_id": .string(streamThread.id), "assistant_id": .string(assistant.id), "stream": true,
-    ])) {
+    ])).events {
         if first == nil { first = clock.now }
         if event.event != "done" { count += 1 }
     }

@@ -32,11 +32,12 @@ final class HostedRows {
         _ = retrieving.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
         assistant = retrieving.request("assistants/create", ["model": "qwen-max", "name": "limits"])["id"]!
         thread = retrieving.request("threads/create")["id"]!
-        retrieveRound(count: 50, record: false)  // warm up: connections, first allocations
+        if !options.streamOnly { retrieveRound(count: 50, record: false) }  // warm up: connections, first allocations
     }
 
     func round() throws {
         try streamRound()
+        guard !options.streamOnly else { return }
         retrieveRound(count: options.retrievesPerRound, record: true)
         try startupRound()
     }

@@ -15,14 +15,18 @@ struct Options {
     var quick = false
     /// Only rows 7 and 8 (no fake service, no SDK): for work on the local backend.
     var localOnly = false
+    /// Only rows 1, 2 and 6, the hosted stream (no other hosted row, no local one): for work on
+    /// the streaming path.
+    var streamOnly = false
     /// Another assistd measured in the local rows beside `assistd`, interleaved: an A/B.
     var baseline: String?
 
     static let usage = """
-        usage: LimitsBenchmark [--quick] [--local-only] [--assistd PATH] [--baseline PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--lists N] [--messages N]
+        usage: LimitsBenchmark [--quick] [--local-only | --stream-only] [--assistd PATH] [--baseline PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--lists N] [--messages N]
           --assistd  the binary to measure (default .build/release/assistd)
           --venv     where the official SDK's virtual environment is made once (default .build/limits-benchmark-venv)
           --quick    2 rounds, a 20,000-delta stream, 1,000 runs, 200,000 messages (page 10,000 is then the last)
+          --stream-only  only the hosted stream's rows (events/s, CPU per event, peak RSS)
           --local-only  only the local rows (runs/s, messages/list), without the fake service or the SDK
           --baseline PATH  another assistd measured in the local rows beside --assistd, run for run (an A/B)
         """
@@ -42,6 +46,7 @@ struct Options {
             case "--assistd": options.assistd = value()
             case "--venv": options.venv = value()
             case "--local-only": options.localOnly = true
+            case "--stream-only": options.streamOnly = true
             case "--baseline": options.baseline = value()
             case "--rounds": options.rounds = number(options.rounds)
             case "--deltas": options.deltas = number(options.deltas)

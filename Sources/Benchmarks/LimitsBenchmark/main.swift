@@ -19,9 +19,11 @@ say("\(options.rounds) rounds; a \(options.deltas)-delta hosted stream, \(option
     + "\(options.spawnsPerRound) start-ups, \(options.localRuns) local runs and \(options.listsPerRound) page reads a round; "
     + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage()) at the start")
 let hosted = try options.localOnly ? nil : HostedRows(options: options, python: SDKEnvironment.prepare(at: options.venv).python, samples: samples)
-let page = try DeepPage(messages: options.messages)
-let local = try LocalRows(binary: options.assistd, options: options, page: page, samples: samples)
-let baseline = try options.baseline.map { try LocalRows(binary: $0, options: options, page: page, samples: samples, prefix: "baseline.") }
+let page = try options.streamOnly ? nil : DeepPage(messages: options.messages)
+let local = try page.map { try LocalRows(binary: options.assistd, options: options, page: $0, samples: samples) }
+let baseline = try page.flatMap { page in
+    try options.baseline.map { try LocalRows(binary: $0, options: options, page: page, samples: samples, prefix: "baseline.") }
+}
 for round in 1...options.rounds {
     let started = monotonicSeconds()
     try hosted?.round()
@@ -30,9 +32,9 @@ for round in 1...options.rounds {
     say("round \(round) of \(options.rounds): \(String(format: "%.0f", monotonicSeconds() - started)) s, load average \(loadAverage())")
 }
 hosted?.finish()
-local.finish()
+local?.finish()
 baseline?.finish()
-page.remove()
+page?.remove()
 Table(samples: samples, options: options).print()
 
 func loadAverage() -> String {
