@@ -96,9 +96,7 @@ final class DashScopeClient: Sendable {
         while true {
             let started = ContinuousClock.now
             do {
-                let exchange = try await transport.open(request)
-                let head = exchange.head
-                let body = try await exchange.collect()
+                let (head, body) = try await transport.fetch(request)
                 trace("\(endpoint.description) -> \(head.status) in \(Self.milliseconds(since: started)) ms\(Self.requestIDNote(head, body))")
                 if endpoint.isRead, head.status == 429 || head.status >= 500, attempt < configuration.maxRetries,
                     let delay = retryDelay(attempt: attempt, retryAfter: head.header("retry-after"))

@@ -36,9 +36,9 @@ final class HostedRows {
     }
 
     func round() throws {
-        try streamRound()
-        retrieveRound(count: options.retrievesPerRound, record: true)
-        try startupRound()
+        if options.rows.contains(.stream) { try streamRound() }
+        if options.rows.contains(.retrieve) { retrieveRound(count: options.retrievesPerRound, record: true) }
+        if options.rows.contains(.startup) { try startupRound() }
     }
 
     /// Rows 1, 2, 6: one 100,000-delta run each (a fresh assistd, so its peak RSS is this stream's).

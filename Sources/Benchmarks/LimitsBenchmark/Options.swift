@@ -13,11 +13,18 @@ struct Options {
     var messages = 1_000_000
     var listsPerRound = 300
     var quick = false
+    /// The rows to measure (`--rows`): all of them unless named.
+    var rows: Set<Row> = Set(Row.allCases)
+
+    enum Row: String, CaseIterable {
+        case stream, retrieve, startup, runs, list
+    }
 
     static let usage = """
-        usage: LimitsBenchmark [--quick] [--assistd PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--messages N]
+        usage: LimitsBenchmark [--quick] [--assistd PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--messages N] [--rows LIST]
           --assistd  the binary to measure (default .build/release/assistd)
           --venv     where the official SDK's virtual environment is made once (default .build/limits-benchmark-venv)
+          --rows     only these rows, comma-separated: stream (rows 1, 2, 6), retrieve, startup (rows 4, 5), runs, list
           --quick    2 rounds, a 20,000-delta stream, 1,000 runs, 200,000 messages (page 10,000 is then the last)
         """
 
@@ -31,6 +38,10 @@ struct Options {
         var rest = arguments.dropFirst().filter { $0 != "--quick" }[...]
         func value() -> String { rest.popFirst() ?? "" }
         func number(_ fallback: Int) -> Int { max(1, Int(value()) ?? fallback) }
+        func usageError() -> Never {
+            FileHandle.standardError.write(Data((usage + "\n").utf8))
+            exit(2)
+        }
         while let flag = rest.popFirst() {
             switch flag {
             case "--assistd": options.assistd = value()
@@ -39,9 +50,12 @@ struct Options {
             case "--deltas": options.deltas = number(options.deltas)
             case "--runs": options.localRuns = number(options.localRuns)
             case "--messages": options.messages = max(200_000, number(options.messages))
+            case "--rows":
+                let named = value().split(separator: ",").map { Row(rawValue: String($0)) }
+                guard !named.isEmpty, named.allSatisfy({ $0 != nil }) else { usageError() }
+                options.rows = Set(named.compactMap { $0 })
             default:
-                FileHandle.standardError.write(Data((usage + "\n").utf8))
-                exit(2)
+                usageError()
             }
         }
         guard FileManager.default.isExecutableFile(atPath: options.assistd) else {

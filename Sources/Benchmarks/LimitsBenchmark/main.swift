@@ -20,15 +20,16 @@ say("\(options.rounds) rounds; a \(options.deltas)-delta hosted stream, \(option
     + "\(options.spawnsPerRound) start-ups, \(options.localRuns) local runs and \(options.listsPerRound) page reads a round; "
     + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage()) at the start")
 let hosted = try HostedRows(options: options, python: sdk.python, samples: samples)
-let local = try LocalRows(options: options, samples: samples)
+// The local rows' set-up (a 1,000,000-message thread) is skipped when neither is asked for.
+let local = options.rows.isDisjoint(with: [.runs, .list]) ? nil : try LocalRows(options: options, samples: samples)
 for round in 1...options.rounds {
     let started = monotonicSeconds()
     try hosted.round()
-    local.round()
+    local?.round()
     say("round \(round) of \(options.rounds): \(String(format: "%.0f", monotonicSeconds() - started)) s, load average \(loadAverage())")
 }
 hosted.finish()
-local.finish()
+local?.finish()
 Table(samples: samples, options: options).print()
 
 func loadAverage() -> String {
