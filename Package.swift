@@ -63,11 +63,15 @@ let package = Package(
 
         // The release binary links the Swift runtime and Foundation statically even without
         // --static-swift-stdlib: the dynamic loader's work for a dozen Swift libraries was a third
-        // of the time from spawn to `initialize`'s answer (README, "Benchmarks").
+        // of the time from spawn to `initialize`'s answer (README, "Benchmarks"). It is not
+        // position-independent (-no-pie): as PIE, the loader applied ~80,000 relative relocations
+        // at every start, reading 2 MB of them and dirtying 1 MB of data pages (~3 MB of the idle
+        // RSS). The price: the executable's own image is at a fixed address (no ASLR for it;
+        // libraries, heap and stacks still move).
         .executableTarget(
             name: "assistd", dependencies: ["AgentClientProtocol", "MCPClient", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "HTTPStreaming", "Inference", "AssistdSupport", "AssistdClient"],
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],  // the static libraries' link lines
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(configuration: .release))]),
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
