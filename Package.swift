@@ -71,7 +71,10 @@ let package = Package(
         .executableTarget(
             name: "assistd", dependencies: ["AgentClientProtocol", "MCPClient", "Bridge", "JSONRPC", "JSONCore", "AssistantAPI", "LocalEngine", "DashScope", "HTTPStreaming", "Inference", "AssistdSupport", "AssistdClient"],
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],  // the static libraries' link lines
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(configuration: .release))]),
+            linkerSettings: [
+                .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
+                .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux], configuration: .release)),
+            ]),
 
         // Benchmarks (executables, never run as tests).
         .executableTarget(name: "StoreBenchmark", dependencies: ["LocalEngine", "AssistantAPI", "JSONCore", "CSQLite", "AssistdClient"], path: "Sources/Benchmarks/StoreBenchmark"),
