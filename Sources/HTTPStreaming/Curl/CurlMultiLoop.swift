@@ -23,6 +23,10 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var engine: (curl: LibCurl, multi: UnsafeMutableRawPointer)?
     private var commands: [Command] = []
     private var stopped = false
+    /// Easy handles of ended transfers, reset, for the next ones: making one allocates and
+    /// initialises curl's per-transfer state every time.
+    private var spareHandles: [UnsafeMutableRawPointer] = []
+    private static let maxSpareHandles = 8
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
     init(connectTimeout: Duration, readTimeout: Duration, maxConnectionsPerHost: Int) {
@@ -62,10 +66,28 @@ final class CurlMultiLoop: @unchecked Sendable {
                 transfer.markCancelled()
                 transfer.finish(CURLE_ABORTED_BY_CALLBACK)
                 transfer.release()
+                transfer.curl.easyCleanup(transfer.handle)
             }
         case .posted:
             break
         }
+    }
+
+    /// An easy handle for a new transfer: a spare one, else a new one (nil if curl cannot make one).
+    func takeHandle(_ curl: LibCurl) -> UnsafeMutableRawPointer? {
+        lock.withLock { spareHandles.popLast() } ?? curl.easyInit()
+    }
+
+    /// Keeps an ended transfer's handle for the next one, reset (the loop's thread; once out of
+    /// the multi handle), or frees it.
+    private func recycle(_ handle: UnsafeMutableRawPointer, _ curl: LibCurl) {
+        curl.easyReset(handle)
+        let kept = lock.withLock { () -> Bool in
+            guard !stopped, spareHandles.count < Self.maxSpareHandles else { return false }
+            spareHandles.append(handle)
+            return true
+        }
+        if !kept { curl.easyCleanup(handle) }
     }
 
     private func run() {
@@ -85,7 +107,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 case .cancel(let transfer):
                     end(transfer, CURLE_ABORTED_BY_CALLBACK, curl, multi)
                 case .resume(let transfer):
-                    guard transfers[transfer.handle] != nil else { continue }
+                    guard transfers[transfer.handle] === transfer else { continue }
                     transfer.noteResumed()
                     _ = curl.easyPause(transfer.handle, CURLPAUSE_CONT)
                 case .shutdown:
@@ -93,7 +115,12 @@ final class CurlMultiLoop: @unchecked Sendable {
                         transfer.markCancelled()
                         end(transfer, CURLE_ABORTED_BY_CALLBACK, curl, multi)
                     }
-                    lock.withLock { _ = curl.multiCleanup(multi) }
+                    let spares = lock.withLock { () -> [UnsafeMutableRawPointer] in
+                        _ = curl.multiCleanup(multi)
+                        defer { spareHandles = [] }
+                        return spareHandles
+                    }
+                    spares.forEach(curl.easyCleanup)
                     return
                 }
             }
@@ -106,10 +133,14 @@ final class CurlMultiLoop: @unchecked Sendable {
                 end(transfer, message.pointee.data.result, curl, multi)
             }
             let now = ContinuousClock.now
-            for transfer in Array(transfers.values) {
+            var overdue: [(CurlTransfer, String)] = []  // ended after the walk, which they change
+            for transfer in transfers.values {
                 if let reason = transfer.overdue(now: now, connectTimeout: connectTimeout, readTimeout: readTimeout) {
-                    end(transfer, CURLE_OPERATION_TIMEDOUT, curl, multi, timedOut: reason)
+                    overdue.append((transfer, reason))
                 }
+            }
+            for (transfer, reason) in overdue {
+                end(transfer, CURLE_OPERATION_TIMEDOUT, curl, multi, timedOut: reason)
             }
             _ = curl.multiPoll(multi, nil, 0, transfers.isEmpty ? 60_000 : tick, nil)
         }
@@ -117,9 +148,12 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// Takes the transfer out of curl, frees it and tells its waiters how it ended.
     private func end(_ transfer: CurlTransfer, _ code: CURLcode, _ curl: LibCurl, _ multi: UnsafeMutableRawPointer, timedOut: String? = nil) {
-        guard transfers.removeValue(forKey: transfer.handle) != nil else { return }
+        // A handle is reused once its transfer ended: a late cancel must not end its next one.
+        guard transfers[transfer.handle] === transfer else { return }
+        transfers[transfer.handle] = nil
         _ = curl.multiRemoveHandle(multi, transfer.handle)
         transfer.finish(code, timedOut: timedOut)
         transfer.release()
+        recycle(transfer.handle, curl)
     }
 }

@@ -33,8 +33,9 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var paused = false
     private(set) var lastActivity = ContinuousClock.now
 
-    init(curl: LibCurl, request: HTTPRequest, bufferLimit: Int) throws {
-        guard let handle = curl.easyInit() else { throw TransportError(kind: .other, message: "curl_easy_init failed") }
+    /// - Parameter handle: a new or reset easy handle, the transfer's until `release`.
+    init(curl: LibCurl, handle: UnsafeMutableRawPointer?, request: HTTPRequest, bufferLimit: Int) throws {
+        guard let handle else { throw TransportError(kind: .other, message: "curl_easy_init failed") }
         self.curl = curl
         self.handle = handle
         self.bufferLimit = bufferLimit
@@ -78,9 +79,9 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    /// Frees curl's side (the transport's thread, once the handle has left the multi handle).
+    /// Frees what the transfer set on its handle (the transport's thread, once the handle has
+    /// left the multi handle); the handle itself goes back to the loop.
     func release() {
-        curl.easyCleanup(handle)
         curl.slistFreeAll(headerList)
         headerList = nil
     }

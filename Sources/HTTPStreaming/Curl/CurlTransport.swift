@@ -39,7 +39,8 @@ public final class CurlTransport: Sendable {
     }
 
     private func openOnce(_ request: HTTPRequest) async throws -> HTTPExchange {
-        let transfer = try CurlTransfer(curl: LibCurl.load(), request: request, bufferLimit: bodyBufferBytes)
+        let curl = try LibCurl.load()
+        let transfer = try CurlTransfer(curl: curl, handle: loop.takeHandle(curl), request: request, bufferLimit: bodyBufferBytes)
         let loop = loop
         let cancel: @Sendable () -> Void = {
             transfer.markCancelled()
@@ -69,7 +70,8 @@ public final class CurlTransport: Sendable {
     }
 
     private func fetchOnce(_ request: HTTPRequest) async throws -> (head: HTTPResponseHead, body: Data) {
-        let transfer = try CurlTransfer(curl: LibCurl.load(), request: request, bufferLimit: .max)
+        let curl = try LibCurl.load()
+        let transfer = try CurlTransfer(curl: curl, handle: loop.takeHandle(curl), request: request, bufferLimit: .max)
         let loop = loop
         loop.post(.add(transfer))
         return try await transfer.waitForWholeResponse {
