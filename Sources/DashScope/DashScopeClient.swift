@@ -109,7 +109,7 @@ final class DashScopeClient: Sendable {
                 return (head, body)
             } catch let error as TransportError {
                 trace("\(endpoint.description) failed after \(Self.milliseconds(since: started)) ms: \(errors.scrub(error.message))")
-                if attempt < configuration.maxRetries, error.neverReachedServer || endpoint.isRead,
+                if !error.clientUnavailable, attempt < configuration.maxRetries, error.neverReachedServer || endpoint.isRead,
                     let delay = retryDelay(attempt: attempt, retryAfter: nil)
                 {
                     trace("\(endpoint.description): retrying in \(Self.describe(delay)) (retry \(attempt + 1) of \(configuration.maxRetries))")

@@ -8,6 +8,7 @@ final class LibCurlTests: XCTestCase {
         XCTAssertThrowsError(try LibCurl(path: "libcurl-not-installed.so.4")) { error in
             guard let error = error as? TransportError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.kind, .other)
+            XCTAssertTrue(error.clientUnavailable, "a retry cannot help")
             XCTAssertTrue(error.message.contains("libcurl-not-installed.so.4"), error.message)
             XCTAssertTrue(error.message.contains("install it (Debian/Ubuntu: libcurl4)"), error.message)
         }

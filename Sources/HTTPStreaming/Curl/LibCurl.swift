@@ -48,11 +48,12 @@ struct LibCurl: @unchecked Sendable {
             let reason = dlerror().map { String(cString: $0) } ?? "not found"
             throw TransportError(
                 kind: .other,
-                message: "HTTP needs the system's libcurl, which could not be loaded (\(reason)); install it (Debian/Ubuntu: libcurl4)")
+                message: "HTTP needs the system's libcurl, which could not be loaded (\(reason)); install it (Debian/Ubuntu: libcurl4)",
+                clientUnavailable: true)
         }
         func load<Function>(_ name: String) throws(TransportError) -> Function {
             guard let address = dlsym(library, name) else {
-                throw TransportError(kind: .other, message: "\(path) has no \(name): libcurl 7.68 or later is needed")
+                throw TransportError(kind: .other, message: "\(path) has no \(name): libcurl 7.68 or later is needed", clientUnavailable: true)
             }
             return unsafeBitCast(address, to: Function.self)
         }
@@ -78,7 +79,7 @@ struct LibCurl: @unchecked Sendable {
         multiWakeup = try load("curl_multi_wakeup")
         let globalInit: @convention(c) (Int) -> CURLcode = try load("curl_global_init")
         guard globalInit(Int(CURL_GLOBAL_ALL)) == CURLE_OK else {
-            throw TransportError(kind: .other, message: "libcurl failed to initialise (curl_global_init)")
+            throw TransportError(kind: .other, message: "libcurl failed to initialise (curl_global_init)", clientUnavailable: true)
         }
     }
 
