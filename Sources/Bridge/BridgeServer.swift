@@ -83,7 +83,7 @@ public final class BridgeServer: MessageDispatcher {
             return .reply(.failure(.methodNotFound(method)))
         }
         let capabilities = state.withLock { $0.clientCapabilities }
-        return .runSerialized { [configuration] channel in
+        let body: @Sendable (RequestChannel) async throws -> SerializedJSON = { [configuration] channel in
             let context = RequestContext(channel: channel, clientCapabilities: capabilities, logger: configuration.logger)
             do {
                 return try await handler(context)
@@ -96,6 +96,7 @@ public final class BridgeServer: MessageDispatcher {
                 throw error
             }
         }
+        return methods.startsAtOnce(method) ? .runSerializedAtOnce(body) : .runSerialized(body)
     }
 
     public func receive(notification method: String, params: JSONValue?) {

@@ -16,6 +16,7 @@ typealias PreparedRequest = @Sendable (RequestContext) async throws -> Serialize
 public struct MethodTable: Sendable {
     private var handlers: [String: MethodHandler] = [:]
     private var orderings: [String: ThreadOrdering] = [:]
+    private var startingAtOnce: Set<String> = []
     let threadOrder = ThreadOrderGate()
     private let backends: BackendSlot
     private let toolCallTimeout: Duration
@@ -38,6 +39,7 @@ public struct MethodTable: Sendable {
         let backends = backends
         let toolCallTimeout = toolCallTimeout
         orderings[Method.name] = Method.threadOrdering
+        if Method.startsAtOnce { startingAtOnce.insert(Method.name) }
         handlers[Method.name] = { context, params, place in
             defer { place?.leave() }
             let request: Method
@@ -66,6 +68,9 @@ public struct MethodTable: Sendable {
         }
         return { context in try await handler(context, params, place) }
     }
+
+    /// Whether the method's requests start on the read thread (`RequestMethod.startsAtOnce`).
+    func startsAtOnce(_ method: String) -> Bool { startingAtOnce.contains(method) }
 
     /// The registered method names, sorted.
     public var names: [String] { handlers.keys.sorted() }

@@ -19,6 +19,11 @@ public protocol RequestMethod: Sendable {
     /// (`ThreadOrdering`). Reads and `runs/cancel` never wait.
     static var threadOrdering: ThreadOrdering { get }
 
+    /// Whether a request starts on the read thread (`RequestRoute.runSerializedAtOnce`): a read
+    /// of stored objects the local backend answers without suspending, so it costs no hand-off
+    /// between threads. Never for work that may block or take long before it suspends.
+    static var startsAtOnce: Bool { get }
+
     /// Reads every field the method knows; an error names the field (`data.param`).
     init(params: inout ParamReader) throws(APIError)
 
@@ -31,6 +36,8 @@ extension RequestMethod {
     }
 
     public static var threadOrdering: ThreadOrdering { .none }
+
+    public static var startsAtOnce: Bool { false }
 
     /// The method's params read from the JSON as sent.
     public static func read(_ params: JSONValue?) throws(APIError) -> Self {

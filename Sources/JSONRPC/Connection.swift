@@ -93,7 +93,9 @@ public final class Connection: Sendable {
 
     struct InFlightRequest {
         let token: UInt64
-        let task: Task<Void, Never>
+        /// nil while a request started at once has not suspended yet (the read thread runs it,
+        /// so no cancel can be read meanwhile).
+        var task: Task<Void, Never>?
     }
 
     struct PendingPeerRequest {
@@ -225,7 +227,7 @@ public final class Connection: Sendable {
     public func close(deadline: DispatchTime) {
         let (tasks, pending) = state.withLock { state in
             state.closed = true
-            let tasks = state.inFlight.values.map(\.task)
+            let tasks = state.inFlight.values.compactMap(\.task)
             let pending = state.pendingPeerRequests
             state.pendingPeerRequests = [:]
             return (tasks, pending)
@@ -375,7 +377,8 @@ public final class Connection: Sendable {
             target.replyNow(OutgoingMessage.response(id: id, outcome: .failure(error)).json, writer: writer)
             return
         }
-        switch dispatcher.route(request) {
+        let route = dispatcher.route(request)
+        switch route {
         case .reply(let outcome):
             target.replyNow(OutgoingMessage.response(id: id, outcome: outcome).json, writer: writer)
         case .run(let body):
@@ -383,8 +386,9 @@ public final class Connection: Sendable {
                 let outcome = await Self.outcome(of: body, channel: channel, logger: logger)
                 return { writer in target.deliverExpected(OutgoingMessage.response(id: id, outcome: outcome).json, writer: writer, stream: id) }
             }
-        case .runSerialized(let body):
-            startTask(request, replyTo: target) { [logger = options.logger] channel in
+        case .runSerialized(let body), .runSerializedAtOnce(let body):
+            let atOnce = if case .runSerializedAtOnce = route { true } else { false }
+            startTask(request, replyTo: target, atOnce: atOnce) { [logger = options.logger] channel in
                 let outcome = await Self.outcome(of: body, channel: channel, logger: logger)
                 return { writer in
                     switch outcome {
@@ -400,28 +404,35 @@ public final class Connection: Sendable {
 
     /// Runs the request's work in a task of its own, remembered for `$/cancelRequest` while it
     /// runs; `work` answers how to deliver the response, which happens once the request is
-    /// forgotten (so the peer may reuse its id as soon as it reads the response).
+    /// forgotten (so the peer may reuse its id as soon as it reads the response). `atOnce`
+    /// starts the task on this thread (`RequestRoute.runSerializedAtOnce`).
     private func startTask(
-        _ request: IncomingRequest, replyTo target: ReplyTarget,
+        _ request: IncomingRequest, replyTo target: ReplyTarget, atOnce: Bool = false,
         _ work: @escaping @Sendable (RequestChannel) async -> @Sendable (OrderedWriter) -> Void
     ) {
         let id = request.id
         let channel = RequestChannel(id: id, method: request.method, connection: self)
         target.expectReply()
         runningRequests.enter()
-        state.withLock { locked in
+        // Remembered before the task starts: one started at once may finish before it returns.
+        let token = state.withLock { locked in
             let token = locked.nextTaskToken
             locked.nextTaskToken += 1
-            // Above the streaming work (which runs at .utility), so requests are not starved.
-            let task = Task(priority: .userInitiated) { [self] in
-                let deliver = await work(channel)
-                state.withLock { state in
-                    if state.inFlight[id]?.token == token { state.inFlight[id] = nil }
-                }
-                deliver(writer)
-                runningRequests.leave()
+            locked.inFlight[id] = InFlightRequest(token: token, task: nil)
+            return token
+        }
+        let body: @Sendable () async -> Void = { [self] in
+            let deliver = await work(channel)
+            state.withLock { state in
+                if state.inFlight[id]?.token == token { state.inFlight[id] = nil }
             }
-            locked.inFlight[id] = InFlightRequest(token: token, task: task)
+            deliver(writer)
+            runningRequests.leave()
+        }
+        // Above the streaming work (which runs at .utility), so requests are not starved.
+        let task = atOnce ? Task.immediate(priority: .userInitiated, operation: body) : Task(priority: .userInitiated, operation: body)
+        state.withLock { state in
+            if state.inFlight[id]?.token == token { state.inFlight[id]?.task = task }
         }
     }
 

@@ -21,6 +21,10 @@ public enum RequestRoute: Sendable {
     /// Like `run`, with a result already serialized: its bytes are spliced into the response
     /// as they are (a stored object need not be parsed and written again).
     case runSerialized(@Sendable (RequestChannel) async throws -> SerializedJSON)
+    /// Like `runSerialized`, started on the read thread: the work runs there until it first
+    /// suspends, so a read that never does (a local store's page) is answered without being
+    /// handed to another thread and back. Only for short work that never blocks.
+    case runSerializedAtOnce(@Sendable (RequestChannel) async throws -> SerializedJSON)
 }
 
 /// What a running request handler uses to talk to the peer.

@@ -43,6 +43,9 @@ final class OrderedWriter: @unchecked Sendable {
     private let logger: Logger
     private let limits: Limits
     private let condition = NSCondition()
+    /// The stall watcher sleeps on this one, not on `condition`: every frame queued and every
+    /// write broadcasts there, and waking the watcher for each was a thread switch per response.
+    private let stallWatchSleep = NSCondition()
 
     private var mode: FramingMode
     private var urgent = OutgoingFrameQueue()
@@ -377,12 +380,18 @@ final class OrderedWriter: @unchecked Sendable {
         guard let limit = limits.stallLimit else { return }
         let limitNanoseconds = UInt64(stallSeconds * 1e9)
         let tick = max(0.02, min(1.0, stallSeconds / 4))
-        condition.lock()
-        while !closed && !broken {
-            _ = condition.wait(until: Date(timeIntervalSinceNow: tick))
+        while true {
+            stallWatchSleep.lock()
+            _ = stallWatchSleep.wait(until: Date(timeIntervalSinceNow: tick))
+            stallWatchSleep.unlock()
+            condition.lock()
+            if closed || broken { break }
             let waiting = writing || !urgent.isEmpty || !streamLane.isEmpty
             let now = DispatchTime.now().uptimeNanoseconds
-            guard waiting, !stalled, now > lastProgress, now - lastProgress >= limitNanoseconds else { continue }
+            guard waiting, !stalled, now > lastProgress, now - lastProgress >= limitNanoseconds else {
+                condition.unlock()
+                continue
+            }
             stalled = true
             let failed = waiters
             waiters = []
@@ -392,7 +401,6 @@ final class OrderedWriter: @unchecked Sendable {
                 "the client read no output for \(limit) with \(queued) bytes of events queued: "
                     + "ending the streams that wait (\(failed.count))")
             for waiter in failed { waiter.continuation.resume(throwing: OutputError.peerStalled(seconds: stallSeconds)) }
-            condition.lock()
         }
         condition.unlock()
     }
@@ -421,6 +429,7 @@ final class OrderedWriter: @unchecked Sendable {
             return waiters
         }
         for waiter in failed { waiter.continuation.resume(throwing: OutputError.closed) }
+        stallWatchSleep.locked { stallWatchSleep.signal() }
     }
 }
 

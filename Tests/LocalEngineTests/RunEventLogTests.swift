@@ -52,4 +52,28 @@ final class RunEventLogTests: XCTestCase {
         _ = try store.deleteThread(id: thread.id)
         XCTAssertEqual(try store.runEvents(runID: recentDone.id, after: nil), [], "deleting the thread deletes its runs' events")
     }
+
+    func testAnIndexRolledBackIsUsedAgainAndEventsAnotherProcessLoggedAreNotRepeated() throws {
+        let directory = temporaryDirectory()
+        let store = try Store.open(location: .file(directory: directory))
+        let thread = try Make.thread(store)
+        let run = Make.run(threadID: thread.id)
+        try store.insertRun(run)
+        XCTAssertEqual(try store.appendRunEvent(runID: run.id, event(0)), 0)
+        struct Abandoned: Error {}
+        XCTAssertThrowsError(try store.transaction {
+            XCTAssertEqual(try store.appendRunEvent(runID: run.id, event(1)), 1)
+            throw Abandoned()
+        })
+        XCTAssertEqual(try store.appendRunEvent(runID: run.id, event(1)), 1, "the rolled-back index is free again: no gap")
+
+        // Another process (a second connection) takes the run over and logs two events.
+        let other = try Store.open(location: .file(directory: directory))
+        XCTAssertEqual(try other.appendRunEvent(runID: run.id, event(2)), 2)
+        XCTAssertEqual(try other.appendRunEvent(runID: run.id, event(3)), 3)
+        XCTAssertEqual(try store.appendRunEvent(runID: run.id, event(4)), 4, "the first store goes on after them")
+        XCTAssertEqual(try other.runEvents(runID: run.id, after: nil).map(\.event), (0...4).map(event))
+        other.close()
+        store.close()
+    }
 }

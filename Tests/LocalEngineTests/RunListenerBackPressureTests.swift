@@ -62,4 +62,24 @@ final class RunListenerBackPressureTests: XCTestCase {
         }
         XCTAssertLessThanOrEqual(taken, ListenerBuffer.hardLimit, "the buffer stays bounded")
     }
+
+    func testEventsPushedWithoutWakingReachAWaitingReaderInOrderOnceWokenOrEnded() async throws {
+        func event(_ n: Int) -> StreamEvent { StreamEvent(event: "thread.message.delta", data: ["n": .int(Int64(n))]) }
+        let buffer = ListenerBuffer()
+        let reader = Task {
+            var taken: [StreamEvent] = []
+            while let next = try await buffer.next() { taken.append(next) }
+            return taken
+        }
+        try await Task.sleep(for: .milliseconds(50))  // the reader waits
+        XCTAssertTrue(buffer.push(event(0), wake: false))
+        XCTAssertTrue(buffer.push(event(1), wake: false))
+        buffer.wake()
+        XCTAssertTrue(buffer.push(event(2), wake: false))
+        try await Task.sleep(for: .milliseconds(50))  // the reader took 0 and 1 and waits again, 2 held
+        XCTAssertTrue(buffer.push(event(3), wake: false))
+        buffer.finish()  // wakes the reader with what is held, then ends its stream
+        let taken = try await reader.value
+        XCTAssertEqual(taken, (0...3).map(event))
+    }
 }

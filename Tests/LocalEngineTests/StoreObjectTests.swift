@@ -247,4 +247,25 @@ final class StoreObjectTests: XCTestCase {
         try Make.messages(store, threadID: thread.id, count: 20_000)
         XCTAssertEqual(try store.messageCount(threadID: thread.id), 20_000)
     }
+
+    func testTheExecutorsRunUpdateKeepsTheMetadataAClientChangedMeanwhile() throws {
+        let store = try openMemoryStore()
+        let thread = try Make.thread(store)
+        var run = Make.run(threadID: thread.id)
+        run.metadata = ["a": "1"]
+        try store.insertRun(run)
+        run.status = .inProgress
+        try store.updateRunKeepingMetadata(run)
+        XCTAssertEqual(try store.run(id: run.id), Store.storable(run), "unchanged metadata: the run as given")
+
+        _ = try store.modifyRun(id: run.id) { $0.metadata = ["b": "2"] }  // runs/update
+        run.status = .completed
+        try store.updateRunKeepingMetadata(run)
+        var expected = Store.storable(run)
+        expected.metadata = ["b": "2"]
+        XCTAssertEqual(try store.run(id: run.id), expected, "the executor's fields, the client's metadata")
+        XCTAssertEqual(try store.activeRun(threadID: thread.id), nil, "the status column follows")
+
+        assertAPIError(.notFound) { try store.updateRunKeepingMetadata(Make.run(threadID: thread.id)) }
+    }
 }

@@ -44,6 +44,21 @@ final class AssistdPipe {
         fatalError("assistd exited during \(method)")
     }
 
+    /// A request whose result is only checked to be one (a success response with its id), not
+    /// parsed: the round trip then measures assistd rather than this client's parser.
+    func requestUnparsed(_ method: String, _ params: JSONValue) {
+        let id = send(method, params)
+        let expected = Self.responsePrefix + Array(#"\#(id),"result":"#.utf8)
+        while let line = process.nextLine() {
+            guard Self.isResponse(line) else { continue }
+            if line.count > expected.count && memcmp(line.baseAddress!, expected, expected.count) == 0 { return }
+            let response = Self.parse(line)
+            guard response["id"]?.intValue == id else { continue }
+            fatalError("assistd answered \(method) with \(response)")
+        }
+        fatalError("assistd exited during \(method)")
+    }
+
     /// Sends a request and counts the notifications until its response: (frames, seconds from the
     /// first frame to the response, the response).
     func countFrames(_ method: String, _ params: JSONValue) -> (frames: Int, firstToLast: Double, result: JSONValue) {

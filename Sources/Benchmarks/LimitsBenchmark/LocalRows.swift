@@ -9,6 +9,8 @@ import LocalEngine
 final class LocalRows {
     let options: Options
     let samples: Samples
+    /// Before each sample's name: "" for the binary measured, "baseline." for the other of an A/B.
+    let prefix: String
     private let running: AssistdPipe
     private let assistant: JSONValue
     private let scriptPath: String
@@ -19,18 +21,19 @@ final class LocalRows {
     /// Runs per thread: a turn reads its thread's history whole, so threads stay short.
     static let runsPerThread = 8
 
-    init(options: Options, samples: Samples) throws {
+    init(binary: String, options: Options, page: DeepPage, samples: Samples, prefix: String = "") throws {
         self.options = options
         self.samples = samples
-        scriptPath = NSTemporaryDirectory() + "limits-benchmark-\(getpid()).json"
+        self.prefix = prefix
+        self.page = page
+        scriptPath = NSTemporaryDirectory() + "limits-benchmark-\(getpid())-\(prefix).json"
         let script: JSONValue = ["turns": [["text": .string(String(repeating: "benchmark text ", count: 8)), "chunks": 8]]]
         try Data(script.serialized()).write(to: URL(fileURLWithPath: scriptPath))
-        running = try AssistdPipe(binary: options.assistd, arguments: ["--ephemeral", "--model", "scripted:\(scriptPath)"])
+        running = try AssistdPipe(binary: binary, arguments: ["--ephemeral", "--model", "scripted:\(scriptPath)"])
         _ = running.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
         assistant = running.request("assistants/create", ["model": "scripted", "name": "limits"])["id"]!
 
-        page = try DeepPage(messages: options.messages)
-        listing = try AssistdPipe(binary: options.assistd, arguments: ["--data-dir", page.directory])
+        listing = try AssistdPipe(binary: binary, arguments: ["--data-dir", page.directory])
         _ = listing.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
         let first = listing.request("messages/list", page.params)
         precondition(first["data"]?.arrayValue?.count == DeepPage.pageSize, "page \(DeepPage.pageNumber) came back short")
@@ -46,19 +49,19 @@ final class LocalRows {
     private func runsRound() {
         let started = ProcFigures.cpuSeconds(running.pid)
         let (runs, seconds) = runBurst(runs: options.localRuns)
-        samples.add("runs.rate", Double(runs) / seconds)
-        samples.add("runs.cpu", (ProcFigures.cpuSeconds(running.pid) - started) / Double(runs) * 1000)
+        samples.add(prefix + "runs.rate", Double(runs) / seconds)
+        samples.add(prefix + "runs.cpu", (ProcFigures.cpuSeconds(running.pid) - started) / Double(runs) * 1000)
     }
 
     private func listRound() {
         var latencies: [Double] = []
         for _ in 0..<options.listsPerRound {
             let started = monotonicSeconds()
-            _ = listing.request("messages/list", page.params)
+            listing.requestUnparsed("messages/list", page.params)
             latencies.append((monotonicSeconds() - started) * 1e6)
         }
-        samples.add("list.assistd", latencies)
-        samples.add("list.sqlite", page.sqliteLatencies(options.listsPerRound))
+        samples.add(prefix + "list.assistd", latencies)
+        if prefix.isEmpty { samples.add("list.sqlite", page.sqliteLatencies(options.listsPerRound)) }
     }
 
     /// About `runs` streamed `runs/create`s on one connection, `inFlight` at a time: each slot
@@ -96,6 +99,5 @@ final class LocalRows {
         running.finish()
         listing.finish()
         try? FileManager.default.removeItem(atPath: scriptPath)
-        page.remove()
     }
 }

@@ -13,6 +13,10 @@ struct Options {
     var messages = 1_000_000
     var listsPerRound = 300
     var quick = false
+    /// Only rows 7 and 8 (no fake service, no SDK): for work on the local backend.
+    var localOnly = false
+    /// Another assistd measured in the local rows beside `assistd`, interleaved: an A/B.
+    var baseline: String?
     /// The rows to measure (`--rows`): all of them unless named.
     var rows: Set<Row> = Set(Row.allCases)
 
@@ -21,11 +25,13 @@ struct Options {
     }
 
     static let usage = """
-        usage: LimitsBenchmark [--quick] [--assistd PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--messages N] [--rows LIST]
+        usage: LimitsBenchmark [--quick] [--local-only] [--assistd PATH] [--baseline PATH] [--venv DIR] [--rounds N] [--deltas N] [--runs N] [--lists N] [--messages N] [--rows LIST]
           --assistd  the binary to measure (default .build/release/assistd)
           --venv     where the official SDK's virtual environment is made once (default .build/limits-benchmark-venv)
-          --rows     only these rows, comma-separated: stream (rows 1, 2, 6), retrieve, startup (rows 4, 5), runs, list
           --quick    2 rounds, a 20,000-delta stream, 1,000 runs, 200,000 messages (page 10,000 is then the last)
+          --local-only  only the local rows (runs/s, messages/list), without the fake service or the SDK
+          --baseline PATH  another assistd measured in the local rows beside --assistd, run for run (an A/B)
+          --rows     only these rows, comma-separated: stream (rows 1, 2, 6), retrieve, startup (rows 4, 5), runs, list
         """
 
     static func parse(_ arguments: [String]) -> Options {
@@ -46,9 +52,12 @@ struct Options {
             switch flag {
             case "--assistd": options.assistd = value()
             case "--venv": options.venv = value()
+            case "--local-only": options.localOnly = true
+            case "--baseline": options.baseline = value()
             case "--rounds": options.rounds = number(options.rounds)
             case "--deltas": options.deltas = number(options.deltas)
             case "--runs": options.localRuns = number(options.localRuns)
+            case "--lists": options.listsPerRound = number(options.listsPerRound)
             case "--messages": options.messages = max(200_000, number(options.messages))
             case "--rows":
                 let named = value().split(separator: ",").map { Row(rawValue: String($0)) }
@@ -58,8 +67,8 @@ struct Options {
                 usageError()
             }
         }
-        guard FileManager.default.isExecutableFile(atPath: options.assistd) else {
-            FileHandle.standardError.write(Data("no assistd at \(options.assistd): swift build -c release, or pass --assistd PATH\n".utf8))
+        for binary in [options.assistd] + (options.baseline.map { [$0] } ?? []) where !FileManager.default.isExecutableFile(atPath: binary) {
+            FileHandle.standardError.write(Data("no assistd at \(binary): swift build -c release, or pass --assistd PATH\n".utf8))
             exit(2)
         }
         return options

@@ -47,6 +47,15 @@ struct Table {
         say("\nmedians over \(options.rounds) interleaved rounds (figure: assistd; beside it the peer or floor; ratio assistd ÷ peer)")
         say(line(["figure", "assistd", "peer / floor", "ratio", "target", "met"]))
         for row in rows { say(line([row.0, row.1, row.2, row.3, row.4, row.5 ? "yes" : "no"])) }
+        if let baseline = options.baseline {
+            say("\nA/B, the local rows run for run (this: \(options.assistd); baseline: \(baseline)):")
+            say(String(
+                format: "  runs/s %.0f vs %.0f (%.2f×); ms CPU a run %.3f vs %.3f; messages/list µs %.1f vs %.1f (%.2f×)",
+                m("runs.rate"), m("baseline.runs.rate"), m("runs.rate") / m("baseline.runs.rate"),
+                m("runs.cpu"), m("baseline.runs.cpu"), m("list.assistd"), m("baseline.list.assistd"),
+                m("list.assistd") / m("baseline.list.assistd")))
+        }
+        guard !options.localOnly else { return }
         say(String(
             format: "\nstart-up CPU to idle (live threads, /proc/PID/task/*/schedstat): hosted %.1f ms, local %.1f ms; retrieve p50: assistd %.0f µs, SDK %.0f µs, bare %.0f µs",
             m("startup.hosted.cpu"), m("startup.local.cpu"), m("retrieve.assistd"), m("retrieve.sdk"), m("retrieve.bare")))

@@ -13,23 +13,31 @@
 import Foundation
 
 let options = Options.parse(CommandLine.arguments)
-let sdk = try SDKEnvironment.prepare(at: options.venv)
 let samples = Samples()
 say("LimitsBenchmark\(options.quick ? " --quick" : ""): \(options.assistd)")
 say("\(options.rounds) rounds; a \(options.deltas)-delta hosted stream, \(options.retrievesPerRound) retrieves, "
     + "\(options.spawnsPerRound) start-ups, \(options.localRuns) local runs and \(options.listsPerRound) page reads a round; "
     + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage()) at the start")
-let hosted = try HostedRows(options: options, python: sdk.python, samples: samples)
+let hostedRows: Set<Options.Row> = [.stream, .retrieve, .startup]
+let hosted = try options.localOnly || options.rows.isDisjoint(with: hostedRows)
+    ? nil : HostedRows(options: options, python: SDKEnvironment.prepare(at: options.venv).python, samples: samples)
 // The local rows' set-up (a 1,000,000-message thread) is skipped when neither is asked for.
-let local = options.rows.isDisjoint(with: [.runs, .list]) ? nil : try LocalRows(options: options, samples: samples)
+let page = try options.rows.isDisjoint(with: [.runs, .list]) ? nil : DeepPage(messages: options.messages)
+let local = try page.map { try LocalRows(binary: options.assistd, options: options, page: $0, samples: samples) }
+let baseline = try page.flatMap { page in
+    try options.baseline.map { try LocalRows(binary: $0, options: options, page: page, samples: samples, prefix: "baseline.") }
+}
 for round in 1...options.rounds {
     let started = monotonicSeconds()
-    try hosted.round()
-    local?.round()
+    try hosted?.round()
+    // The A/B's order alternates, so neither side always runs on a machine the other just warmed.
+    for rows in round % 2 == 1 ? [local, baseline] : [baseline, local] { rows?.round() }
     say("round \(round) of \(options.rounds): \(String(format: "%.0f", monotonicSeconds() - started)) s, load average \(loadAverage())")
 }
-hosted.finish()
+hosted?.finish()
 local?.finish()
+baseline?.finish()
+page?.remove()
 Table(samples: samples, options: options).print()
 
 func loadAverage() -> String {

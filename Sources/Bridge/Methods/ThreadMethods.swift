@@ -58,6 +58,7 @@ public struct CreateMessage: RequestMethod {
 
 public struct ListMessages: RequestMethod {
     public static let name = "messages/list"
+    public static let startsAtOnce = true
     public let params: ListMessagesParams
     public init(params reader: inout ParamReader) throws(APIError) { params = try ListMessagesParams(reader: &reader) }
     public func call(_ call: MethodCall) async throws -> ListPage<SerializedJSON> {
@@ -67,6 +68,7 @@ public struct ListMessages: RequestMethod {
 
 public struct RetrieveMessage: RequestMethod {
     public static let name = "messages/retrieve"
+    public static let startsAtOnce = true
     public let threadID: String
     public let messageID: String
     public init(params reader: inout ParamReader) throws(APIError) {

@@ -135,4 +135,30 @@ enum Kernels {
         }
         return (hsum(a0), hsum(a1), hsum(a2), hsum(a3))
     }
+
+    /// One Q8_0 row · eight activation rows of a batch (prompt, Activations' layout with
+    /// `stride` rows): each block is widened once for the eight, and the eight products
+    /// d_w·d_x of a block come from one vector multiply into `scales` (8·nb floats).
+    /// Each token's float steps are `dotQ8_0`'s, so the values are bit for bit the same.
+    @inline(__always)
+    static func dotQ8_0x8Tokens(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                                _ xd: UnsafePointer<Float>, _ stride: Int, _ nb: Int, _ scales: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+        for b in 0..<nb {
+            let dx = UnsafeRawPointer(xd + b * stride).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(scales + 8 * b).storeBytes(of: SIMD8(repeating: half(row, 34 * b)) * dx, as: SIMD8<Float>.self)
+        }
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+        for b in 0..<nb {
+            let (we, wo) = bytes(UnsafeRawPointer(row + 34 * b))
+            let e = xe + 16 * b * stride, o = xo + 16 * b * stride, s = scales + 8 * b
+            @inline(__always)
+            func step(_ acc: inout SIMD8<Float>, _ t: Int) {
+                acc = acc.addingProduct(SIMD8(repeating: s[t]), quadSums(we, load16(e + 16 * t), wo, load16(o + 16 * t)))
+            }
+            step(&a0, 0); step(&a1, 1); step(&a2, 2); step(&a3, 3)
+            step(&a4, 4); step(&a5, 5); step(&a6, 6); step(&a7, 7)
+        }
+        return SIMD8(hsum(a0), hsum(a1), hsum(a2), hsum(a3), hsum(a4), hsum(a5), hsum(a6), hsum(a7))
+    }
 }

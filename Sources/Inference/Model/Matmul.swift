@@ -13,18 +13,22 @@ final class MatmulScratch {
     let dd: UnsafeMutablePointer<Float>
     /// One dequantised row (float weights).
     let xf: UnsafeMutablePointer<Float>
+    /// One row of decoded, scaled 16-bit weights (Q4_K's prompt kernel).
+    let scaled: UnsafeMutablePointer<Int16>
 
     init(maxCols: Int) {
         dd = .allocate(capacity: 10 * maxCols / 32)
         xf = .allocate(capacity: maxCols)
+        scaled = .allocate(capacity: maxCols)
     }
 
     deinit {
         dd.deallocate()
         xf.deallocate()
+        scaled.deallocate()
     }
 
-    var pointers: ScratchPointers { ScratchPointers(dd: dd, xf: xf) }
+    var pointers: ScratchPointers { ScratchPointers(dd: dd, xf: xf, scaled: scaled) }
 }
 
 /// A chunk's inputs with no reference-counted fields, so the per-chunk calls do
@@ -55,6 +59,7 @@ struct MatmulJob {
 struct ScratchPointers {
     let dd: UnsafeMutablePointer<Float>
     let xf: UnsafeMutablePointer<Float>
+    let scaled: UnsafeMutablePointer<Int16>
 }
 
 /// Activations after `prepare`, as plain pointers.
@@ -184,22 +189,40 @@ enum Matmul {
                 }
                 return
             }
-            for r in start..<end {
-                for k in 0..<tokens {
+            // Tokens outer, rows inner: the tokens' activations stay in cache across the chunk's rows.
+            var k = 0
+            while k + 8 <= tokens {
+                for r in start..<end {
+                    let v = Kernels.dotQ8_0x8Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb, scratch.dd)
+                    for j in 0..<8 { t.out[(k + j) * t.outStride + r] = v[j] }
+                }
+                k += 8
+            }
+            for k in k..<tokens {
+                for r in start..<end {
                     t.out[k * t.outStride + r] = Kernels.dotQ8_0(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens)
                 }
             }
         case .q5_0:
             if w.packed {
-                q5_0(t, input, start, end, PackedQ5_0.self)
+                q5_0(t, input, start, end, scratch, PackedQ5_0.self)
             } else {
-                q5_0(t, input, start, end, GGMLQ5_0.self)
+                q5_0(t, input, start, end, scratch, GGMLQ5_0.self)
             }
         case .q4_K, .q6_K:
             let nbK = cols / 256
             let ke = input.evenK, ko = input.oddK, kd = input.dK, ks = input.sumsK
-            // Tokens outer, rows inner: four tokens' activations stay in cache across the chunk's rows.
+            // Tokens outer, rows inner: the tokens' activations stay in cache across the chunk's rows.
             var k = 0
+            while k + 8 <= tokens {
+                for r in start..<end {
+                    let row = w.row(r)
+                    let v = w.type == .q4_K ? Q4_KKernel.dot8Tokens(row, ke + 16 * k, ko + 16 * k, kd + k, ks + k, nbK, stride: tokens, scratch.scaled)
+                                            : Q6_KKernel.dot8Tokens(row, ke + 16 * k, ko + 16 * k, kd + k, nbK, stride: tokens, scratch.dd)
+                    for j in 0..<8 { t.out[(k + j) * t.outStride + r] = v[j] }
+                }
+                k += 8
+            }
             while k + 4 <= tokens {
                 for r in start..<end {
                     let row = w.row(r)
@@ -233,7 +256,7 @@ enum Matmul {
 
     /// Q5_0 rows in either block layout (packed at load, or ggml's as in the file).
     @inline(__always)
-    static func q5_0<L: Q5_0Layout>(_ t: MatmulJob, _ input: ActivationView, _ start: Int, _ end: Int, _: L.Type) {
+    static func q5_0<L: Q5_0Layout>(_ t: MatmulJob, _ input: ActivationView, _ start: Int, _ end: Int, _ scratch: ScratchPointers, _: L.Type) {
         let w = t
         let nb = input.cols / 32
         let tokens = input.rows
@@ -250,8 +273,15 @@ enum Matmul {
             }
             return
         }
-        // Tokens outer, rows inner: four tokens' activations stay in cache across the chunk's rows.
+        // Tokens outer, rows inner: the tokens' activations stay in cache across the chunk's rows.
         var k = 0
+        while k + 8 <= tokens {
+            for r in start..<end {
+                let v = Q5_0Kernel.dot8Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb, scratch.dd, layout: L.self)
+                for j in 0..<8 { t.out[(k + j) * t.outStride + r] = v[j] }
+            }
+            k += 8
+        }
         while k + 4 <= tokens {
             for r in start..<end {
                 let v = Q5_0Kernel.dot4Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb, layout: L.self)

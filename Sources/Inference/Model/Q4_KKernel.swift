@@ -113,4 +113,83 @@ enum Q4_KKernel {
         }
         return SIMD4(a0 - m0, a1 - m1, a2 - m2, a3 - m3)
     }
+
+    /// A row's values with their sub-block scales multiplied in (15·63 fits 16 bits),
+    /// 256 per block in `values`' order, for `dot8Tokens`. Not inlined on purpose: seen
+    /// through, the known ranges of the products lead LLVM to widen them to 32 bits and
+    /// use 32-bit multiplies instead of one pair product (`vpmaddwd`) per 16 values.
+    @inline(never)
+    static func scaledRow(_ row: UnsafePointer<UInt8>, _ nb: Int, into out: UnsafeMutablePointer<Int16>) {
+        for b in 0..<nb {
+            let blk = UnsafeRawPointer(row + 144 * b)
+            let (sc, _) = scalesAndMins(blk)
+            for j in 0..<4 {
+                let (le, lo, he, ho) = values(blk, j)
+                let low = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: sc[2 * j]))
+                let high = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: sc[2 * j + 1]))
+                let at = UnsafeMutableRawPointer(out + 256 * b + 64 * j)
+                at.storeBytes(of: le &* low, as: SIMD16<Int16>.self)
+                at.storeBytes(of: lo &* low, toByteOffset: 32, as: SIMD16<Int16>.self)
+                at.storeBytes(of: he &* high, toByteOffset: 64, as: SIMD16<Int16>.self)
+                at.storeBytes(of: ho &* high, toByteOffset: 96, as: SIMD16<Int16>.self)
+            }
+        }
+    }
+
+    /// One row · eight activation rows of a batch (prompt). The row's values come
+    /// scaled from `scaledRow` (into `scaled`, 256·nb Int16), so each token's integer
+    /// sum is one pair product per 16 values; the eight tokens' quad lanes are reduced
+    /// together into one vector of totals, and the mins' sums, the Float conversions
+    /// and the fused multiply-adds run with a token per lane (the same operations per
+    /// token as `dot`, so the values are bit for bit the same).
+    @inline(__always)
+    static func dot8Tokens(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                           _ xd: UnsafePointer<Float>, _ sums: UnsafePointer<Int32>, _ nb: Int, stride: Int,
+                           _ scaled: UnsafeMutablePointer<Int16>) -> SIMD8<Float> {
+        scaledRow(row, nb, into: scaled)
+        var acc = SIMD8<Float>(), accMin = SIMD8<Float>()
+        for b in 0..<nb {
+            let blk = UnsafeRawPointer(row + 144 * b)
+            let c = 8 * b * stride
+            var s0 = SIMD8<Int32>(), s1 = SIMD8<Int32>(), s2 = SIMD8<Int32>(), s3 = SIMD8<Int32>()
+            var s4 = SIMD8<Int32>(), s5 = SIMD8<Int32>(), s6 = SIMD8<Int32>(), s7 = SIMD8<Int32>()
+            for j in 0..<4 {
+                let w = scaled + 256 * b + 64 * j
+                let lowEven = Kernels.load16(w), lowOdd = Kernels.load16(w + 16)
+                let highEven = Kernels.load16(w + 32), highOdd = Kernels.load16(w + 48)
+                let e0 = xe + 16 * (c + 2 * j * stride), o0 = xo + 16 * (c + 2 * j * stride)
+                let e1 = xe + 16 * (c + (2 * j + 1) * stride), o1 = xo + 16 * (c + (2 * j + 1) * stride)
+                @inline(__always)
+                func add(_ s: inout SIMD8<Int32>, _ t: Int) {
+                    s &+= Kernels.quadInts(lowEven, Kernels.load16(e0 + 16 * t), lowOdd, Kernels.load16(o0 + 16 * t))
+                        &+ Kernels.quadInts(highEven, Kernels.load16(e1 + 16 * t), highOdd, Kernels.load16(o1 + 16 * t))
+                }
+                add(&s0, 0); add(&s1, 1); add(&s2, 2); add(&s3, 3)
+                add(&s4, 4); add(&s5, 5); add(&s6, 6); add(&s7, 7)
+            }
+            let totals = laneTotals(s0, s1, s2, s3, s4, s5, s6, s7)
+            let (_, mins) = scalesAndMins(blk)
+            var minTotals = SIMD8<Int32>()
+            for k in 0..<8 {
+                minTotals &+= SIMD8(repeating: mins[k]) &* UnsafeRawPointer(sums + c + k * stride).loadUnaligned(as: SIMD8<Int32>.self)
+            }
+            let dy = UnsafeRawPointer(xd + b * stride).loadUnaligned(as: SIMD8<Float>.self)
+            acc = acc.addingProduct(Kernels.float(totals), SIMD8(repeating: Kernels.half(blk, 0)) * dy)
+            accMin = accMin.addingProduct(Kernels.float(minTotals), SIMD8(repeating: Kernels.half(blk, 2)) * dy)
+        }
+        return acc - accMin
+    }
+
+    /// Lane t: the sum of s_t's eight lanes (a tree of pairwise sums, then the two halves).
+    @inline(__always)
+    static func laneTotals(_ s0: SIMD8<Int32>, _ s1: SIMD8<Int32>, _ s2: SIMD8<Int32>, _ s3: SIMD8<Int32>,
+                           _ s4: SIMD8<Int32>, _ s5: SIMD8<Int32>, _ s6: SIMD8<Int32>, _ s7: SIMD8<Int32>) -> SIMD8<Int32> {
+        /// Per 128-bit half: a's two pair sums, then b's (vphaddd's lane order).
+        @inline(__always)
+        func pairs(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD8<Int32> {
+            SIMD8(a[0], a[2], b[0], b[2], a[4], a[6], b[4], b[6]) &+ SIMD8(a[1], a[3], b[1], b[3], a[5], a[7], b[5], b[7])
+        }
+        let q0 = pairs(pairs(s0, s1), pairs(s2, s3)), q1 = pairs(pairs(s4, s5), pairs(s6, s7))
+        return SIMD8(lowHalf: q0.lowHalf &+ q0.highHalf, highHalf: q1.lowHalf &+ q1.highHalf)
+    }
 }

@@ -86,6 +86,37 @@ enum Q5_0Kernel {
         }
         return SIMD4(Kernels.hsum(a0), Kernels.hsum(a1), Kernels.hsum(a2), Kernels.hsum(a3))
     }
+
+    /// One row · eight activation rows of a batch (prompt): a block's decoding is the
+    /// larger part of its work, so it is shared by twice the tokens of `dot4Tokens`
+    /// while the eight accumulators still fit the 16 vector registers. The eight
+    /// products d_w·d_x of a block are formed in one vector multiply into `scales`
+    /// (8·nb floats) first, so the inner loop broadcasts them from memory instead of
+    /// a scalar multiply and a shuffle per token. Each token's float steps are `dot`'s,
+    /// so the values are bit for bit the same.
+    @inline(__always)
+    static func dot8Tokens<L: Q5_0Layout>(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                                          _ xd: UnsafePointer<Float>, _ stride: Int, _ nb: Int, _ scales: UnsafeMutablePointer<Float>,
+                                          layout _: L.Type = GGMLQ5_0.self) -> SIMD8<Float> {
+        for b in 0..<nb {
+            let dx = UnsafeRawPointer(xd + b * stride).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(scales + 8 * b).storeBytes(of: SIMD8(repeating: Kernels.half(row, 22 * b)) * dx, as: SIMD8<Float>.self)
+        }
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+        for b in 0..<nb {
+            let (we, wo) = L.halves(UnsafeRawPointer(row + 22 * b))
+            let e = xe + 16 * b * stride, o = xo + 16 * b * stride, s = scales + 8 * b
+            @inline(__always)
+            func step(_ acc: inout SIMD8<Float>, _ t: Int) {
+                acc = acc.addingProduct(SIMD8(repeating: s[t]), Kernels.quadSums(we, Kernels.load16(e + 16 * t), wo, Kernels.load16(o + 16 * t)))
+            }
+            step(&a0, 0); step(&a1, 1); step(&a2, 2); step(&a3, 3)
+            step(&a4, 4); step(&a5, 5); step(&a6, 6); step(&a7, 7)
+        }
+        return SIMD8(Kernels.hsum(a0), Kernels.hsum(a1), Kernels.hsum(a2), Kernels.hsum(a3),
+                     Kernels.hsum(a4), Kernels.hsum(a5), Kernels.hsum(a6), Kernels.hsum(a7))
+    }
 }
 
 /// Where a Q5_0 block's 32 values are: both layouts keep the Float16 d at byte 0.

@@ -73,4 +73,59 @@ enum Q6_KKernel {
         }
         return SIMD4(Kernels.hsum(a0), Kernels.hsum(a1), Kernels.hsum(a2), Kernels.hsum(a3))
     }
+
+    /// `group`'s values with their scales already multiplied in (|q − 32|·|scale| <= 4096
+    /// fits 16 bits): lanes 0–7 of each half are the group's first 16 elements. The
+    /// integer sums are then one pair product per half and token, no 32-bit multiply.
+    @inline(__always)
+    static func scaledGroup(_ blk: UnsafeRawPointer, _ n: Int, _ g: Int) -> (SIMD16<Int16>, SIMD16<Int16>) {
+        let (even, odd, _) = group(blk, n, g)
+        let scales = (blk + 192 + 8 * n + 2 * g).assumingMemoryBound(to: Int8.self)
+        let s0 = Int16(scales[0]), s1 = Int16(scales[1])
+        let m = SIMD16<Int16>(s0, s0, s0, s0, s0, s0, s0, s0, s1, s1, s1, s1, s1, s1, s1, s1)
+        return (even &* m, odd &* m)
+    }
+
+    /// One row · eight activation rows of a batch (prompt): each group is decoded and
+    /// scaled once for the eight; d_x·d_w of the eight come from one vector multiply
+    /// into `scales` (8·nb floats). Each token's float steps are `dot`'s.
+    @inline(__always)
+    static func dot8Tokens(_ row: UnsafePointer<UInt8>, _ xe: UnsafePointer<Int16>, _ xo: UnsafePointer<Int16>,
+                           _ xd: UnsafePointer<Float>, _ nb: Int, stride: Int, _ scales: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+        for b in 0..<nb {
+            let dx = UnsafeRawPointer(xd + b * stride).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(scales + 8 * b).storeBytes(of: dx * SIMD8(repeating: Kernels.half(row, 210 * b + 208)), as: SIMD8<Float>.self)
+        }
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+        for b in 0..<nb {
+            let blk = UnsafeRawPointer(row + 210 * b)
+            var s0 = SIMD8<Int32>(), s1 = SIMD8<Int32>(), s2 = SIMD8<Int32>(), s3 = SIMD8<Int32>()
+            var s4 = SIMD8<Int32>(), s5 = SIMD8<Int32>(), s6 = SIMD8<Int32>(), s7 = SIMD8<Int32>()
+            for n in 0..<2 {
+                for g in 0..<4 {
+                    let (we, wo) = scaledGroup(blk, n, g)
+                    let c = (8 * b + 4 * n + g) * stride
+                    let e = xe + 16 * c, o = xo + 16 * c
+                    @inline(__always)
+                    func add(_ s: inout SIMD8<Int32>, _ t: Int) {
+                        s &+= Kernels.quadInts(we, Kernels.load16(e + 16 * t), wo, Kernels.load16(o + 16 * t))
+                    }
+                    add(&s0, 0); add(&s1, 1); add(&s2, 2); add(&s3, 3)
+                    add(&s4, 4); add(&s5, 5); add(&s6, 6); add(&s7, 7)
+                }
+            }
+            let d = scales + 8 * b
+            a0 = a0.addingProduct(SIMD8(repeating: d[0]), Kernels.float(s0))
+            a1 = a1.addingProduct(SIMD8(repeating: d[1]), Kernels.float(s1))
+            a2 = a2.addingProduct(SIMD8(repeating: d[2]), Kernels.float(s2))
+            a3 = a3.addingProduct(SIMD8(repeating: d[3]), Kernels.float(s3))
+            a4 = a4.addingProduct(SIMD8(repeating: d[4]), Kernels.float(s4))
+            a5 = a5.addingProduct(SIMD8(repeating: d[5]), Kernels.float(s5))
+            a6 = a6.addingProduct(SIMD8(repeating: d[6]), Kernels.float(s6))
+            a7 = a7.addingProduct(SIMD8(repeating: d[7]), Kernels.float(s7))
+        }
+        return SIMD8(Kernels.hsum(a0), Kernels.hsum(a1), Kernels.hsum(a2), Kernels.hsum(a3),
+                     Kernels.hsum(a4), Kernels.hsum(a5), Kernels.hsum(a6), Kernels.hsum(a7))
+    }
 }

@@ -34,7 +34,9 @@ final class ListenerBuffer: @unchecked Sendable {
     // MARK: producer
 
     /// Adds an event; false when the buffer overflowed (the caller detaches the listener).
-    func push(_ event: StreamEvent) -> Bool {
+    /// With `wake` false a waiting consumer is not woken: `wake()` hands it the events held,
+    /// so the events of one run step cost its task one wake-up, not one each.
+    func push(_ event: StreamEvent, wake: Bool = true) -> Bool {
         lock.lock()
         guard !done, ending == nil else {
             lock.unlock()
@@ -44,17 +46,42 @@ final class ListenerBuffer: @unchecked Sendable {
             lock.unlock()
             return false
         }
-        if let consumer {
-            self.consumer = nil
-            lastTaken = DispatchTime.now().uptimeNanoseconds
-            lock.unlock()
-            consumer.resume(returning: event)
-            return true
-        }
         if held == 0 { lastTaken = DispatchTime.now().uptimeNanoseconds }
         events.append(event)
+        guard wake, let consumer else {
+            lock.unlock()
+            return true
+        }
+        self.consumer = nil
+        let first = takeFirst()
         lock.unlock()
+        consumer.resume(returning: first)
         return true
+    }
+
+    /// Hands a waiting consumer the first event held (it takes the rest without waiting).
+    func wake() {
+        lock.lock()
+        guard let waiting = consumer, held > 0 else {
+            lock.unlock()
+            return
+        }
+        consumer = nil
+        let event = takeFirst()
+        lock.unlock()
+        waiting.resume(returning: event)
+    }
+
+    /// With the lock held and an event held: takes the first.
+    private func takeFirst() -> StreamEvent {
+        let event = events[head]
+        head += 1
+        if head == events.count {
+            events.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        lastTaken = DispatchTime.now().uptimeNanoseconds
+        return event
     }
 
     /// Ends the stream after the events held (`error` nil: normally).
@@ -69,10 +96,18 @@ final class ListenerBuffer: @unchecked Sendable {
         consumer = nil
         let waiters = roomWaiters
         roomWaiters = []
-        if waiting != nil { done = true }
+        // A consumer waits with events held only when they were pushed without waking it.
+        let first = waiting != nil && held > 0 ? takeFirst() : nil
+        if waiting != nil && first == nil { done = true }
         lock.unlock()
         if let waiting {
-            if let error { waiting.resume(throwing: error) } else { waiting.resume(returning: nil) }
+            if let first {
+                waiting.resume(returning: first)
+            } else if let error {
+                waiting.resume(throwing: error)
+            } else {
+                waiting.resume(returning: nil)
+            }
         }
         for waiter in waiters { waiter.resume() }
     }
@@ -129,13 +164,7 @@ final class ListenerBuffer: @unchecked Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StreamEvent?, any Error>) in
                 lock.lock()
                 if head < events.count {
-                    let event = events[head]
-                    head += 1
-                    if head == events.count {
-                        events.removeAll(keepingCapacity: true)
-                        head = 0
-                    }
-                    lastTaken = DispatchTime.now().uptimeNanoseconds
+                    let event = takeFirst()
                     let waiters = held < Self.highWater ? roomWaiters : []
                     if !waiters.isEmpty { roomWaiters = [] }
                     lock.unlock()

@@ -24,13 +24,16 @@ extension RunExecutor: RunEffectPerformer {
         } catch {
             logger.error("could not store the changes of \(driver.runID): \(error)")
         }
+        // Listeners are woken once, after the batch: one wake-up of each stream's task for the
+        // whole step (ending or detaching a listener wakes it with its events, in order).
         for effect in batch {
             switch effect {
             case .persist: break
-            case .emit(let event): driver.listeners.emit(event)
+            case .emit(let event): driver.listeners.emit(event, wake: false)
             default: perform(effect, for: driver)
             }
         }
+        driver.listeners.wake()
     }
 
     func perform(_ effect: RunEffect, for driver: RunDriver) {

@@ -47,15 +47,22 @@ final class RunListeners: Sendable {
         entries.withLock { $0[listener.id] = listener }
     }
 
-    func emit(_ event: StreamEvent) {
+    /// Sends the event to every listener; with `wake` false their consumers wait for `wake()`
+    /// (the executor wakes them once per batch of effects).
+    func emit(_ event: StreamEvent, wake: Bool = true) {
         for listener in entries.withLock({ Array($0.values) }) {
             var stamped = event
             if case .object(var object) = event.data {
                 object["request_id"] = listener.requestID
                 stamped.data = .object(object)
             }
-            if !listener.buffer.push(stamped) { detach(listener) }
+            if !listener.buffer.push(stamped, wake: wake) { detach(listener) }
         }
+    }
+
+    /// Hands every waiting consumer the events emitted without waking it.
+    func wake() {
+        for listener in entries.withLock({ Array($0.values) }) { listener.buffer.wake() }
     }
 
     /// Every listener gets `done` and its stream finishes.

@@ -43,13 +43,7 @@ struct StoreRunRepository: RunRepository {
     func updateStep(_ step: RunStep) throws { try store.updateStep(step) }
 
     /// Keeps metadata a client changed meanwhile (`runs/update`): the executor owns every other field.
-    func updateRun(_ run: Run) throws {
-        _ = try store.modifyRun(id: run.id) { stored in
-            let metadata = stored.metadata
-            stored = run
-            stored.metadata = metadata
-        }
-    }
+    func updateRun(_ run: Run) throws { try store.updateRunKeepingMetadata(run) }
 
     func transaction(_ body: () throws -> Void) throws { try store.transaction(body) }
     func recentThreadMessages(threadID: String, limit: Int) throws -> [Message] {

@@ -58,6 +58,9 @@ extension Store {
 /// `SQLITE_CONSTRAINT_FOREIGNKEY` (a C macro Swift cannot import).
 let sqliteConstraintForeignKey: Int32 = SQLITE_CONSTRAINT | (3 << 8)
 
+/// `SQLITE_CONSTRAINT_PRIMARYKEY`.
+let sqliteConstraintPrimaryKey: Int32 = SQLITE_CONSTRAINT | (6 << 8)
+
 /// An id stored in a nullable column: the service writes "" for "none" on user messages.
 func optionalID(_ id: String?) -> SQLValue {
     guard let id, !id.isEmpty else { return .null }

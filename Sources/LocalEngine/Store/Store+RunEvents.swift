@@ -27,12 +27,20 @@ extension Store {
     ) throws -> Int64? {
         try atomically {
             let next = try withConnection { db in
-                try db.scalarInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM run_events WHERE run_id = ?", [.text(runID)]) ?? 0
+                try nextEventIndex.take(runID)
+                    ?? db.scalarInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM run_events WHERE run_id = ?", [.text(runID)]) ?? 0
             }
             guard next < cap else { return nil }
-            _ = try change(
-                "INSERT INTO run_events (run_id, idx, event, data, created_at) VALUES (?, ?, ?, ?, ?)",
-                [.text(runID), .int(next), .text(event.event), .bytes(event.data.serialized()), .int(now)])
+            do {
+                try change(
+                    "INSERT INTO run_events (run_id, idx, event, data, created_at) VALUES (?, ?, ?, ?, ?)",
+                    [.text(runID), .int(next), .text(event.event), .bytes(event.data.serialized()), .int(now)])
+            } catch let error as StoreError where error.code == sqliteConstraintPrimaryKey {
+                // Another process logged events of this run since (it took the run over): the
+                // index is read again, so the log stays without gaps or repeats.
+                return try appendRunEvent(runID: runID, event, now: now, cap: cap)
+            }
+            nextEventIndex.remember(runID, next + 1)
             return next
         }
     }

@@ -1,4 +1,5 @@
 import AssistantAPI
+import JSONCore
 
 /// Runs of a thread. `status` has its own column so that the active run of a thread and the
 /// runs to recover after a restart are found through an index.
@@ -37,6 +38,27 @@ extension Store {
             "UPDATE runs SET status = ?, json = ? WHERE id = ?",
             [.text(stored.status.rawValue), try encode(stored), .text(stored.id)])
         if changed == 0 { throw APIError.notFound("run", id: run.id) }
+    }
+
+    /// Replaces the stored run as `updateRun` does, keeping the stored metadata: the run
+    /// executor's write, racing a client's `runs/update`. One statement when the metadata is what
+    /// `run` carries (the usual case: the run is written as it is, nothing decoded); otherwise the
+    /// stored run is read, given the executor's fields and written back, in one transaction.
+    public func updateRunKeepingMetadata(_ run: Run) throws {
+        let stored = Self.storable(run)
+        let object = try JSONValue(encoding: stored)
+        // SQLite's text of the stored metadata object, compared with ours: the same bytes when a
+        // client changed nothing. A difference in form alone only takes the longer way.
+        let metadata: SQLValue = object["metadata"].map { .bytes($0.serialized()) } ?? .null
+        let changed = try change(
+            "UPDATE runs SET status = ?, json = ? WHERE id = ? AND json_extract(json, '$.metadata') IS ?",
+            [.text(stored.status.rawValue), .bytes(object.serialized()), .text(stored.id), metadata])
+        if changed > 0 { return }
+        _ = try modifyRun(id: run.id) { current in
+            let metadata = current.metadata
+            current = run
+            current.metadata = metadata
+        }
     }
 
     /// `notFound("thread")` if the thread does not exist.

@@ -29,6 +29,8 @@ public final class Store: @unchecked Sendable {
     private let lock = NSRecursiveLock()
     private let db: SQLiteConnection
     private var transactionDepth = 0
+    /// Guarded by `lock` (see `RunEventIndexCache`).
+    var nextEventIndex = RunEventIndexCache()
     private var isClosed = false
 
     private init(location: Location, path: String, db: SQLiteConnection) {
@@ -41,7 +43,17 @@ public final class Store: @unchecked Sendable {
     public static func open(location: Location) throws -> Store {
         switch location {
         case .memory:
-            let db = try SQLiteConnection(path: ":memory:", flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            // The `memdb` VFS rather than `:memory:`: the same bytes in memory, behind an ordinary
+            // page cache. A `:memory:` database keeps every page in its cache, and every commit
+            // then walked that cache's hash table, a cost that grew with the database. A name
+            // without a leading "/" keeps the database private to this connection; its journal
+            // stays in memory too (the VFS would put any other file on disk).
+            let db = try SQLiteConnection(
+                path: "file:assistd-ephemeral?vfs=memdb", flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI)
+            try db.execute("PRAGMA journal_mode = MEMORY")
+            // The VFS caps a database at 1 GiB unless told otherwise; `:memory:` had no cap.
+            var unlimited = Int64.max
+            _ = sqlite3_file_control(db.handle, "main", SQLITE_FCNTL_SIZE_LIMIT, &unlimited)
             try configure(db, wal: false)
             return Store(location: location, path: ":memory:", db: db)
         case .file(let directory):
@@ -154,6 +166,7 @@ public final class Store: @unchecked Sendable {
                 result = try body()
             } catch {
                 transactionDepth -= 1
+                nextEventIndex.forgetAll()  // the rolled-back events' indexes are free again
                 if depth == 0 {
                     _ = try? db.run("ROLLBACK")
                 } else {
@@ -166,6 +179,7 @@ public final class Store: @unchecked Sendable {
             do {
                 try db.run(depth == 0 ? "COMMIT" : "RELEASE nested\(depth)")
             } catch {
+                nextEventIndex.forgetAll()
                 if depth == 0 { _ = try? db.run("ROLLBACK") }
                 throw error
             }
@@ -178,6 +192,16 @@ public final class Store: @unchecked Sendable {
     func atomically<T>(_ body: () throws -> T) throws -> T {
         try withConnection { _ in
             transactionDepth > 0 ? try body() : try transaction(body)
+        }
+    }
+
+    /// The most bytes the ephemeral database may grow to (nil for a file store).
+    func memoryLimitBytes() throws -> Int64? {
+        guard location == .memory else { return nil }
+        return try withConnection { db in
+            var limit: Int64 = -1  // below the size: SQLite answers the limit and keeps it
+            guard sqlite3_file_control(db.handle, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit) == SQLITE_OK else { return nil }
+            return limit
         }
     }
 
