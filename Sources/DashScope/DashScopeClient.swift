@@ -96,9 +96,7 @@ final class DashScopeClient: Sendable {
         while true {
             let started = ContinuousClock.now
             do {
-                let exchange = try await transport.open(request)
-                let head = exchange.head
-                let body = try await exchange.collect()
+                let (head, body) = try await transport.fetch(request)
                 trace("\(endpoint.description) -> \(head.status) in \(Self.milliseconds(since: started)) ms\(Self.requestIDNote(head, body))")
                 if endpoint.isRead, head.status == 429 || head.status >= 500, attempt < configuration.maxRetries,
                     let delay = retryDelay(attempt: attempt, retryAfter: head.header("retry-after"))
@@ -111,7 +109,7 @@ final class DashScopeClient: Sendable {
                 return (head, body)
             } catch let error as TransportError {
                 trace("\(endpoint.description) failed after \(Self.milliseconds(since: started)) ms: \(errors.scrub(error.message))")
-                if attempt < configuration.maxRetries, error.neverReachedServer || endpoint.isRead,
+                if !error.clientUnavailable, attempt < configuration.maxRetries, error.neverReachedServer || endpoint.isRead,
                     let delay = retryDelay(attempt: attempt, retryAfter: nil)
                 {
                     trace("\(endpoint.description): retrying in \(Self.describe(delay)) (retry \(attempt + 1) of \(configuration.maxRetries))")

@@ -9,14 +9,17 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     /// ...and it was a reused keep-alive connection: the server closed it while idle as the
     /// request crossed it, so the request never reached it.
     public var onReusedConnection: Bool
+    /// The HTTP client itself is missing (libcurl could not be loaded): no retry can help.
+    public var clientUnavailable: Bool
     /// The request surely never reached the server (no connection was made): safe to retry any verb.
     public var neverReachedServer: Bool { kind == .dns || kind == .refused }
     public var description: String { message }
 
-    public init(kind: Kind, message: String, closedBeforeResponse: Bool = false, onReusedConnection: Bool = false) {
+    public init(kind: Kind, message: String, closedBeforeResponse: Bool = false, onReusedConnection: Bool = false, clientUnavailable: Bool = false) {
         self.kind = kind
         self.message = message
         self.closedBeforeResponse = closedBeforeResponse
         self.onReusedConnection = onReusedConnection
+        self.clientUnavailable = clientUnavailable
     }
 }

@@ -14,8 +14,12 @@ struct BackendFactory {
     /// The process's one logger: every backend and model logs through it.
     let logger: Logger
 
-    /// The hosted backend's trace lines, at debug level.
-    var log: DashScopeLog { { [logger] line in logger.debug(line) } }
+    /// The hosted backend's trace lines, at debug level; none below it, so that a call does not
+    /// build, scrub and drop a line (and parse the answer again for its request id) every time.
+    var log: DashScopeLog? {
+        guard logger.minimumLevel <= .debug else { return nil }
+        return { [logger] line in logger.debug(line) }
+    }
 
     var backendName: String {
         if let backend = options.backend { return backend }
@@ -84,7 +88,7 @@ struct BackendFactory {
                 readTimeout: options.modelReadTimeout ?? OpenAIChatModelConfiguration.defaultReadTimeout),
                 logger: logger)
         }
-        return EmbeddedModelLoader.load(options: options, environment: environment, log: log)
+        return EmbeddedModelLoader.load(options: options, environment: environment, log: { [logger] line in logger.debug(line) })
     }
 }
 

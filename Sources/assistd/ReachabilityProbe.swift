@@ -1,37 +1,32 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HTTPStreaming
 
 /// One bounded request (no credentials) to tell whether a server answers at all: any HTTP
 /// status counts as reachable. For `assistd doctor`.
 enum ReachabilityProbe {
-    enum Outcome {
+    enum Outcome: Sendable {
         case answered(status: Int, seconds: Double)
         case failed(String)
     }
 
     static func probe(_ url: URL, method: String = "HEAD", timeout: TimeInterval = 5) -> Outcome {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.invalidateAndCancel() }
+        let transport = CurlTransport(connectTimeout: .seconds(timeout), readTimeout: .seconds(timeout))
+        defer { transport.shutdown() }
         let box = OutcomeBox()
         let done = DispatchSemaphore(value: 0)
-        let started = Date()
-        let task = session.dataTask(with: request) { _, response, error in
-            if let http = response as? HTTPURLResponse {
-                box.set(.answered(status: http.statusCode, seconds: Date().timeIntervalSince(started)))
-            } else {
-                box.set(.failed(error.map { $0.localizedDescription } ?? "no HTTP response"))
+        let task = Task {
+            let started = ContinuousClock.now
+            do {
+                let exchange = try await transport.open(HTTPRequest(method: method, url: url, headers: [], body: nil))
+                exchange.cancel()
+                let elapsed = (ContinuousClock.now - started).components
+                box.set(.answered(status: exchange.head.status, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+            } catch {
+                box.set(.failed((error as? TransportError)?.message ?? "\(error)"))
             }
             done.signal()
         }
-        task.resume()
-        // URLSession's own timeouts are not a hard bound; this is.
+        // A hard bound whatever the transport's timeouts do.
         guard done.wait(timeout: .now() + timeout + 1) == .success else {
             task.cancel()
             return .failed("no answer within \(Int(timeout)) s")

@@ -42,6 +42,55 @@ final class CurlTransportTests: XCTestCase {
         XCTAssertTrue(intact, "the body arrived out of order or altered")
     }
 
+    func testFetchAnswersTheWholeBodyInOrderWhateverTheBufferLimit() async throws {
+        let bodyBytes = 3 << 20
+        let server = try OneResponseServer(bodyBytes: bodyBytes)
+        // A limit far below the body: `fetch` must not pause (nobody would resume it).
+        let transport = CurlTransport(connectTimeout: .seconds(10), readTimeout: .seconds(10), bodyBufferBytes: 16 << 10)
+        defer { transport.shutdown() }
+        let (head, body) = try await transport.fetch(HTTPRequest(
+            method: "GET", url: URL(string: "http://127.0.0.1:\(server.port)/whole")!, headers: [], body: nil))
+        XCTAssertEqual(head.status, 200)
+        XCTAssertEqual(head.header("Content-Length"), String(bodyBytes))
+        XCTAssertEqual(body.count, bodyBytes)
+        XCTAssertTrue(body.enumerated().allSatisfy { $0.element == UInt8($0.offset % 251) }, "the body arrived out of order or altered")
+    }
+
+    func testFetchFromARefusedConnectionSaysSo() async throws {
+        let transport = CurlTransport(connectTimeout: .seconds(5), readTimeout: .seconds(5))
+        defer { transport.shutdown() }
+        let port = try OneResponseServer.unusedPort()
+        do {
+            _ = try await transport.fetch(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/")!, headers: [], body: nil))
+            XCTFail("a request to a closed port succeeded")
+        } catch let error as TransportError {
+            XCTAssertEqual(error.kind, .refused, "\(error)")
+        }
+    }
+
+    func testALateCancelOfAnEndedRequestLeavesTheNextOneOnItsHandleAlone() async throws {
+        let first = try OneResponseServer(bodyBytes: 1000)
+        let second = try OneResponseServer(bodyBytes: 8 << 20)
+        let transport = CurlTransport(connectTimeout: .seconds(10), readTimeout: .seconds(10), bodyBufferBytes: 64 << 10)
+        defer { transport.shutdown() }
+        func get(_ server: OneResponseServer) -> HTTPRequest {
+            HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(server.port)/")!, headers: [], body: nil)
+        }
+        let ended = try await transport.open(get(first))
+        let endedBody = try await ended.collect()
+        XCTAssertEqual(endedBody.count, 1000)
+        try await Task.sleep(for: .milliseconds(200))  // its handle is back with the transport
+        // Paused on a full buffer while the first one's cancel arrives, on the handle that one used.
+        let next = try await transport.open(get(second))
+        ended.cancel()
+        try await Task.sleep(for: .milliseconds(300))
+        let received = ReceivedCount()
+        let reader = Task { received.set(try await next.collect().count) }
+        for _ in 0..<150 where received.value == nil { try await Task.sleep(for: .milliseconds(100)) }
+        reader.cancel()
+        XCTAssertEqual(received.value, 8 << 20, "the next request was ended by the late cancel")
+    }
+
     func testARefusedConnectionSaysSo() async throws {
         let transport = CurlTransport(connectTimeout: .seconds(5), readTimeout: .seconds(5))
         defer { transport.shutdown() }
@@ -53,6 +102,13 @@ final class CurlTransportTests: XCTestCase {
             XCTAssertEqual(error.kind, .refused, "\(error)")
         }
     }
+}
+
+private final class ReceivedCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count: Int?
+    var value: Int? { lock.withLock { count } }
+    func set(_ value: Int) { lock.withLock { count = value } }
 }
 
 /// Accepts one connection, reads the request head, answers 200 with `bodyBytes` of a pattern

@@ -2,7 +2,7 @@
 import Foundation
 import XCTest
 
-/// The stale keep-alive rule (HTTPTransport): a request that got no byte of answer is repeated
+/// The stale keep-alive rule (TransportPolicy, CurlTransport): a request that got no byte of answer is repeated
 /// at once when that is safe, and only then. The rule at work through the binary is in
 /// EndToEndTests (RunsOpenAIModelFaultTests, DashScopeFaultTests).
 final class StaleConnectionRuleTests: XCTestCase {
@@ -14,13 +14,13 @@ final class StaleConnectionRuleTests: XCTestCase {
     let closedFresh = TransportError(kind: .connectionLost, message: "closed", closedBeforeResponse: true)
 
     func testAPostIsRepeatedOnlyWhenItsReusedConnectionClosedBeforeAnswering() {
-        XCTAssertTrue(HTTPTransport.mayRepeat(request("POST"), after: closedOnReuse))
-        XCTAssertFalse(HTTPTransport.mayRepeat(request("POST"), after: closedFresh), "it may have reached the server")
+        XCTAssertTrue(TransportPolicy.mayRepeat(request("POST"), after: closedOnReuse))
+        XCTAssertFalse(TransportPolicy.mayRepeat(request("POST"), after: closedFresh), "it may have reached the server")
     }
 
     func testIdempotentRequestsAreRepeatedAfterAnyCloseBeforeAnswering() {
         for method in ["GET", "get", "HEAD", "PUT", "DELETE", "OPTIONS"] {
-            XCTAssertTrue(HTTPTransport.mayRepeat(request(method), after: closedFresh), method)
+            XCTAssertTrue(TransportPolicy.mayRepeat(request(method), after: closedFresh), method)
         }
     }
 
@@ -29,8 +29,8 @@ final class StaleConnectionRuleTests: XCTestCase {
         let timeout = TransportError(kind: .timeout, message: "timed out")
         let refused = TransportError(kind: .refused, message: "refused")
         for error in [midBody, timeout, refused] {
-            XCTAssertFalse(HTTPTransport.mayRepeat(request("GET"), after: error), error.message)
-            XCTAssertFalse(HTTPTransport.mayRepeat(request("POST"), after: error), error.message)
+            XCTAssertFalse(TransportPolicy.mayRepeat(request("GET"), after: error), error.message)
+            XCTAssertFalse(TransportPolicy.mayRepeat(request("POST"), after: error), error.message)
         }
     }
 }

@@ -32,14 +32,13 @@ final class HostedRows {
         _ = retrieving.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
         assistant = retrieving.request("assistants/create", ["model": "qwen-max", "name": "limits"])["id"]!
         thread = retrieving.request("threads/create")["id"]!
-        if !options.streamOnly { retrieveRound(count: 50, record: false) }  // warm up: connections, first allocations
+        if options.rows.contains(.retrieve) { retrieveRound(count: 50, record: false) }  // warm up: connections, first allocations
     }
 
     func round() throws {
-        try streamRound()
-        guard !options.streamOnly else { return }
-        retrieveRound(count: options.retrievesPerRound, record: true)
-        try startupRound()
+        if options.rows.contains(.stream) { try streamRound() }
+        if options.rows.contains(.retrieve) { retrieveRound(count: options.retrievesPerRound, record: true) }
+        if options.rows.contains(.startup) { try startupRound() }
     }
 
     /// Rows 1, 2, 6: one 100,000-delta run each (a fresh assistd, so its peak RSS is this stream's).

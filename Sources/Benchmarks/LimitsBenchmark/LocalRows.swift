@@ -42,11 +42,18 @@ final class LocalRows {
     }
 
     func round() {
+        if options.rows.contains(.runs) { runsRound() }
+        if options.rows.contains(.list) { listRound() }
+    }
+
+    private func runsRound() {
         let started = ProcFigures.cpuSeconds(running.pid)
         let (runs, seconds) = runBurst(runs: options.localRuns)
         samples.add(prefix + "runs.rate", Double(runs) / seconds)
         samples.add(prefix + "runs.cpu", (ProcFigures.cpuSeconds(running.pid) - started) / Double(runs) * 1000)
+    }
 
+    private func listRound() {
         var latencies: [Double] = []
         for _ in 0..<options.listsPerRound {
             let started = monotonicSeconds()

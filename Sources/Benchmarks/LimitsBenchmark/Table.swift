@@ -55,7 +55,7 @@ struct Table {
                 m("runs.cpu"), m("baseline.runs.cpu"), m("list.assistd"), m("baseline.list.assistd"),
                 m("list.assistd") / m("baseline.list.assistd")))
         }
-        guard !options.localOnly && !options.streamOnly else { return }
+        guard !options.localOnly, !options.rows.isDisjoint(with: [.startup, .retrieve]) else { return }
         say(String(
             format: "\nstart-up CPU to idle (live threads, /proc/PID/task/*/schedstat): hosted %.1f ms, local %.1f ms; retrieve p50: assistd %.0f µs, SDK %.0f µs, bare %.0f µs",
             m("startup.hosted.cpu"), m("startup.local.cpu"), m("retrieve.assistd"), m("retrieve.sdk"), m("retrieve.bare")))

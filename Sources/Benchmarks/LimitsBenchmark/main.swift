@@ -18,8 +18,11 @@ say("LimitsBenchmark\(options.quick ? " --quick" : ""): \(options.assistd)")
 say("\(options.rounds) rounds; a \(options.deltas)-delta hosted stream, \(options.retrievesPerRound) retrieves, "
     + "\(options.spawnsPerRound) start-ups, \(options.localRuns) local runs and \(options.listsPerRound) page reads a round; "
     + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage()) at the start")
-let hosted = try options.localOnly ? nil : HostedRows(options: options, python: SDKEnvironment.prepare(at: options.venv).python, samples: samples)
-let page = try options.streamOnly ? nil : DeepPage(messages: options.messages)
+let hostedRows: Set<Options.Row> = [.stream, .retrieve, .startup]
+let hosted = try options.localOnly || options.rows.isDisjoint(with: hostedRows)
+    ? nil : HostedRows(options: options, python: SDKEnvironment.prepare(at: options.venv).python, samples: samples)
+// The local rows' set-up (a 1,000,000-message thread) is skipped when neither is asked for.
+let page = try options.rows.isDisjoint(with: [.runs, .list]) ? nil : DeepPage(messages: options.messages)
 let local = try page.map { try LocalRows(binary: options.assistd, options: options, page: $0, samples: samples) }
 let baseline = try page.flatMap { page in
     try options.baseline.map { try LocalRows(binary: $0, options: options, page: page, samples: samples, prefix: "baseline.") }

@@ -5,8 +5,8 @@ import Foundation
 /// asked (curl handles are not thread-safe, so only this thread touches them), runs curl,
 /// finishes transfers that are done, and ends those that are overdue (the watchdog).
 final class CurlMultiLoop: @unchecked Sendable {
-    // @unchecked: `commands`, `started` and `stopped` are guarded by `lock`; `transfers` and
-    // `multi`'s use belong to the loop's thread.
+    // @unchecked: `commands`, `engine` and `stopped` are guarded by `lock`; `transfers` and
+    // the multi handle's use belong to the loop's thread.
     enum Command {
         case add(CurlTransfer)
         case cancel(CurlTransfer)
@@ -14,37 +14,46 @@ final class CurlMultiLoop: @unchecked Sendable {
         case shutdown
     }
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
-
     private let lock = NSLock()
-    private let multi: UnsafeMutableRawPointer
     private let connectTimeout: Duration
     private let readTimeout: Duration
+    private let maxConnectionsPerHost: Int
+    /// The library and the multi handle, made with the loop's thread by the first transfer (so
+    /// libcurl is loaded only when a request needs it).
+    private var engine: (curl: LibCurl, multi: UnsafeMutableRawPointer)?
     private var commands: [Command] = []
-    private var started = false
     private var stopped = false
+    /// Easy handles of ended transfers, reset, for the next ones: making one allocates and
+    /// initialises curl's per-transfer state every time.
+    private var spareHandles: [UnsafeMutableRawPointer] = []
+    private static let maxSpareHandles = 8
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
     init(connectTimeout: Duration, readTimeout: Duration, maxConnectionsPerHost: Int) {
-        _ = Self.globalInit
-        multi = curl_multi_init()
-        assistd_curl_multi_set_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
+        self.maxConnectionsPerHost = maxConnectionsPerHost
     }
 
-    /// Hands a command to the loop's thread (started on first use) and wakes it. After
+    /// Hands a command to the loop's thread (started by the first transfer) and wakes it. After
     /// `shutdown`, a new transfer fails at once and other commands are dropped.
     func post(_ command: Command) {
         enum Outcome { case posted, start, refused }
         let outcome = lock.withLock { () -> Outcome in
             guard !stopped else { return .refused }
             if case .shutdown = command { stopped = true }
+            if let engine {
+                commands.append(command)
+                // Under the lock: the loop frees the multi handle under it too, once stopped.
+                _ = engine.curl.multiWakeup(engine.multi)
+                return .posted
+            }
+            // No thread yet: only a transfer starts one (cancel and resume follow an add).
+            guard case .add(let transfer) = command, let made = transfer.curl.multiInit() else { return .refused }
+            _ = transfer.curl.multiSetLong(made, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
+            engine = (transfer.curl, made)
             commands.append(command)
-            // Under the lock: the loop frees the multi handle under it too, once stopped.
-            curl_multi_wakeup(multi)
-            defer { started = true }
-            return started ? .posted : .start
+            return .start
         }
         switch outcome {
         case .start:
@@ -57,15 +66,34 @@ final class CurlMultiLoop: @unchecked Sendable {
                 transfer.markCancelled()
                 transfer.finish(CURLE_ABORTED_BY_CALLBACK)
                 transfer.release()
+                transfer.curl.easyCleanup(transfer.handle)
             }
         case .posted:
             break
         }
     }
 
+    /// An easy handle for a new transfer: a spare one, else a new one (nil if curl cannot make one).
+    func takeHandle(_ curl: LibCurl) -> UnsafeMutableRawPointer? {
+        lock.withLock { spareHandles.popLast() } ?? curl.easyInit()
+    }
+
+    /// Keeps an ended transfer's handle for the next one, reset (the loop's thread; once out of
+    /// the multi handle), or frees it.
+    private func recycle(_ handle: UnsafeMutableRawPointer, _ curl: LibCurl) {
+        curl.easyReset(handle)
+        let kept = lock.withLock { () -> Bool in
+            guard !stopped, spareHandles.count < Self.maxSpareHandles else { return false }
+            spareHandles.append(handle)
+            return true
+        }
+        if !kept { curl.easyCleanup(handle) }
+    }
+
     private func run() {
+        guard let (curl, multi) = lock.withLock({ engine }) else { return }
         var running: Int32 = 0
-        let tick = Int32(max(10, min(250, HTTPTransport.seconds(min(connectTimeout, readTimeout)) * 1000 / 4)))
+        let tick = Int32(max(10, min(250, TransportPolicy.seconds(min(connectTimeout, readTimeout)) * 1000 / 4)))
         while true {
             let pending = lock.withLock { () -> [Command] in
                 defer { commands = [] }
@@ -75,45 +103,57 @@ final class CurlMultiLoop: @unchecked Sendable {
                 switch command {
                 case .add(let transfer):
                     transfers[transfer.handle] = transfer
-                    curl_multi_add_handle(multi, transfer.handle)
+                    _ = curl.multiAddHandle(multi, transfer.handle)
                 case .cancel(let transfer):
-                    end(transfer, CURLE_ABORTED_BY_CALLBACK)
+                    end(transfer, CURLE_ABORTED_BY_CALLBACK, curl, multi)
                 case .resume(let transfer):
-                    guard transfers[transfer.handle] != nil else { continue }
+                    guard transfers[transfer.handle] === transfer else { continue }
                     transfer.noteResumed()
-                    curl_easy_pause(transfer.handle, CURLPAUSE_CONT)
+                    _ = curl.easyPause(transfer.handle, CURLPAUSE_CONT)
                 case .shutdown:
                     for transfer in Array(transfers.values) {
                         transfer.markCancelled()
-                        end(transfer, CURLE_ABORTED_BY_CALLBACK)
+                        end(transfer, CURLE_ABORTED_BY_CALLBACK, curl, multi)
                     }
-                    lock.withLock { _ = curl_multi_cleanup(multi) }
+                    let spares = lock.withLock { () -> [UnsafeMutableRawPointer] in
+                        _ = curl.multiCleanup(multi)
+                        defer { spareHandles = [] }
+                        return spareHandles
+                    }
+                    spares.forEach(curl.easyCleanup)
                     return
                 }
             }
-            curl_multi_perform(multi, &running)
+            _ = curl.multiPerform(multi, &running)
             var left: Int32 = 0
-            while let message = curl_multi_info_read(multi, &left) {
+            while let message = curl.multiInfoRead(multi, &left) {
                 guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
                     let transfer = transfers[handle]
                 else { continue }
-                end(transfer, message.pointee.data.result)
+                end(transfer, message.pointee.data.result, curl, multi)
             }
             let now = ContinuousClock.now
-            for transfer in Array(transfers.values) {
+            var overdue: [(CurlTransfer, String)] = []  // ended after the walk, which they change
+            for transfer in transfers.values {
                 if let reason = transfer.overdue(now: now, connectTimeout: connectTimeout, readTimeout: readTimeout) {
-                    end(transfer, CURLE_OPERATION_TIMEDOUT, timedOut: reason)
+                    overdue.append((transfer, reason))
                 }
             }
-            curl_multi_poll(multi, nil, 0, transfers.isEmpty ? 60_000 : tick, nil)
+            for (transfer, reason) in overdue {
+                end(transfer, CURLE_OPERATION_TIMEDOUT, curl, multi, timedOut: reason)
+            }
+            _ = curl.multiPoll(multi, nil, 0, transfers.isEmpty ? 60_000 : tick, nil)
         }
     }
 
     /// Takes the transfer out of curl, frees it and tells its waiters how it ended.
-    private func end(_ transfer: CurlTransfer, _ code: CURLcode, timedOut: String? = nil) {
-        guard transfers.removeValue(forKey: transfer.handle) != nil else { return }
-        curl_multi_remove_handle(multi, transfer.handle)
+    private func end(_ transfer: CurlTransfer, _ code: CURLcode, _ curl: LibCurl, _ multi: UnsafeMutableRawPointer, timedOut: String? = nil) {
+        // A handle is reused once its transfer ended: a late cancel must not end its next one.
+        guard transfers[transfer.handle] === transfer else { return }
+        transfers[transfer.handle] = nil
+        _ = curl.multiRemoveHandle(multi, transfer.handle)
         transfer.finish(code, timedOut: timedOut)
         transfer.release()
+        recycle(transfer.handle, curl)
     }
 }

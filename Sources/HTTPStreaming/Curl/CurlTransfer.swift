@@ -4,11 +4,14 @@ import Foundation
 /// One request on `CurlTransport`: curl's callbacks (on the transport's thread) hand the head and
 /// the body to the caller. The body goes through a bounded buffer: while it holds
 /// `bufferLimit` bytes the transfer is paused (curl stops reading the socket, so the server's
-/// sends wait in TCP) until the reader takes them. `@unchecked Sendable`: the mutable state is
+/// sends wait in TCP) until the reader takes them; a caller that wants the whole body
+/// (`waitForWholeResponse`) gets head and body at the end, in one hand-off from the transport's
+/// thread instead of one per piece. `@unchecked Sendable`: the mutable state is
 /// guarded by `lock`; `handle` is used only on the transport's thread after `init`.
 final class CurlTransfer: @unchecked Sendable {
     enum Phase { case waitingForHead, body, finished }
 
+    let curl: LibCurl
     let handle: UnsafeMutableRawPointer
     let endpoint: String
     private let host: String
@@ -23,59 +26,63 @@ final class CurlTransfer: @unchecked Sendable {
     private var headWaiter: CheckedContinuation<HTTPResponseHead, any Error>?
     private var body = Data()
     private var bodyWaiter: CheckedContinuation<Data?, any Error>?
+    private var wholeWaiter: CheckedContinuation<(HTTPResponseHead, Data), any Error>?
     private var failure: (any Error)?
     private var cancelled = false
     private(set) var phase = Phase.waitingForHead
     private(set) var paused = false
     private(set) var lastActivity = ContinuousClock.now
 
-    init(request: HTTPRequest, bufferLimit: Int) throws {
-        guard let handle = curl_easy_init() else { throw TransportError(kind: .other, message: "curl_easy_init failed") }
+    /// - Parameter handle: a new or reset easy handle, the transfer's until `release`.
+    init(curl: LibCurl, handle: UnsafeMutableRawPointer?, request: HTTPRequest, bufferLimit: Int) throws {
+        guard let handle else { throw TransportError(kind: .other, message: "curl_easy_init failed") }
+        self.curl = curl
         self.handle = handle
         self.bufferLimit = bufferLimit
         host = request.url.host ?? ""
         endpoint = request.url.port.map { "\(request.url.host ?? ""):\($0)" } ?? (request.url.host ?? "")
-        assistd_curl_set_pointer(handle, CURLOPT_URL, request.url.absoluteString)
-        assistd_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        curl.setPointer(handle, CURLOPT_URL, request.url.absoluteString)
+        curl.setLong(handle, CURLOPT_NOSIGNAL, 1)
         // Never follow redirects: they would carry the Authorization header to another place.
-        assistd_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        curl.setLong(handle, CURLOPT_FOLLOWLOCATION, 0)
         switch request.method.uppercased() {
-        case "GET": assistd_curl_set_long(handle, CURLOPT_HTTPGET, 1)
-        case "POST": assistd_curl_set_long(handle, CURLOPT_POST, 1)
-        default: assistd_curl_set_pointer(handle, CURLOPT_CUSTOMREQUEST, request.method)
+        case "GET": curl.setLong(handle, CURLOPT_HTTPGET, 1)
+        case "POST": curl.setLong(handle, CURLOPT_POST, 1)
+        case "HEAD": curl.setLong(handle, CURLOPT_NOBODY, 1)  // a custom HEAD would wait for a body
+        default: curl.setPointer(handle, CURLOPT_CUSTOMREQUEST, request.method)
         }
         if let body = request.body ?? (request.method.uppercased() == "POST" ? Data() : nil) {
             // Even an empty body is given, so curl never reads one from elsewhere.
-            assistd_curl_set_size(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-            _ = (body + [0]).withUnsafeBytes { assistd_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+            curl.setSize(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            _ = (body + [0]).withUnsafeBytes { curl.setPointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
         }
         // "Expect: 100-continue" would cost a round trip before every larger body, and curl's
         // default Content-Type of a POST is a form's: neither is sent unless asked for.
         var lines = request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"]
         if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) { lines.append("Content-Type:") }
         for line in lines {
-            headerList = curl_slist_append(headerList, line)
+            headerList = curl.slistAppend(headerList, line)
         }
-        assistd_curl_set_pointer(handle, CURLOPT_HTTPHEADER, headerList)
+        curl.setPointer(handle, CURLOPT_HTTPHEADER, headerList)
         let context = Unmanaged.passUnretained(self).toOpaque()
-        assistd_curl_set_pointer(handle, CURLOPT_PRIVATE, context)
-        assistd_curl_set_pointer(handle, CURLOPT_HEADERDATA, context)
-        assistd_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
-        assistd_curl_set_callback(handle, CURLOPT_HEADERFUNCTION) { bytes, size, count, context in
+        curl.setPointer(handle, CURLOPT_PRIVATE, context)
+        curl.setPointer(handle, CURLOPT_HEADERDATA, context)
+        curl.setPointer(handle, CURLOPT_WRITEDATA, context)
+        curl.setCallback(handle, CURLOPT_HEADERFUNCTION) { bytes, size, count, context in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             transfer.received(headerLine: UnsafeRawBufferPointer(start: bytes, count: size * count))
             return size * count
         }
-        assistd_curl_set_callback(handle, CURLOPT_WRITEFUNCTION) { bytes, size, count, context in
+        curl.setCallback(handle, CURLOPT_WRITEFUNCTION) { bytes, size, count, context in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             return transfer.received(body: UnsafeRawBufferPointer(start: bytes, count: size * count))
         }
     }
 
-    /// Frees curl's side (the transport's thread, once the handle has left the multi handle).
+    /// Frees what the transfer set on its handle (the transport's thread, once the handle has
+    /// left the multi handle); the handle itself goes back to the loop.
     func release() {
-        curl_easy_cleanup(handle)
-        curl_slist_free_all(headerList)
+        curl.slistFreeAll(headerList)
         headerList = nil
     }
 
@@ -140,22 +147,36 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// The transfer ended: `code` is curl's result, `timedOut` the watchdog's reason.
     func finish(_ code: CURLcode, timedOut: String? = nil) {
-        let (headWaiter, bodyWaiter, error): (CheckedContinuation<HTTPResponseHead, any Error>?, CheckedContinuation<Data?, any Error>?, (any Error)?) =
-            lock.withLock {
-                let error: (any Error)? =
-                    if cancelled { CancellationError() } else if let timedOut {
-                        TransportError(kind: .timeout, message: "timed out: \(timedOut)")
-                    } else { map(code) }
-                failure = error
-                phase = .finished
-                // A body waiter exists only while the buffer is empty: it gets the end.
-                defer { (self.headWaiter, self.bodyWaiter) = (nil, nil) }
-                return (self.headWaiter, self.bodyWaiter, error)
-            }
-        headWaiter?.resume(throwing: error ?? TransportError(kind: .other, message: "the connection closed before a response arrived"))
+        let (headWaiter, bodyWaiter, wholeWaiter, error): (
+            CheckedContinuation<HTTPResponseHead, any Error>?, CheckedContinuation<Data?, any Error>?,
+            CheckedContinuation<(HTTPResponseHead, Data), any Error>?, (any Error)?
+        ) = lock.withLock {
+            let error: (any Error)? =
+                if cancelled { CancellationError() } else if let timedOut {
+                    TransportError(kind: .timeout, message: "timed out: \(timedOut)")
+                } else { map(code) }
+            failure = error
+            phase = .finished
+            // A body waiter exists only while the buffer is empty: it gets the end.
+            defer { (self.headWaiter, self.bodyWaiter, self.wholeWaiter) = (nil, nil, nil) }
+            return (self.headWaiter, self.bodyWaiter, self.wholeWaiter, error)
+        }
+        headWaiter?.resume(throwing: error ?? Self.closedUnanswered)
         if let bodyWaiter {
             if let error { bodyWaiter.resume(throwing: error) } else { bodyWaiter.resume(returning: nil) }
         }
+        wholeWaiter?.resume(with: lock.withLock { wholeResponse() })
+    }
+
+    private static var closedUnanswered: TransportError {
+        TransportError(kind: .other, message: "the connection closed before a response arrived")
+    }
+
+    /// How a finished transfer ended for a caller of `waitForWholeResponse` (under `lock`).
+    private func wholeResponse() -> Result<(HTTPResponseHead, Data), any Error> {
+        if let failure { return .failure(failure) }
+        guard let head else { return .failure(Self.closedUnanswered) }
+        return .success((head, body))
     }
 
     /// The watchdog's verdict: why the transfer is overdue now, or nil.
@@ -163,9 +184,9 @@ final class CurlTransfer: @unchecked Sendable {
         lock.withLock {
             switch phase {
             case .waitingForHead where now - lastActivity >= connectTimeout:
-                return "no response from \(endpoint) within the connect timeout of \(ExchangeState.describe(connectTimeout))"
+                return "no response from \(endpoint) within the connect timeout of \(TransportPolicy.describe(connectTimeout))"
             case .body where !paused && now - lastActivity >= readTimeout:
-                return "\(endpoint) sent nothing for the read timeout of \(ExchangeState.describe(readTimeout))"
+                return "\(endpoint) sent nothing for the read timeout of \(TransportPolicy.describe(readTimeout))"
             default:
                 return nil
             }
@@ -192,10 +213,26 @@ final class CurlTransfer: @unchecked Sendable {
                 let early: Result<HTTPResponseHead, any Error>? = lock.withLock {
                     if let head { return .success(head) }
                     if cancelled { return .failure(CancellationError()) }
-                    if phase == .finished {
-                        return .failure(failure ?? TransportError(kind: .other, message: "the connection closed before a response arrived"))
-                    }
+                    if phase == .finished { return .failure(failure ?? Self.closedUnanswered) }
                     headWaiter = continuation
+                    return nil
+                }
+                if let early { continuation.resume(with: early) }
+            }
+        } onCancel: {
+            onCancel()
+        }
+    }
+
+    /// The head and the whole body, once the transfer has ended (made with no buffer limit, so
+    /// it never pauses): what `waitForHead` and `nextChunk` to the end give, in one wait.
+    func waitForWholeResponse(onCancel: @escaping @Sendable () -> Void) async throws -> (HTTPResponseHead, Data) {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let early: Result<(HTTPResponseHead, Data), any Error>? = lock.withLock {
+                    if cancelled { return .failure(CancellationError()) }
+                    if phase == .finished { return wholeResponse() }
+                    wholeWaiter = continuation
                     return nil
                 }
                 if let early { continuation.resume(with: early) }
@@ -237,7 +274,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// Called under `lock`.
     private func map(_ code: CURLcode) -> (any Error)? {
         if code == CURLE_OK { return nil }
-        let detail = String(cString: curl_easy_strerror(code))
+        let detail = curl.describe(code)
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return TransportError(kind: .dns, message: "DNS failure: cannot resolve the host \(host)")

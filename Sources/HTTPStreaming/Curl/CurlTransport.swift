@@ -5,10 +5,13 @@ import Foundation
 /// and reused, and a body that its reader does not keep up with pauses its transfer (real
 /// back-pressure: curl stops reading that socket until the reader takes what is buffered), so
 /// a long event stream holds at most `bodyBufferBytes` in memory, however fast it arrives.
-/// Same policy as `HTTPTransport`: no redirects, the connect timeout up to the response head,
-/// the read timeout per silence of the body (not counting time paused by our reader), and the
-/// stale keep-alive rule (curl resends a request whose reused connection died unanswered; a
-/// fresh connection that closes unanswered is repeated once for idempotent verbs).
+/// One policy for every client: no redirects (they would carry the Authorization header
+/// elsewhere); the connect timeout bounds the wait from sending the request to the response head;
+/// the read timeout bounds each silence of the body (not counting time paused by our reader), so
+/// a slow but steady stream is never cut; and the stale keep-alive rule (`TransportPolicy`: curl
+/// resends a request whose reused connection died unanswered; a fresh connection that closes
+/// unanswered is repeated once for idempotent verbs). libcurl is loaded by the first request
+/// (`LibCurl`).
 public final class CurlTransport: Sendable {
     public let connectTimeout: Duration
     public let readTimeout: Duration
@@ -29,14 +32,15 @@ public final class CurlTransport: Sendable {
     public func open(_ request: HTTPRequest) async throws -> HTTPExchange {
         do {
             return try await openOnce(request)
-        } catch let error as TransportError where HTTPTransport.mayRepeat(request, after: error) {
+        } catch let error as TransportError where TransportPolicy.mayRepeat(request, after: error) {
             try Task.checkCancellation()
             return try await openOnce(request)
         }
     }
 
     private func openOnce(_ request: HTTPRequest) async throws -> HTTPExchange {
-        let transfer = try CurlTransfer(request: request, bufferLimit: bodyBufferBytes)
+        let curl = try LibCurl.load()
+        let transfer = try CurlTransfer(curl: curl, handle: loop.takeHandle(curl), request: request, bufferLimit: bodyBufferBytes)
         let loop = loop
         let cancel: @Sendable () -> Void = {
             transfer.markCancelled()
@@ -51,6 +55,29 @@ public final class CurlTransport: Sendable {
             try await owner.next(transfer, resume: { loop.post(.resume(transfer)) })
         }
         return HTTPExchange(head: head, body: body, cancel: cancel)
+    }
+
+    /// Sends the request and returns the response's head and whole body, once it has all
+    /// arrived: for answers read whole, one hand-off from the transport's thread where `open`
+    /// and reading `body` take one per piece. The same timeouts, errors and repeat rule as `open`.
+    public func fetch(_ request: HTTPRequest) async throws -> (head: HTTPResponseHead, body: Data) {
+        do {
+            return try await fetchOnce(request)
+        } catch let error as TransportError where TransportPolicy.mayRepeat(request, after: error) {
+            try Task.checkCancellation()
+            return try await fetchOnce(request)
+        }
+    }
+
+    private func fetchOnce(_ request: HTTPRequest) async throws -> (head: HTTPResponseHead, body: Data) {
+        let curl = try LibCurl.load()
+        let transfer = try CurlTransfer(curl: curl, handle: loop.takeHandle(curl), request: request, bufferLimit: .max)
+        let loop = loop
+        loop.post(.add(transfer))
+        return try await transfer.waitForWholeResponse {
+            transfer.markCancelled()
+            loop.post(.cancel(transfer))
+        }
     }
 
     /// Cancels every request in flight; the transport cannot be used afterwards.

@@ -5,10 +5,10 @@ import JSONCore
 
 /// The `openai` chat model: a client of an OpenAI-compatible `/chat/completions` server
 /// (OpenAI, DashScope's compatible mode, Ollama, vLLM, llama.cpp's server), always streamed.
-/// One `HTTPTransport` per model, so keep-alive connections are reused across turns.
+/// One `CurlTransport` per model, so keep-alive connections are reused across turns.
 public final class OpenAIChatModel: ChatModel {
     public let configuration: OpenAIChatModelConfiguration
-    private let transport: HTTPTransport
+    private let transport: CurlTransport
     private let logger: Logger
     /// Set once the server refused `stream_options`; this instance then stops sending it.
     private let streamOptionsRefused = Flag()
@@ -22,7 +22,7 @@ public final class OpenAIChatModel: ChatModel {
         self.configuration = configuration
         self.logger = logger
         KnownSecrets.register(configuration.apiKey)
-        transport = HTTPTransport(
+        transport = CurlTransport(
             connectTimeout: .seconds(configuration.connectTimeout), readTimeout: .seconds(configuration.readTimeout))
     }
 
