@@ -127,8 +127,9 @@ def main():
         print(f"{name:<22} {unit:<6} {a:10.1f} {b:10.1f}  {ratio:6.2f}x")
     print("llama.cpp: " + XLLAMACPP + " (prebuilt CPU wheel, server API in-process, OMP_WAIT_POLICY="
           + os.environ.get("OMP_WAIT_POLICY", "PASSIVE") + "); its RSS includes the Python interpreter")
-    print("runs (decode tok/s): assistd " + " ".join(f"{r['decode_tok_s']:.1f}" for r in results["assistd"])
-          + " | llama.cpp " + " ".join(f"{r['decode_tok_s']:.1f}" for r in results["llama.cpp"]))
+    for key, label in (("decode_tok_s", "decode tok/s"), ("prompt_tok_s", "prompt tok/s")):
+        print(f"runs ({label}): assistd " + " ".join(f"{r[key]:.1f}" for r in results["assistd"])
+              + " | llama.cpp " + " ".join(f"{r[key]:.1f}" for r in results["llama.cpp"]))
 
 
 if __name__ == "__main__":
