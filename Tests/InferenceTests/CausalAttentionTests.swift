@@ -24,7 +24,7 @@ final class CausalAttentionTests: XCTestCase {
     private func check(heads: Int, kvHeads: Int, position p0: Int, tokens n: Int, file: StaticString = #filePath, line: UInt = #line) {
         let e = heads * 64, kvDim = kvHeads * 64
         let positions = p0 + n
-        var random = SplitMix(seed: UInt64(heads * 1_000_003 + p0 * 1_009 + n))
+        var random = SeededGenerator(seed: UInt64(heads * 1_000_003 + p0 * 1_009 + n))
         // Large-ish spreads so the softmax is far from uniform and rounding matters.
         let keys = (0..<positions * kvDim).map { _ in Float16(random.uniform(-3, 3)) }
         let values = (0..<positions * kvDim).map { _ in Float16(random.uniform(-2, 2)) }
@@ -138,17 +138,8 @@ final class CausalAttentionTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator for test data.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Test data from the sampler's own seeded generator.
+private extension SeededGenerator {
     mutating func uniform(_ low: Float, _ high: Float) -> Float {
         low + (high - low) * Float(next() >> 40) / Float(1 << 24)
     }
