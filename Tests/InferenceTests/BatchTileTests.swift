@@ -8,26 +8,10 @@ import XCTest
 final class BatchTileTests: XCTestCase {
     private static let tokenCounts = [2, 3, 5, 8, 9, 12, 15, 16, 19, 32]
 
-    private struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
-        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-        /// A Float16 scale of either sign, small enough that no product overflows.
-        mutating func halfBits() -> (UInt8, UInt8) {
-            let h = Float16(Float(Int(next() % 2001) - 1000) / 64_000)
-            return (UInt8(truncatingIfNeeded: h.bitPattern), UInt8(truncatingIfNeeded: h.bitPattern >> 8))
-        }
-        mutating func activation() -> Float {
-            var s: Float = 0
-            for _ in 0..<4 { s += Float(next() % 20001) / 10000 - 1 }
-            return next() % 97 == 0 ? s * 40 : s
-        }
-    }
-
     /// Random blocks of `type` with valid Float16 scales where the format keeps them.
     private static func randomRows(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> [UInt8] {
         let layout = type.blockLayout!
-        var g = Generator(state: seed)
+        var g = KernelTestGenerator(state: seed)
         var bytes = (0..<rows * cols / layout.elements * layout.bytes).map { _ in g.byte() }
         let halfOffsets: [Int] = switch type {
         case .q4_K: [0, 2]
@@ -59,7 +43,7 @@ final class BatchTileTests: XCTestCase {
             if packed { m = try m.packedForMatmul() }
             XCTAssertEqual(m.packed, packed)
             for tokens in Self.tokenCounts {
-                var g = Generator(state: UInt64(tokens) &* 7919 &+ UInt64(rows))
+                var g = KernelTestGenerator(state: UInt64(tokens) &* 7919 &+ UInt64(rows))
                 let x = (0..<tokens * cols).map { _ in g.activation() }
                 let input = Activations(capacityRows: tokens, maxCols: cols)
                 var batch = [Float](repeating: .nan, count: tokens * rows)

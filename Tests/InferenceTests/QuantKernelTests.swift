@@ -8,17 +8,6 @@ import XCTest
 final class QuantKernelTests: XCTestCase {
     // MARK: Scalar references, written from llama.cpp's code
 
-    private struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
-        /// Roughly Gaussian, with occasional outliers like real activations.
-        mutating func activation() -> Float {
-            var s: Float = 0
-            for _ in 0..<4 { s += Float(next() % 20001) / 10000 - 1 }
-            return next() % 97 == 0 ? s * 40 : s
-        }
-    }
-
     private static func hsum8(_ a: [Float]) -> Float { ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7])) }
     private static func half(_ b: [UInt8], _ at: Int) -> Float { Float(Float16(bitPattern: UInt16(b[at]) | UInt16(b[at + 1]) << 8)) }
 
@@ -143,7 +132,7 @@ final class QuantKernelTests: XCTestCase {
     }
 
     private static func activations(_ n: Int, seed: UInt64) -> [Float] {
-        var g = Generator(state: seed)
+        var g = KernelTestGenerator(state: seed)
         return (0..<n).map { _ in g.activation() }
     }
 
