@@ -6,10 +6,15 @@ import PackageDescription
 // The embedded model's kernels need AVX2/FMA to be competitive; the floor is documented
 // in README (AVX2+FMA, "haswell", or aarch64). SwiftPM cannot test the target architecture, so the
 // building host's architecture decides (cross-compiling is not a goal).
+// InferenceVNNI holds the prompt kernels for CPUs with AVX-512 VNNI (`vpdpbusd`: four byte
+// products and their sum in one instruction), compiled for `cascadelake` (AVX-512
+// F/CD/BW/DQ/VL + VNNI); Inference calls them only when the CPU has those (CPUFeatures).
 #if arch(x86_64)
 let inferenceFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
+let vnniFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "cascadelake"])]
 #else
 let inferenceFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+let vnniFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
 #endif
 
 let package = Package(
@@ -27,7 +32,9 @@ let package = Package(
         .target(name: "JSONCore"),
         // Process plumbing every target may use: Locked, the one Logger, writeAll.
         .target(name: "AssistdSupport"),
-        .target(name: "Inference", swiftSettings: inferenceFlags),
+        .target(name: "CVNNI"),
+        .target(name: "InferenceVNNI", dependencies: ["CVNNI"], swiftSettings: vnniFlags),
+        .target(name: "Inference", dependencies: ["InferenceVNNI"], swiftSettings: inferenceFlags),
 
         // Transport: framing, messages, one Connection. Knows nothing of assistants.
         .target(name: "JSONRPC", dependencies: ["JSONCore", "AssistdSupport"]),

@@ -1,0 +1,25 @@
+// The AVX-512 VNNI instructions the embedded model's prompt kernels use, as functions
+// Swift can call: clang's 256-bit forms are macros, which Swift does not import.
+// Each is inlined into Swift code compiled for a CPU with these features
+// (InferenceVNNI, `-target-cpu cascadelake`); it must never run on a CPU without them
+// (Inference checks the CPU before choosing these kernels).
+#ifndef ASSISTD_CVNNI_H
+#define ASSISTD_CVNNI_H
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define ASSISTD_VNNI_INLINE static inline __attribute__((always_inline, target("avx512f,avx512vl,avx512bw,avx512vnni")))
+
+/// Lane k: acc[k] + Σ_{j<4} u[4k+j]·s[4k+j], with u unsigned and s signed bytes (vpdpbusd).
+ASSISTD_VNNI_INLINE __m256i assistd_dpbusd256(__m256i acc, __m256i u, __m256i s) {
+    return _mm256_dpbusd_epi32(acc, u, s);
+}
+
+/// Lane k: acc[k] + a[2k]·b[2k] + a[2k+1]·b[2k+1], signed 16-bit values (vpdpwssd).
+ASSISTD_VNNI_INLINE __m256i assistd_dpwssd256(__m256i acc, __m256i a, __m256i b) {
+    return _mm256_dpwssd_epi32(acc, a, b);
+}
+#endif
+
+#endif

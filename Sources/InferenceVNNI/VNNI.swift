@@ -1,0 +1,22 @@
+#if arch(x86_64)
+import CVNNI
+
+/// The VNNI instructions on Swift's SIMD types. This target is compiled for
+/// `cascadelake` (AVX-512 F/CD/BW/DQ/VL + VNNI, Package.swift), so LLVM may use those
+/// anywhere in it: nothing here may run unless `CPUFeatures.vnni` said yes.
+enum VNNI {
+    /// Lane k: acc[k] + Σ_{j<4} u[4k+j]·s[4k+j] (u unsigned, s signed bytes).
+    @inline(__always)
+    static func dotBytes(_ acc: SIMD8<Int32>, _ u: SIMD32<UInt8>, _ s: SIMD32<Int8>) -> SIMD8<Int32> {
+        unsafeBitCast(assistd_dpbusd256(unsafeBitCast(acc, to: SIMD4<Int64>.self), unsafeBitCast(u, to: SIMD4<Int64>.self),
+                                        unsafeBitCast(s, to: SIMD4<Int64>.self)), to: SIMD8<Int32>.self)
+    }
+
+    /// Lane k: acc[k] + a[2k]·b[2k] + a[2k+1]·b[2k+1].
+    @inline(__always)
+    static func dotPairs(_ acc: SIMD8<Int32>, _ a: SIMD16<Int16>, _ b: SIMD16<Int16>) -> SIMD8<Int32> {
+        unsafeBitCast(assistd_dpwssd256(unsafeBitCast(acc, to: SIMD4<Int64>.self), unsafeBitCast(a, to: SIMD4<Int64>.self),
+                                        unsafeBitCast(b, to: SIMD4<Int64>.self)), to: SIMD8<Int32>.self)
+    }
+}
+#endif
