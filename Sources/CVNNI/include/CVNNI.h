@@ -8,6 +8,8 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
 
 #define ASSISTD_VNNI_INLINE static inline __attribute__((always_inline, target("avx512f,avx512vl,avx512bw,avx512vnni")))
 
@@ -19,6 +21,31 @@ ASSISTD_VNNI_INLINE __m256i assistd_dpbusd256(__m256i acc, __m256i u, __m256i s)
 /// Lane k: acc[k] + a[2k]·b[2k] + a[2k+1]·b[2k+1], signed 16-bit values (vpdpwssd).
 ASSISTD_VNNI_INLINE __m256i assistd_dpwssd256(__m256i acc, __m256i a, __m256i b) {
     return _mm256_dpwssd_epi32(acc, a, b);
+}
+
+/// A Q5_0 block repacked by Inference's PackedQ5_0 ([d][UInt32 missing][16 nibble bytes],
+/// nibble byte j = element 2j low, 2j + 1 high; bit j / 16 + j of `missing` set when the
+/// fifth bit of element 2j / 2j + 1 is clear) as its 32 values (−16…15) in signed bytes,
+/// byte i = element i. A value is its nibble, or the nibble − 16 = nibble | 0xF0 when the
+/// fifth bit is clear: the two masked adds (AVX-512 BW) do that for the even and odd bytes.
+ASSISTD_VNNI_INLINE __m256i assistd_q5_0_packed_values(const uint8_t *block) {
+    uint32_t missing;
+    memcpy(&missing, block + 2, 4);
+    __m256i b = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(block + 6)));
+    // 16-bit lane j: element 2j's nibble in the low byte, 2j + 1's in the high byte.
+    __m256i v = _mm256_and_si256(_mm256_or_si256(b, _mm256_slli_epi16(b, 4)), _mm256_set1_epi16(0x0F0F));
+    v = _mm256_mask_add_epi16(v, (__mmask16)missing, v, _mm256_set1_epi16(0x00F0));
+    return _mm256_mask_add_epi16(v, (__mmask16)(missing >> 16), v, _mm256_set1_epi16((short)0xF000));
+}
+
+/// ggml's block_q5_0 ([d][qh: bit i = element i's fifth bit][byte k: element k low, k + 16 high])
+/// as its 32 values (−16…15) in signed bytes, byte i = element i.
+ASSISTD_VNNI_INLINE __m256i assistd_q5_0_ggml_values(const uint8_t *block) {
+    uint32_t qh;
+    memcpy(&qh, block + 2, 4);
+    __m128i n = _mm_loadu_si128((const __m128i *)(block + 6));
+    __m256i v = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(n, 4), n), _mm256_set1_epi8(0x0F));
+    return _mm256_mask_add_epi8(v, (__mmask32)~qh, v, _mm256_set1_epi8((char)0xF0));
 }
 #endif
 

@@ -1,3 +1,5 @@
+import InferenceVNNI
+
 /// A batch of activation rows in Float plus their int8 block quantisations,
 /// prepared once and shared by every weight matrix that reads them.
 ///
@@ -23,12 +25,22 @@ final class Activations {
     let oddK: UnsafeMutablePointer<Int16>
     let dK: UnsafeMutablePointer<Float>
     let sumsK: UnsafeMutablePointer<Int32>
+    /// With VNNI kernels (`useVNNI`), the Q8_0 values again for batches of 8 or more
+    /// tokens (InferenceVNNI's tiles): per block 32 bytes x + 128 in element order,
+    /// interleaved as above: block b of row t at bytes + 32·(b·rows + t).
+    let useVNNI: Bool
+    let bytes: UnsafeMutablePointer<UInt8>?
     /// What `even`/`odd`/`d`/`s` hold: Q8_1 (with sums, serves Q8_0 too) or Q8_0.
     private var preparedType: GGMLType?
+    private var preparedBytes = false
     private var preparedQ8_K = false
 
-    init(capacityRows: Int, maxCols: Int) {
+    /// `useVNNI` (tests compare both) needs a CPU with VNNI (CPUFeatures.hasVNNI).
+    init(capacityRows: Int, maxCols: Int, useVNNI: Bool = CPUFeatures.useVNNI) {
+        precondition(!useVNNI || CPUFeatures.hasVNNI, "VNNI kernels need a CPU with AVX-512 VNNI")
         self.capacityRows = capacityRows
+        self.useVNNI = useVNNI
+        bytes = useVNNI ? .allocate(capacity: capacityRows * maxCols) : nil
         self.maxCols = maxCols
         even = .allocate(capacity: capacityRows * maxCols / 2)
         odd = .allocate(capacity: capacityRows * maxCols / 2)
@@ -50,6 +62,7 @@ final class Activations {
         oddK.deallocate()
         dK.deallocate()
         sumsK.deallocate()
+        bytes?.deallocate()
     }
 
     /// Points at new Float rows (row-major, `cols` apart); quantisation happens on demand.
@@ -60,6 +73,7 @@ final class Activations {
         self.cols = cols
         preparedType = nil
         preparedQ8_K = false
+        preparedBytes = false
     }
 
     /// Quantises for weights of `type` as llama.cpp does for their vec_dot_type: Q8_1
@@ -76,15 +90,28 @@ final class Activations {
         case .q4_1, .q8_0, .q5_0:
             let needed: GGMLType = type == .q4_1 ? .q4_1 : .q8_0
             // Q8_1's values and scales are Q8_0's, so a Q8_1 preparation serves both.
-            guard preparedType != needed, preparedType != .q4_1 else { return }
-            for r in 0..<rows {
-                Kernels.quantizeRow(x + r * cols, cols, even + 16 * r, odd + 16 * r, d + r, needed == .q4_1 ? s + r : nil, stride: rows)
+            if preparedType != needed, preparedType != .q4_1 {
+                for r in 0..<rows {
+                    Kernels.quantizeRow(x + r * cols, cols, even + 16 * r, odd + 16 * r, d + r, needed == .q4_1 ? s + r : nil, stride: rows)
+                }
+                preparedType = needed
             }
-            preparedType = needed
+            if type != .q4_1, vnniTokens, !preparedBytes, let bytes {
+                #if arch(x86_64)
+                Q8_0Bytes.convert(even: even, odd: odd, blocks: rows * cols / 32, bytes: bytes)
+                #endif
+                preparedBytes = true
+            }
         default:
             return
         }
     }
 
     var blocksPerRow: Int { cols / 32 }
+
+    /// The VNNI tiles serve this batch (Q5_0 and Q8_0 weights).
+    var vnniTokens: Bool { useVNNI && rows >= 8 }
+
+    /// `bytes` once `prepare` filled it for this batch, else nil.
+    var preparedBytesVNNI: UnsafePointer<UInt8>? { preparedBytes ? bytes.map { UnsafePointer($0) } : nil }
 }

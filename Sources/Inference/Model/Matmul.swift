@@ -1,3 +1,5 @@
+import InferenceVNNI
+
 /// Y = X · Wᵀ for one or more weight matrices that read the same activations,
 /// split into row chunks across the worker pool in one fork/join.
 struct MatmulTarget {
@@ -9,7 +11,7 @@ struct MatmulTarget {
 
 /// Per-worker scratch space for the kernels.
 final class MatmulScratch {
-    /// d·xd per block for up to eight (row, token) pairs plus converted scales (PackedQ4_1's kernels).
+    /// d·xd per block for up to sixteen (row, token) pairs (the VNNI tiles), or eight plus converted scales (PackedQ4_1's kernels).
     let dd: UnsafeMutablePointer<Float>
     /// One dequantised row (float weights).
     let xf: UnsafeMutablePointer<Float>
@@ -17,7 +19,7 @@ final class MatmulScratch {
     let scaled: UnsafeMutablePointer<Int16>
 
     init(maxCols: Int) {
-        dd = .allocate(capacity: 10 * maxCols / 32)
+        dd = .allocate(capacity: 16 * maxCols / 32)
         xf = .allocate(capacity: maxCols)
         scaled = .allocate(capacity: maxCols)
     }
@@ -74,12 +76,15 @@ struct ActivationView {
     let oddK: UnsafePointer<Int16>
     let dK: UnsafePointer<Float>
     let sumsK: UnsafePointer<Int32>
+    /// The Q8_0 values' VNNI copy (Activations.bytes), when the batch has one.
+    let vnniBytes: UnsafePointer<UInt8>?
     let rows: Int
     let cols: Int
 
     init(_ a: Activations) {
         x = a.x; even = UnsafePointer(a.even); odd = UnsafePointer(a.odd); d = UnsafePointer(a.d); s = UnsafePointer(a.s)
         evenK = UnsafePointer(a.evenK); oddK = UnsafePointer(a.oddK); dK = UnsafePointer(a.dK); sumsK = UnsafePointer(a.sumsK)
+        vnniBytes = a.preparedBytesVNNI
         rows = a.rows; cols = a.cols
     }
 }
@@ -190,7 +195,11 @@ enum Matmul {
                 return
             }
             // Tokens outer, rows inner: the tokens' activations stay in cache across the chunk's rows.
-            var k = 0
+            var k = vnniTiles(t, input, start, end) { tile, row, x, xd, out in
+                #if arch(x86_64)
+                Q8_0VNNI.dotTokens(tile, row: row, x: x, xd: xd, stride: tokens, blocks: nb, scales: scratch.dd, out: out)
+                #endif
+            }
             while k + 8 <= tokens {
                 for r in start..<end {
                     let v = Kernels.dotQ8_0x8Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb, scratch.dd)
@@ -274,7 +283,11 @@ enum Matmul {
             return
         }
         // Tokens outer, rows inner: the tokens' activations stay in cache across the chunk's rows.
-        var k = 0
+        var k = vnniTiles(t, input, start, end) { tile, row, x, xd, out in
+            #if arch(x86_64)
+            Q5_0VNNI.dotTokens(tile, row: row, packed: w.packed, x: x, xd: xd, stride: tokens, blocks: nb, scales: scratch.dd, out: out)
+            #endif
+        }
         while k + 8 <= tokens {
             for r in start..<end {
                 let v = Q5_0Kernel.dot8Tokens(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, tokens, nb, scratch.dd, layout: L.self)
@@ -293,6 +306,31 @@ enum Matmul {
             for r in start..<end {
                 t.out[k * t.outStride + r] = Q5_0Kernel.dot(w.row(r), xe + 16 * k, xo + 16 * k, xd + k, nb, stride: tokens, layout: L.self)
             }
+        }
+    }
+
+    /// The tokens InferenceVNNI's tiles cover (16 at a time, then 8), tokens outer and rows
+    /// inner as the AVX2 loops; returns where those go on (0 without a VNNI copy).
+    /// `tile(tokens, row, x, xd, out)` leaves each token's 8 float lanes in out.
+    @inline(__always)
+    static func vnniTiles(_ t: MatmulJob, _ input: ActivationView, _ start: Int, _ end: Int,
+                          _ tile: (Int, UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<Float>, UnsafeMutablePointer<SIMD8<Float>>) -> Void) -> Int {
+        guard let bytes = input.vnniBytes else { return 0 }
+        let tokens = input.rows
+        return withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { lanes in
+            let out = lanes.baseAddress!
+            var k = 0, width = 16
+            while width >= 8 {
+                while k + width <= tokens {
+                    for r in start..<end {
+                        tile(width, t.row(r), bytes + 32 * k, input.d + k, out)
+                        for j in 0..<width { t.out[(k + j) * t.outStride + r] = Kernels.hsum(out[j]) }
+                    }
+                    k += width
+                }
+                width /= 2
+            }
+            return k
         }
     }
 }
