@@ -18,5 +18,13 @@ enum VNNI {
         unsafeBitCast(assistd_dpwssd256(unsafeBitCast(acc, to: SIMD4<Int64>.self), unsafeBitCast(a, to: SIMD4<Int64>.self),
                                         unsafeBitCast(b, to: SIMD4<Int64>.self)), to: SIMD8<Int32>.self)
     }
+
+    /// Lane k: u[2k]·s[2k] + u[2k+1]·s[2k+1] (u unsigned, s signed bytes), saturated to
+    /// 16 bits: callers keep |sum| < 32768 (vpmaddubsw).
+    @inline(__always)
+    static func dotBytePairs(_ u: SIMD32<UInt8>, _ s: SIMD32<Int8>) -> SIMD16<Int16> {
+        unsafeBitCast(assistd_maddubs256(unsafeBitCast(u, to: SIMD4<Int64>.self), unsafeBitCast(s, to: SIMD4<Int64>.self)),
+                      to: SIMD16<Int16>.self)
+    }
 }
 #endif

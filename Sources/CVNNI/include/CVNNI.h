@@ -20,6 +20,12 @@ ASSISTD_VNNI_INLINE __m256i assistd_dpbusd256(__m256i acc, __m256i u, __m256i s)
 ASSISTD_VNNI_INLINE __m256i assistd_dpwssd256(__m256i acc, __m256i a, __m256i b) {
     return _mm256_dpwssd_epi32(acc, a, b);
 }
+
+/// Lane k: a[2k]·b[2k] + a[2k+1]·b[2k+1] as a signed 16-bit sum with saturation, a unsigned
+/// and b signed bytes (vpmaddubsw, AVX2; here so that Swift gets it as one instruction).
+ASSISTD_VNNI_INLINE __m256i assistd_maddubs256(__m256i a, __m256i b) {
+    return _mm256_maddubs_epi16(a, b);
+}
 #endif
 
 #endif

@@ -23,11 +23,16 @@ final class Activations {
     let oddK: UnsafeMutablePointer<Int16>
     let dK: UnsafeMutablePointer<Float>
     let sumsK: UnsafeMutablePointer<Int32>
+    /// The Q8_K values once more as bytes q + 128 for the VNNI prompt kernels, allocated
+    /// when they are used (`vnniKernels` and a CPU that has them); quantised only for
+    /// batches of eight rows or more, which is when Matmul takes those kernels.
+    let bytesK: UnsafeMutablePointer<UInt8>?
+    private(set) var preparedBytesK = false
     /// What `even`/`odd`/`d`/`s` hold: Q8_1 (with sums, serves Q8_0 too) or Q8_0.
     private var preparedType: GGMLType?
     private var preparedQ8_K = false
 
-    init(capacityRows: Int, maxCols: Int) {
+    init(capacityRows: Int, maxCols: Int, vnniKernels: Bool = CPUFeatures.useVNNI) {
         self.capacityRows = capacityRows
         self.maxCols = maxCols
         even = .allocate(capacity: capacityRows * maxCols / 2)
@@ -38,6 +43,7 @@ final class Activations {
         oddK = .allocate(capacity: capacityRows * maxCols / 2)
         dK = .allocate(capacity: max(1, capacityRows * maxCols / 256))
         sumsK = .allocate(capacity: capacityRows * maxCols / 32)
+        bytesK = vnniKernels && CPUFeatures.hasVNNI && capacityRows >= 8 ? .allocate(capacity: capacityRows * maxCols) : nil
         x = UnsafePointer(d)
     }
 
@@ -50,6 +56,7 @@ final class Activations {
         oddK.deallocate()
         dK.deallocate()
         sumsK.deallocate()
+        bytesK?.deallocate()
     }
 
     /// Points at new Float rows (row-major, `cols` apart); quantisation happens on demand.
@@ -60,6 +67,7 @@ final class Activations {
         self.cols = cols
         preparedType = nil
         preparedQ8_K = false
+        preparedBytesK = false
     }
 
     /// Quantises for weights of `type` as llama.cpp does for their vec_dot_type: Q8_1
@@ -69,10 +77,13 @@ final class Activations {
         case .q4_K, .q6_K:
             guard !preparedQ8_K else { return }
             precondition(cols % 256 == 0, "Q8_K activations need a multiple of 256 columns, got \(cols)")
+            let bytes = rows >= 8 ? bytesK : nil
             for r in 0..<rows {
-                Q8_KActivations.quantizeRow(x + r * cols, cols, evenK + 16 * r, oddK + 16 * r, dK + r, sumsK + r, stride: rows)
+                Q8_KActivations.quantizeRow(x + r * cols, cols, evenK + 16 * r, oddK + 16 * r, dK + r, sumsK + r, stride: rows,
+                                            bytes: bytes.map { $0 + 32 * r })
             }
             preparedQ8_K = true
+            preparedBytesK = bytes != nil
         case .q4_1, .q8_0, .q5_0:
             let needed: GGMLType = type == .q4_1 ? .q4_1 : .q8_0
             // Q8_1's values and scales are Q8_0's, so a Q8_1 preparation serves both.

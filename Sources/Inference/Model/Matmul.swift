@@ -74,12 +74,15 @@ struct ActivationView {
     let oddK: UnsafePointer<Int16>
     let dK: UnsafePointer<Float>
     let sumsK: UnsafePointer<Int32>
+    /// The Q8_K values as bytes for the VNNI prompt kernels, when prepared.
+    let bytesK: UnsafePointer<UInt8>?
     let rows: Int
     let cols: Int
 
     init(_ a: Activations) {
         x = a.x; even = UnsafePointer(a.even); odd = UnsafePointer(a.odd); d = UnsafePointer(a.d); s = UnsafePointer(a.s)
         evenK = UnsafePointer(a.evenK); oddK = UnsafePointer(a.oddK); dK = UnsafePointer(a.dK); sumsK = UnsafePointer(a.sumsK)
+        bytesK = a.preparedBytesK ? a.bytesK.map { UnsafePointer($0) } : nil
         rows = a.rows; cols = a.cols
     }
 }
@@ -214,6 +217,17 @@ enum Matmul {
             let ke = input.evenK, ko = input.oddK, kd = input.dK, ks = input.sumsK
             // Tokens outer, rows inner: the tokens' activations stay in cache across the chunk's rows.
             var k = 0
+            #if arch(x86_64)
+            if let kb = input.bytesK, w.type == .q6_K {
+                while k + 8 <= tokens {
+                    for r in start..<end {
+                        let v = Q6_KKernel.dot8TokensVNNI(w.row(r), kb + 32 * k, kd + k, nbK, stride: tokens)
+                        for j in 0..<8 { t.out[(k + j) * t.outStride + r] = v[j] }
+                    }
+                    k += 8
+                }
+            }
+            #endif
             while k + 8 <= tokens {
                 for r in start..<end {
                     let row = w.row(r)
