@@ -218,10 +218,12 @@ enum Matmul {
             // Tokens outer, rows inner: the tokens' activations stay in cache across the chunk's rows.
             var k = 0
             #if arch(x86_64)
-            if let kb = input.bytesK, w.type == .q6_K {
+            if let kb = input.bytesK {
                 while k + 8 <= tokens {
                     for r in start..<end {
-                        let v = Q6_KKernel.dot8TokensVNNI(w.row(r), kb + 32 * k, kd + k, nbK, stride: tokens)
+                        let row = w.row(r)
+                        let v = w.type == .q4_K ? Q4_KKernel.dot8TokensVNNI(row, kb + 32 * k, kd + k, ks + k, nbK, stride: tokens, scratch.scaled)
+                                                : Q6_KKernel.dot8TokensVNNI(row, kb + 32 * k, kd + k, nbK, stride: tokens)
                         for j in 0..<8 { t.out[(k + j) * t.outStride + r] = v[j] }
                     }
                     k += 8
