@@ -9,7 +9,7 @@ final class BatchTileTests: XCTestCase {
     private static let tokenCounts = [2, 3, 5, 8, 9, 12, 15, 16, 19, 32]
 
     /// Random blocks of `type` with valid Float16 scales where the format keeps them.
-    private static func randomRows(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> [UInt8] {
+    static func randomRows(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> [UInt8] {
         let layout = type.blockLayout!
         var g = KernelTestGenerator(state: seed)
         var bytes = (0..<rows * cols / layout.elements * layout.bytes).map { _ in g.byte() }
@@ -27,7 +27,7 @@ final class BatchTileTests: XCTestCase {
     }
 
     /// `rows` rows cycled from the fixture's real rows (so there are enough for several chunks).
-    private static func realRows(_ f: QuantFixture, rows: Int) -> [UInt8] {
+    static func realRows(_ f: QuantFixture, rows: Int) -> [UInt8] {
         let real = f.realRowBytes
         return (0..<rows).flatMap { r in real[f.rowBytes * (r % f.realRows)..<f.rowBytes * (r % f.realRows + 1)] }
     }

@@ -30,17 +30,23 @@ final class Activations {
     /// interleaved as above: block b of row t at bytes + 32·(b·rows + t).
     let useVNNI: Bool
     let bytes: UnsafeMutablePointer<UInt8>?
+    /// The Q8_K values once more as bytes q + 128 for the VNNI prompt kernels, allocated
+    /// when they are used (`useVNNI`); quantised only for batches of eight rows or more,
+    /// which is when Matmul takes those kernels.
+    let bytesK: UnsafeMutablePointer<UInt8>?
+    private(set) var preparedBytesK = false
     /// What `even`/`odd`/`d`/`s` hold: Q8_1 (with sums, serves Q8_0 too) or Q8_0.
     private var preparedType: GGMLType?
     private var preparedBytes = false
     private var preparedQ8_K = false
 
-    /// `useVNNI` (tests compare both) needs a CPU with VNNI (CPUFeatures.hasVNNI).
-    init(capacityRows: Int, maxCols: Int, useVNNI: Bool = CPUFeatures.useVNNI) {
-        precondition(!useVNNI || CPUFeatures.hasVNNI, "VNNI kernels need a CPU with AVX-512 VNNI")
+    /// `useVNNI` (tests compare both) takes effect only on a CPU with VNNI (CPUFeatures.hasVNNI).
+    init(capacityRows: Int, maxCols: Int, useVNNI requested: Bool = CPUFeatures.useVNNI) {
+        let useVNNI = requested && CPUFeatures.hasVNNI
         self.capacityRows = capacityRows
         self.useVNNI = useVNNI
         bytes = useVNNI ? .allocate(capacity: capacityRows * maxCols) : nil
+        bytesK = useVNNI && capacityRows >= 8 ? .allocate(capacity: capacityRows * maxCols) : nil
         self.maxCols = maxCols
         even = .allocate(capacity: capacityRows * maxCols / 2)
         odd = .allocate(capacity: capacityRows * maxCols / 2)
@@ -63,6 +69,7 @@ final class Activations {
         dK.deallocate()
         sumsK.deallocate()
         bytes?.deallocate()
+        bytesK?.deallocate()
     }
 
     /// Points at new Float rows (row-major, `cols` apart); quantisation happens on demand.
@@ -74,6 +81,7 @@ final class Activations {
         preparedType = nil
         preparedQ8_K = false
         preparedBytes = false
+        preparedBytesK = false
     }
 
     /// Quantises for weights of `type` as llama.cpp does for their vec_dot_type: Q8_1
@@ -83,10 +91,13 @@ final class Activations {
         case .q4_K, .q6_K:
             guard !preparedQ8_K else { return }
             precondition(cols % 256 == 0, "Q8_K activations need a multiple of 256 columns, got \(cols)")
+            let bytes = rows >= 8 ? bytesK : nil
             for r in 0..<rows {
-                Q8_KActivations.quantizeRow(x + r * cols, cols, evenK + 16 * r, oddK + 16 * r, dK + r, sumsK + r, stride: rows)
+                Q8_KActivations.quantizeRow(x + r * cols, cols, evenK + 16 * r, oddK + 16 * r, dK + r, sumsK + r, stride: rows,
+                                            bytes: bytes.map { $0 + 32 * r })
             }
             preparedQ8_K = true
+            preparedBytesK = bytes != nil
         case .q4_1, .q8_0, .q5_0:
             let needed: GGMLType = type == .q4_1 ? .q4_1 : .q8_0
             // Q8_1's values and scales are Q8_0's, so a Q8_1 preparation serves both.

@@ -78,6 +78,8 @@ struct ActivationView {
     let sumsK: UnsafePointer<Int32>
     /// The Q8_0 values' VNNI copy (Activations.bytes), when the batch has one.
     let vnniBytes: UnsafePointer<UInt8>?
+    /// The Q8_K values as bytes for the VNNI prompt kernels, when prepared.
+    let bytesK: UnsafePointer<UInt8>?
     let rows: Int
     let cols: Int
 
@@ -85,6 +87,7 @@ struct ActivationView {
         x = a.x; even = UnsafePointer(a.even); odd = UnsafePointer(a.odd); d = UnsafePointer(a.d); s = UnsafePointer(a.s)
         evenK = UnsafePointer(a.evenK); oddK = UnsafePointer(a.oddK); dK = UnsafePointer(a.dK); sumsK = UnsafePointer(a.sumsK)
         vnniBytes = a.preparedBytesVNNI
+        bytesK = a.preparedBytesK ? a.bytesK.map { UnsafePointer($0) } : nil
         rows = a.rows; cols = a.cols
     }
 }
@@ -223,6 +226,19 @@ enum Matmul {
             let ke = input.evenK, ko = input.oddK, kd = input.dK, ks = input.sumsK
             // Tokens outer, rows inner: the tokens' activations stay in cache across the chunk's rows.
             var k = 0
+            #if arch(x86_64)
+            if let kb = input.bytesK {
+                while k + 8 <= tokens {
+                    for r in start..<end {
+                        let row = w.row(r)
+                        let v = w.type == .q4_K ? Q4_KKernel.dot8TokensVNNI(row, kb + 32 * k, kd + k, ks + k, nbK, stride: tokens, scratch.scaled)
+                                                : Q6_KKernel.dot8TokensVNNI(row, kb + 32 * k, kd + k, nbK, stride: tokens)
+                        for j in 0..<8 { t.out[(k + j) * t.outStride + r] = v[j] }
+                    }
+                    k += 8
+                }
+            }
+            #endif
             while k + 8 <= tokens {
                 for r in start..<end {
                     let row = w.row(r)

@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import InferenceVNNI
+#endif
+
 /// Q4_K weights · Q8_K activations as llama.cpp's x86 CPU backend computes them. With
 /// AVX2 it repacks Q4_K matrices whose row count is a multiple of 8 (every Q4_K matrix of
 /// the models we run) and multiplies with ggml_gemv_q4_K_8x8_q8_K (one token) and
@@ -192,4 +196,28 @@ enum Q4_KKernel {
         let q0 = pairs(pairs(s0, s1), pairs(s2, s3)), q1 = pairs(pairs(s4, s5), pairs(s6, s7))
         return SIMD8(lowHalf: q0.lowHalf &+ q0.highHalf, highHalf: q1.lowHalf &+ q1.highHalf)
     }
+
+    #if arch(x86_64)
+    /// A row's sub-block scales and mins, per block the 8 scales then the 8 mins, for the
+    /// VNNI tile (`dot8TokensVNNI`).
+    static func rowScalesAndMins(_ row: UnsafePointer<UInt8>, _ nb: Int, into out: UnsafeMutablePointer<Int16>) {
+        for b in 0..<nb {
+            let q = UnsafeRawPointer(row + 144 * b + 4).assumingMemoryBound(to: UInt8.self)
+            for j in 0..<8 {
+                let (s, m) = Dequantize.q4_KScaleMin(j, q)
+                out[16 * b + j] = Int16(s)
+                out[16 * b + 8 + j] = Int16(m)
+            }
+        }
+    }
+
+    /// `dot8Tokens` on AVX-512 VNNI (InferenceVNNI; the CPU must have it): the same bits,
+    /// from the activations' byte copy (`Activations.bytesK`); `scales` takes 16·nb values.
+    @inline(__always)
+    static func dot8TokensVNNI(_ row: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>, _ xd: UnsafePointer<Float>, _ sums: UnsafePointer<Int32>,
+                               _ nb: Int, stride: Int, _ scales: UnsafeMutablePointer<Int16>) -> SIMD8<Float> {
+        rowScalesAndMins(row, nb, into: scales)
+        return Q4_KVNNI.dot8Tokens(row, scales, x, xd, sums, nb, stride: stride)
+    }
+    #endif
 }

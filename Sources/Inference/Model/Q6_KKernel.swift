@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import InferenceVNNI
+#endif
+
 /// Q6_K weights · Q8_K activations (ggml_vec_dot_q6_K_q8_K, AVX2 path). Per 256-element
 /// block: integer lanes Σ scale·(quad sums of (q_w − 32)·q_x), where quads 0–3 of each
 /// 32-element group take the scale of its first 16 elements and quads 4–7 the second's;
@@ -128,4 +132,15 @@ enum Q6_KKernel {
         return SIMD8(Kernels.hsum(a0), Kernels.hsum(a1), Kernels.hsum(a2), Kernels.hsum(a3),
                      Kernels.hsum(a4), Kernels.hsum(a5), Kernels.hsum(a6), Kernels.hsum(a7))
     }
+
+    #if arch(x86_64)
+    /// `dot8Tokens` on AVX-512 VNNI (InferenceVNNI; the CPU must have it): the same bits,
+    /// from the activations' byte copy (`Activations.bytesK`).
+    @inline(__always)
+    static func dot8TokensVNNI(_ row: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>, _ xd: UnsafePointer<Float>, _ nb: Int, stride: Int) -> SIMD8<Float> {
+        let a = Q6_KVNNI.dot8Tokens(row, x, xd, nb, stride: stride)
+        return SIMD8(Kernels.hsum(a.0), Kernels.hsum(a.1), Kernels.hsum(a.2), Kernels.hsum(a.3),
+                     Kernels.hsum(a.4), Kernels.hsum(a.5), Kernels.hsum(a.6), Kernels.hsum(a.7))
+    }
+    #endif
 }

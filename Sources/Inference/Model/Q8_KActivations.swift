@@ -6,7 +6,9 @@
 /// Stored in the even/odd Int16 halves of 32-element chunks that `Kernels` uses, so
 /// the K-quant kernels reuse its pair products: chunk c (0..<8 per block) of row t
 /// at even/odd + 16·(c·rows + t); its sum of values (two of ggml's 16-element bsums)
-/// at sums[c·rows + t]; the block's d at d[block·rows + t].
+/// at sums[c·rows + t]; the block's d at d[block·rows + t]. For the VNNI prompt kernels
+/// (InferenceVNNI) also as bytes q + 128 in element order: chunk c of row t at
+/// bytes + 32·(c·rows + t).
 enum Q8_KActivations {
     /// nearest_int: round to nearest, ties to even, by adding 1.5·2²³.
     @inline(__always)
@@ -16,7 +18,8 @@ enum Q8_KActivations {
     }
 
     static func quantizeRow(_ x: UnsafePointer<Float>, _ n: Int, _ even: UnsafeMutablePointer<Int16>, _ odd: UnsafeMutablePointer<Int16>,
-                            _ d: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Int32>, stride: Int = 1) {
+                            _ d: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Int32>, stride: Int = 1,
+                            bytes: UnsafeMutablePointer<UInt8>? = nil) {
         for b in 0..<n / 256 {
             let xb = x + 256 * b
             var amax: Float = 0, maxValue: Float = 0
@@ -37,6 +40,10 @@ enum Q8_KActivations {
                     let q1 = amax == 0 ? 0 : min(127, nearestInt(iscale * xs[2 * i + 1]))
                     e[i] = Int16(truncatingIfNeeded: q0)
                     o[i] = Int16(truncatingIfNeeded: q1)
+                    if let bytes {
+                        bytes[32 * c * stride + 2 * i] = UInt8(truncatingIfNeeded: q0 &+ 128)
+                        bytes[32 * c * stride + 2 * i + 1] = UInt8(truncatingIfNeeded: q1 &+ 128)
+                    }
                     sum &+= q0 &+ q1
                 }
                 sums[c * stride] = sum
