@@ -72,8 +72,8 @@ public struct DashScopeConfiguration: Sendable {
         let key: APIKey
         if let apiKeyFile {
             key = try readKeyFile(apiKeyFile, source: "--api-key-file")
-        } else if let value = environment["DASHSCOPE_API_KEY"], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            key = APIKey(value.trimmingCharacters(in: .whitespacesAndNewlines))
+        } else if let value = environment["DASHSCOPE_API_KEY"]?.trimmingWhiteSpace, !value.isEmpty {
+            key = APIKey(value)
         } else if let path = environment["DASHSCOPE_API_KEY_FILE_PATH"], !path.isEmpty {
             key = try readKeyFile(path, source: "DASHSCOPE_API_KEY_FILE_PATH")
         } else {

@@ -61,7 +61,7 @@ enum AcpCommand {
                 exit.now(code: 0)
             }
         }
-        dispatchMain()
+        MainThreadPark.forever()
     }
 
     static func settings(_ options: CommandLineOptions, backend: any AssistantBackend, logger: Logger) -> AgentSettings {

@@ -52,7 +52,7 @@ enum Server {
             logger.info("stdin closed")
             exit.now(code: server.exitCode)
         }
-        dispatchMain()
+        MainThreadPark.forever()
     }
 
     /// - Parameter defaultLevel: the level when `--log-level` is not given (`info` when serving;
