@@ -9,6 +9,8 @@ public struct StreamEvent: Sendable, Equatable {
     private enum Payload: Sendable {
         case value(JSONValue)
         case text([UInt8])
+        /// The value and its JSON text (the text is the value serialized).
+        case valueAndText(JSONValue, [UInt8])
     }
 
     public init(event: String, data: JSONValue) {
@@ -23,10 +25,17 @@ public struct StreamEvent: Sendable, Equatable {
         self.payload = .text(checkedDataText)
     }
 
+    /// An event whose data is given as a value and as that value's JSON text (serialized once,
+    /// by its producer): read as the value, written out as the text.
+    public init(event: String, data: JSONValue, serializedData: [UInt8]) {
+        self.event = event
+        self.payload = .valueAndText(data, serializedData)
+    }
+
     public var data: JSONValue {
         get {
             switch payload {
-            case .value(let value): return value
+            case .value(let value), .valueAndText(let value, _): return value
             case .text(let text): return (try? JSONValue.parse(text)) ?? .null
             }
         }
@@ -35,8 +44,10 @@ public struct StreamEvent: Sendable, Equatable {
 
     /// The data's JSON text when the event carries it as text (see `init(event:checkedDataText:)`).
     public var dataText: [UInt8]? {
-        if case .text(let text) = payload { return text }
-        return nil
+        switch payload {
+        case .text(let text), .valueAndText(_, let text): return text
+        case .value: return nil
+        }
     }
 
     public static func == (left: StreamEvent, right: StreamEvent) -> Bool {

@@ -6,12 +6,6 @@ import Foundation
 /// event is logged: every 20 ms a check of the database's change stamp, and only when something
 /// was committed an indexed read of the rows after the last one sent.
 extension LocalBackend {
-    /// A run's listener stream as the backend's batches: one event a batch, as the listener
-    /// hands them over.
-    func batches(of events: RunListeners.Events) -> StreamEventBatches {
-        .single(events)
-    }
-
     /// How often the log is read again while nothing new is in it.
     static let followPollNanoseconds: UInt64 = 20_000_000
     /// A terminal run whose final event never reaches the log (failed by recovery, past the cap,

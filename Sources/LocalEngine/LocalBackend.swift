@@ -52,7 +52,7 @@ public final class LocalBackend: AssistantBackend {
     }
 
     public func streamRun(_ params: CreateRunParams) async throws -> StreamEventBatches {
-        try batches(of: executor.start(threadID: params.threadID, newThread: nil, options: params.options, listen: true).events!)
+        try executor.start(threadID: params.threadID, newThread: nil, options: params.options, listen: true).events!
     }
 
     public func createThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> Run {
@@ -60,7 +60,7 @@ public final class LocalBackend: AssistantBackend {
     }
 
     public func streamThreadAndRun(_ params: CreateThreadAndRunParams) async throws -> StreamEventBatches {
-        try batches(of: executor.start(threadID: nil, newThread: params.thread, options: params.options, listen: true).events!)
+        try executor.start(threadID: nil, newThread: params.thread, options: params.options, listen: true).events!
     }
 
     public func submitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> Run {
@@ -68,7 +68,7 @@ public final class LocalBackend: AssistantBackend {
     }
 
     public func streamSubmitToolOutputs(_ params: SubmitToolOutputsParams) async throws -> StreamEventBatches {
-        try batches(of: executor.submitToolOutputs(params, listen: true).events!)
+        try executor.submitToolOutputs(params, listen: true).events!
     }
 
     public func waitRun(_ params: WaitRunParams) async throws -> Run {

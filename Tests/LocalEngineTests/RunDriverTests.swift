@@ -20,7 +20,7 @@ final class RunDriverTests: XCTestCase {
         func perform(_ effect: RunEffect, for driver: RunDriver) {
             switch effect {
             case .attach(let listener): driver.listeners.attach(listener)
-            case .emit(let event): driver.listeners.emit(event)
+            case .emit(let event): driver.listeners.emit([event])
             case .endListeners: driver.listeners.end()
             default: break
             }
@@ -44,7 +44,7 @@ final class RunDriverTests: XCTestCase {
 
     func collect(_ events: RunListeners.Events) async throws -> [String] {
         var seen: [String] = []
-        for try await event in events {
+        for try await event in events.events {
             let text = event.data["delta"]?["content"]?[0]?["text"]?["value"]?.stringValue
             seen.append(text.map { "\(event.event) \($0)" } ?? event.event)
         }

@@ -25,6 +25,24 @@ final class RunEventLogTests: XCTestCase {
         XCTAssertThrowsError(try store.appendRunEvent(runID: "run_missing", event(0)), "events belong to a stored run")
     }
 
+    func testEventsLoggedTogetherAreNumberedInOrderAcrossInsertsAndStopAtTheCap() throws {
+        let store = try openMemoryStore()
+        let thread = try Make.thread(store)
+        let run = Make.run(threadID: thread.id)
+        try store.insertRun(run)
+        func rows(_ range: Range<Int>) -> [SerializedRunEvent] {
+            range.map { SerializedRunEvent(event: "thread.message.delta", data: event($0).data.serialized()) }
+        }
+        XCTAssertEqual(try store.appendRunEvent(runID: run.id, event(0)), 0)
+        let many = Store.runEventRowsPerInsert * 2 + 3  // more than one insert's rows
+        XCTAssertEqual(try store.appendRunEvents(runID: run.id, rows(1..<(1 + many))), 1, "the first index of the batch")
+        XCTAssertEqual(try store.appendRunEvents(runID: run.id, rows((1 + many)..<(3 + many))), Int64(1 + many))
+        XCTAssertEqual(try store.runEvents(runID: run.id, after: nil, limit: 1000), (0..<(3 + many)).map { LoggedRunEvent(index: Int64($0), event: event($0)) })
+        XCTAssertEqual(try store.appendRunEvents(runID: run.id, rows(0..<5), cap: Int64(5 + many)), Int64(3 + many), "logged up to the cap")
+        XCTAssertEqual(try store.lastRunEvent(runID: run.id)?.index, Int64(4 + many))
+        XCTAssertNil(try store.appendRunEvents(runID: run.id, rows(0..<2), cap: Int64(5 + many)), "past the cap nothing is logged")
+    }
+
     func testTheCapStopsLoggingAndTheSweepDropsOnlyOldTerminalRuns() throws {
         let store = try openMemoryStore()
         let thread = try Make.thread(store)

@@ -121,7 +121,7 @@ final class RunExecutorCancelRaceTests: XCTestCase {
             let stream = try XCTUnwrap(events)
             let reader = Task {
                 var seen = 0
-                for try await _ in stream {
+                for try await _ in stream.events {
                     seen += 1
                     if seen == 3 + round { break }  // the reader goes away mid-stream
                 }

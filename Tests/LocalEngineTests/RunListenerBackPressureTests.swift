@@ -30,7 +30,7 @@ final class RunListenerBackPressureTests: XCTestCase {
         var deltas = 0
         var text = ""
         var ranAhead = false
-        for try await event in try XCTUnwrap(events) {
+        for try await event in try XCTUnwrap(events).events {
             if event.event == "thread.message.delta" {
                 deltas += 1
                 text += event.data["delta"]?["content"]?[0]?["text"]?["value"]?.stringValue ?? ""
@@ -55,7 +55,7 @@ final class RunListenerBackPressureTests: XCTestCase {
         XCTAssertEqual(final.status, .completed, "the run goes on without its reader")
         var taken = 0
         do {
-            for try await _ in try XCTUnwrap(events) { taken += 1 }
+            for try await _ in try XCTUnwrap(events).events { taken += 1 }
             XCTFail("the stream ended normally after \(taken) events")
         } catch let error as ListenerFellBehind {
             XCTAssertEqual(error.runID, run.id)
@@ -68,7 +68,7 @@ final class RunListenerBackPressureTests: XCTestCase {
         let buffer = ListenerBuffer()
         let reader = Task {
             var taken: [StreamEvent] = []
-            while let next = try await buffer.next() { taken.append(next) }
+            while let batch = try await buffer.nextBatch() { taken += batch }
             return taken
         }
         try await Task.sleep(for: .milliseconds(50))  // the reader waits
@@ -81,5 +81,24 @@ final class RunListenerBackPressureTests: XCTestCase {
         buffer.finish()  // wakes the reader with what is held, then ends its stream
         let taken = try await reader.value
         XCTAssertEqual(taken, (0...3).map(event))
+    }
+
+    func testEventsPushedWithoutWakingReachTheReaderAsOneBatch() async throws {
+        func event(_ n: Int) -> StreamEvent { StreamEvent(event: "thread.message.delta", data: ["n": .int(Int64(n))]) }
+        let buffer = ListenerBuffer()
+        let reader = Task {
+            var batches: [[StreamEvent]] = []
+            while let batch = try await buffer.nextBatch() { batches.append(batch) }
+            return batches
+        }
+        try await Task.sleep(for: .milliseconds(50))  // the reader waits
+        for n in 0..<5 { XCTAssertTrue(buffer.push(event(n), wake: false)) }
+        buffer.wake()
+        try await Task.sleep(for: .milliseconds(50))
+        XCTAssertTrue(buffer.push(event(5)))
+        try await Task.sleep(for: .milliseconds(50))
+        buffer.finish()
+        let batches = try await reader.value
+        XCTAssertEqual(batches, [(0..<5).map(event), [event(5)]], "one batch a wake-up, in order")
     }
 }

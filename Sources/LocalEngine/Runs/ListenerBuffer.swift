@@ -21,7 +21,7 @@ final class ListenerBuffer: @unchecked Sendable {
     private var events: [StreamEvent] = []
     private var head = 0
     private var ending: (any Error)??
-    private var consumer: CheckedContinuation<StreamEvent?, any Error>?
+    private var consumer: CheckedContinuation<[StreamEvent]?, any Error>?
     private var roomWaiters: [CheckedContinuation<Void, Never>] = []
     /// Uptime (ns) when the consumer last took an event, or when it was last level.
     private(set) var lastTaken = DispatchTime.now().uptimeNanoseconds
@@ -35,7 +35,7 @@ final class ListenerBuffer: @unchecked Sendable {
 
     /// Adds an event; false when the buffer overflowed (the caller detaches the listener).
     /// With `wake` false a waiting consumer is not woken: `wake()` hands it the events held,
-    /// so the events of one run step cost its task one wake-up, not one each.
+    /// so the events of one run step reach its task as one batch, with one wake-up.
     func push(_ event: StreamEvent, wake: Bool = true) -> Bool {
         lock.lock()
         guard !done, ending == nil else {
@@ -53,13 +53,13 @@ final class ListenerBuffer: @unchecked Sendable {
             return true
         }
         self.consumer = nil
-        let first = takeFirst()
+        let batch = takeAll()
         lock.unlock()
-        consumer.resume(returning: first)
+        consumer.resume(returning: batch)
         return true
     }
 
-    /// Hands a waiting consumer the first event held (it takes the rest without waiting).
+    /// Hands a waiting consumer every event held, as one batch.
     func wake() {
         lock.lock()
         guard let waiting = consumer, held > 0 else {
@@ -67,21 +67,18 @@ final class ListenerBuffer: @unchecked Sendable {
             return
         }
         consumer = nil
-        let event = takeFirst()
+        let batch = takeAll()
         lock.unlock()
-        waiting.resume(returning: event)
+        waiting.resume(returning: batch)
     }
 
-    /// With the lock held and an event held: takes the first.
-    private func takeFirst() -> StreamEvent {
-        let event = events[head]
-        head += 1
-        if head == events.count {
-            events.removeAll(keepingCapacity: true)
-            head = 0
-        }
+    /// With the lock held and an event held: takes them all, in order.
+    private func takeAll() -> [StreamEvent] {
+        let batch = head == 0 ? events : Array(events[head...])
+        events = []
+        head = 0
         lastTaken = DispatchTime.now().uptimeNanoseconds
-        return event
+        return batch
     }
 
     /// Ends the stream after the events held (`error` nil: normally).
@@ -97,7 +94,7 @@ final class ListenerBuffer: @unchecked Sendable {
         let waiters = roomWaiters
         roomWaiters = []
         // A consumer waits with events held only when they were pushed without waking it.
-        let first = waiting != nil && held > 0 ? takeFirst() : nil
+        let first = waiting != nil && held > 0 ? takeAll() : nil
         if waiting != nil && first == nil { done = true }
         lock.unlock()
         if let waiting {
@@ -159,17 +156,19 @@ final class ListenerBuffer: @unchecked Sendable {
 
     // MARK: consumer
 
-    func next() async throws -> StreamEvent? {
+    /// Every event held (or, when none is, the next ones pushed together), in order; nil once
+    /// the stream ended.
+    func nextBatch() async throws -> [StreamEvent]? {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StreamEvent?, any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[StreamEvent]?, any Error>) in
                 lock.lock()
                 if head < events.count {
-                    let event = takeFirst()
-                    let waiters = held < Self.highWater ? roomWaiters : []
-                    if !waiters.isEmpty { roomWaiters = [] }
+                    let batch = takeAll()
+                    let waiters = roomWaiters
+                    roomWaiters = []
                     lock.unlock()
                     for waiter in waiters { waiter.resume() }
-                    continuation.resume(returning: event)
+                    continuation.resume(returning: batch)
                     return
                 }
                 if done || Task.isCancelled {

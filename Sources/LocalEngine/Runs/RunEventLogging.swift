@@ -2,21 +2,24 @@ import AssistantAPI
 
 extension RunRepository {
     /// A repository without an event log keeps none (`runs/stream` then sees only final states).
-    public func appendRunEvent(runID: String, _ event: StreamEvent) throws {}
+    public func appendRunEvents(runID: String, _ events: [SerializedRunEvent]) throws {}
 }
 
 extension StoreRunRepository {
-    func appendRunEvent(runID: String, _ event: StreamEvent) throws {
-        try store.appendRunEvent(runID: runID, event)
+    func appendRunEvents(runID: String, _ events: [SerializedRunEvent]) throws {
+        try store.appendRunEvents(runID: runID, events)
     }
 }
 
 extension RunExecutor {
     /// Every event a run emits goes to its event log first, so that an attached follower (in
-    /// this process or another) sees it with the index the live stream gives it.
-    func logEvent(_ event: StreamEvent, of driver: RunDriver) {
+    /// this process or another) sees it with the index the live stream gives it. `serialized`
+    /// holds each event's data as its row stores it.
+    func logEvents(_ events: [StreamEvent], serialized: [SerializedEventData], of driver: RunDriver) {
+        guard !events.isEmpty else { return }
         do {
-            try repository.appendRunEvent(runID: driver.runID, event)
+            try repository.appendRunEvents(
+                runID: driver.runID, zip(events, serialized).map { SerializedRunEvent(event: $0.event, data: $1.bytes) })
         } catch {
             logger.error("could not log an event of \(driver.runID): \(error)")
         }

@@ -8,7 +8,7 @@ extension RunExecutor {
     /// the run. With `listen`, the stream carries the continuation's events from
     /// `thread.run.step.completed` on.
     public func submitToolOutputs(_ params: SubmitToolOutputsParams, listen: Bool)
-        throws -> (run: Run, events: AsyncThrowingStream<StreamEvent, any Error>?)
+        throws -> (run: Run, events: StreamEventBatches?)
     {
         let driver = try driver(threadID: params.threadID, runID: params.runID)
         try driver.apply { $0.expire(now: Timestamp.now()) }

@@ -5,34 +5,50 @@ extension RunExecutor: RunEffectPerformer {
     /// Group commit: the rows and logged events of the whole batch (what one or more transitions
     /// produced) are written in one transaction, then the batch is performed without them, in
     /// order. So every event still reaches listeners only once it and the rows before it are
-    /// committed, as when each was its own transaction, and the events keep their order.
+    /// committed, as when each was its own transaction, and the events keep their order. Each
+    /// event's data is serialized once, for its log row, and listeners get those bytes too.
     func perform(batch: [RunEffect], for driver: RunDriver) {
         guard batch.lazy.filter(\.touchesStore).count > 1 else {
             for effect in batch { perform(effect, for: driver) }
             return
         }
+        let events = batch.compactMap { effect -> StreamEvent? in
+            if case .emit(let event) = effect { return event }
+            return nil
+        }
+        let serialized = events.map { SerializedEventData($0.data) }
         do {
             try repository.transaction {
                 for effect in batch {
-                    switch effect {
-                    case .persist(let writes): persist(writes, of: driver)
-                    case .emit(let event): logEvent(event, of: driver)
-                    default: break
-                    }
+                    if case .persist(let writes) = effect { persist(writes, of: driver) }
                 }
+                logEvents(events, serialized: serialized, of: driver)
             }
         } catch {
             logger.error("could not store the changes of \(driver.runID): \(error)")
         }
         // Listeners are woken once, after the batch: one wake-up of each stream's task for the
-        // whole step (ending or detaching a listener wakes it with its events, in order).
+        // whole step, which takes the step's events as one batch (ending or detaching a listener
+        // wakes it with its events, in order). Consecutive events are handed over together.
+        var emitted = 0
+        var pending = 0..<0
+        func emitPending() {
+            guard !pending.isEmpty else { return }
+            driver.listeners.emit(Array(events[pending]), serialized: Array(serialized[pending]), wake: false)
+            pending = emitted..<emitted
+        }
         for effect in batch {
             switch effect {
             case .persist: break
-            case .emit(let event): driver.listeners.emit(event, wake: false)
-            default: perform(effect, for: driver)
+            case .emit:
+                emitted += 1
+                pending = pending.lowerBound..<emitted
+            default:
+                emitPending()
+                perform(effect, for: driver)
             }
         }
+        emitPending()
         driver.listeners.wake()
     }
 
@@ -41,8 +57,9 @@ extension RunExecutor: RunEffectPerformer {
         case .persist(let writes):
             persist(writes, of: driver)
         case .emit(let event):
-            logEvent(event, of: driver)
-            driver.listeners.emit(event)
+            let serialized = [SerializedEventData(event.data)]
+            logEvents([event], serialized: serialized, of: driver)
+            driver.listeners.emit([event], serialized: serialized)
         case .attach(let listener):
             driver.listeners.attach(listener)
         case .endListeners:

@@ -50,10 +50,10 @@ public final class RunExecutor: Sendable {
 
     /// Creates a run on an existing thread, or on a new one (createThreadAndRun), and starts it.
     /// With `listen`, the returned stream carries every event from `thread.created` /
-    /// `thread.run.created` on.
+    /// `thread.run.created` on, a batch per step of the run.
     public func start(
         threadID existingThreadID: String?, newThread: CreateThreadParams?, options: RunOptions, listen: Bool
-    ) throws -> (run: Run, events: AsyncThrowingStream<StreamEvent, any Error>?) {
+    ) throws -> (run: Run, events: StreamEventBatches?) {
         let assistant = try repository.assistant(id: options.assistantID)
         let now = Timestamp.now()
         var thread: ThreadObject?

@@ -12,13 +12,22 @@ import JSONCore
 /// takes nothing for `detachAfter` (or overflows) is detached with `ListenerFellBehind` while the
 /// run goes on and is stored.
 final class RunListeners: Sendable {
-    typealias Events = AsyncThrowingStream<StreamEvent, any Error>
+    /// A listener's events, a batch per step of the run (the events its effects sent together).
+    typealias Events = StreamEventBatches
 
     struct Listener: Sendable {
         let id: UUID
         let buffer: ListenerBuffer
-        /// The `request_id` this listener's payloads carry.
-        let requestID: JSONValue = .string(ObjectID.requestID())
+        /// The `request_id` this listener's payloads carry, and its JSON text.
+        let requestID: JSONValue
+        let requestIDText: [UInt8]
+
+        init(id: UUID, buffer: ListenerBuffer) {
+            self.id = id
+            self.buffer = buffer
+            requestID = .string(ObjectID.requestID())
+            requestIDText = requestID.serialized()
+        }
     }
 
     static let defaultDetachAfter = RunExecutor.Configuration.defaultListenerDetachAfter
@@ -38,7 +47,7 @@ final class RunListeners: Sendable {
         let leave: @Sendable () -> Void = { [entries] in entries.withLock { $0[id] = nil } }
         let listener = Listener(id: id, buffer: ListenerBuffer(onAbandon: leave))
         let consumer = ListenerConsumer(buffer: listener.buffer, onGone: leave)
-        let stream = Events(unfolding: { try await consumer.next() })
+        let stream = Events(unfolding: { try await consumer.nextBatch() })
         return (stream, listener)
     }
 
@@ -47,16 +56,28 @@ final class RunListeners: Sendable {
         entries.withLock { $0[listener.id] = listener }
     }
 
-    /// Sends the event to every listener; with `wake` false their consumers wait for `wake()`
-    /// (the executor wakes them once per batch of effects).
-    func emit(_ event: StreamEvent, wake: Bool = true) {
-        for listener in entries.withLock({ Array($0.values) }) {
-            var stamped = event
-            if case .object(var object) = event.data {
-                object["request_id"] = listener.requestID
-                stamped.data = .object(object)
+    /// Sends the events to every listener, each object stamped with the listener's `request_id`;
+    /// with `serialized` (each event's data as logged) they also carry their JSON text, spliced
+    /// from those bytes, so that nobody serializes them again. With `wake` false the consumers
+    /// wait for `wake()` (the executor wakes them once per batch of effects).
+    func emit(_ events: [StreamEvent], serialized: [SerializedEventData]? = nil, wake: Bool = true) {
+        let listeners = entries.withLock { Array($0.values) }
+        for listener in listeners {
+            for (position, event) in events.enumerated() {
+                var stamped = event
+                if case .object(var object) = event.data {
+                    object[SerializedEventData.requestIDKey] = listener.requestID
+                    stamped = StreamEvent(event: event.event, data: .object(object))
+                }
+                if let serialized {
+                    stamped = StreamEvent(
+                        event: event.event, data: stamped.data, serializedData: serialized[position].stamped(requestID: listener.requestIDText))
+                }
+                if !listener.buffer.push(stamped, wake: wake) {
+                    detach(listener)
+                    break
+                }
             }
-            if !listener.buffer.push(stamped, wake: wake) { detach(listener) }
         }
     }
 
@@ -111,13 +132,13 @@ private final class ListenerConsumer: Sendable {
         self.onGone = onGone
     }
 
-    func next() async throws -> StreamEvent? {
+    func nextBatch() async throws -> [StreamEvent]? {
         do {
-            guard let event = try await buffer.next() else {
+            guard let batch = try await buffer.nextBatch() else {
                 onGone()
                 return nil
             }
-            return event
+            return batch
         } catch {
             onGone()
             throw error

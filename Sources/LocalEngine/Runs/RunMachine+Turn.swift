@@ -36,7 +36,7 @@ extension RunMachine {
     /// The deltas not sent yet, as events (the caller stores their text first); none remain.
     mutating func takeUnsentDeltas() -> [RunEffect] {
         let messageID = openMessage?.id ?? ""
-        let effects = unsentDeltas.map { RunEffect.emit(Self.event(EventName.message("delta"), MessageDelta(messageID: messageID, text: $0))) }
+        let effects = unsentDeltas.map { RunEffect.emit(Self.deltaEvent(messageID: messageID, text: $0)) }
         unsentDeltas = []
         return effects
     }
@@ -119,7 +119,7 @@ extension RunMachine {
         var writes: [RunWrite] = [.updateMessage(message)]
         var effects: [RunEffect] = [
             // The service ends a message's deltas with an empty one.
-            .emit(Self.event(EventName.message("delta"), MessageDelta(messageID: message.id, text: ""))),
+            .emit(Self.deltaEvent(messageID: message.id, text: "")),
             .emit(Self.event(EventName.message(truncated ? "incomplete" : "completed"), message)),
         ]
         if let step {
@@ -167,5 +167,19 @@ extension RunMachine {
         ]
         if let expiresAt = run.expiresAt { effects.append(.scheduleExpiry(at: expiresAt)) }
         return effects
+    }
+}
+
+extension RunMachine {
+    /// A `thread.message.delta` event with the text: `MessageDelta(messageID:text:)`'s wire
+    /// JSON, built directly (the most frequent event; `Codable` took most of its cost).
+    static func deltaEvent(messageID: String, text: String) -> StreamEvent {
+        let part: JSONValue = [
+            "index": 0, "type": "text", "text": ["value": .string(text), "annotations": []],
+        ]
+        return StreamEvent(event: EventName.message("delta"), data: [
+            "id": .string(messageID), "object": "thread.message.delta",
+            "delta": ["role": "assistant", "content": [part], "file_ids": []],
+        ])
     }
 }

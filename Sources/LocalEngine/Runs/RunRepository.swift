@@ -10,8 +10,8 @@ public protocol RunRepository: Sendable {
     /// Atomically (one transaction, also against other processes): creates `newThread` if given,
     /// fails with the conflicting-state error if the thread has an active run, then inserts
     /// `messages` and `run`, recording `owner` (the executing process) for recovery.
-    /// Appends one event of the run's stream to its event log (`Store+RunEvents`).
-    func appendRunEvent(runID: String, _ event: StreamEvent) throws
+    /// Appends events of the run's stream, in order, to its event log (`Store+RunEvents`).
+    func appendRunEvents(runID: String, _ events: [SerializedRunEvent]) throws
 
     func beginRun(_ run: Run, newThread: ThreadObject?, messages: [Message], owner: RunOwner) throws
     /// The process that executes the run (as given to `beginRun` or `claimRun`).

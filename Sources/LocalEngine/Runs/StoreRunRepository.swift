@@ -50,7 +50,7 @@ struct StoreRunRepository: RunRepository {
         try store.recentMessages(threadID: threadID, limit: limit)
     }
     func threadToolSteps(threadID: String, since createdAt: Int64) throws -> [RunStep] {
-        try store.steps(threadID: threadID, since: createdAt).filter { $0.type == RunStep.toolCalls }
+        try store.toolCallSteps(threadID: threadID, since: createdAt)
     }
     func message(id: String) throws -> Message? { try store.message(id: id) }
     func steps(runID: String) throws -> [RunStep] { try store.steps(runID: runID) }

@@ -3,6 +3,17 @@ import CSQLite
 import Foundation
 import JSONCore
 
+/// An event to log: its name and its data's JSON text.
+public struct SerializedRunEvent: Sendable {
+    public let event: String
+    public let data: [UInt8]
+
+    public init(event: String, data: [UInt8]) {
+        self.event = event
+        self.data = data
+    }
+}
+
 /// One logged event of a run's stream and its index in the run (from 0).
 public struct LoggedRunEvent: Sendable, Equatable {
     public let index: Int64
@@ -25,24 +36,55 @@ extension Store {
     public func appendRunEvent(
         runID: String, _ event: StreamEvent, now: Int64 = Int64(Date().timeIntervalSince1970), cap: Int64 = runEventCap
     ) throws -> Int64? {
-        try atomically {
+        try appendRunEvents(runID: runID, [SerializedRunEvent(event: event.event, data: event.data.serialized())], now: now, cap: cap)
+    }
+
+    /// Appends `events` as the run's next events, in order, a statement for up to
+    /// `runEventRowsPerInsert` of them; returns the index of the first, or nil when none was
+    /// logged (those past the cap are not).
+    @discardableResult
+    public func appendRunEvents(
+        runID: String, _ events: [SerializedRunEvent], now: Int64 = Int64(Date().timeIntervalSince1970), cap: Int64 = runEventCap
+    ) throws -> Int64? {
+        guard !events.isEmpty else { return nil }
+        return try atomically {
             let next = try withConnection { db in
                 try nextEventIndex.take(runID)
                     ?? db.scalarInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM run_events WHERE run_id = ?", [.text(runID)]) ?? 0
             }
-            guard next < cap else { return nil }
-            do {
-                try change(
-                    "INSERT INTO run_events (run_id, idx, event, data, created_at) VALUES (?, ?, ?, ?, ?)",
-                    [.text(runID), .int(next), .text(event.event), .bytes(event.data.serialized()), .int(now)])
-            } catch let error as StoreError where error.code == sqliteConstraintPrimaryKey {
-                // Another process logged events of this run since (it took the run over): the
-                // index is read again, so the log stays without gaps or repeats.
-                return try appendRunEvent(runID: runID, event, now: now, cap: cap)
+            let count = Int(max(0, min(Int64(events.count), cap - next)))
+            guard count > 0 else { return nil }
+            var start = 0
+            while start < count {
+                let rows = min(Self.runEventRowsPerInsert, count - start)
+                var values: [SQLValue] = []
+                values.reserveCapacity(rows * 5)
+                for position in start..<(start + rows) {
+                    values += [
+                        .text(runID), .int(next + Int64(position)), .text(events[position].event), .bytes(events[position].data), .int(now),
+                    ]
+                }
+                do {
+                    try change(Self.insertRunEvents[rows - 1], values)
+                } catch let error as StoreError where error.code == sqliteConstraintPrimaryKey && start == 0 {
+                    // Another process logged events of this run since (it took the run over): the
+                    // index is read again, so the log stays without gaps or repeats. (Only the
+                    // first insert can collide: the rest follow it in this transaction.)
+                    return try appendRunEvents(runID: runID, events, now: now, cap: cap)
+                }
+                start += rows
             }
-            nextEventIndex.remember(runID, next + 1)
+            nextEventIndex.remember(runID, next + Int64(count))
             return next
         }
+    }
+
+    /// Rows one insert of the log writes at most.
+    static let runEventRowsPerInsert = 32
+    /// The insert of 1 to `runEventRowsPerInsert` rows, by row count - 1.
+    static let insertRunEvents: [String] = (1...runEventRowsPerInsert).map { rows in
+        "INSERT INTO run_events (run_id, idx, event, data, created_at) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
     /// The run's events with an index above `after` (all when nil), oldest first, at most `limit`.

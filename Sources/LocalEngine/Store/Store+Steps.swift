@@ -50,6 +50,19 @@ extension Store {
             [.text(threadID), .int(createdAt)])
     }
 
+    /// The thread's `tool_calls` steps created at or after `createdAt`, oldest first: SQLite
+    /// picks them by their type, so the thread's other steps are not decoded here.
+    public func toolCallSteps(threadID: String, since createdAt: Int64) throws -> [RunStep] {
+        try fetchAll(
+            RunStep.self,
+            """
+            SELECT json FROM steps WHERE thread_id = ? AND created_at >= ?
+                AND json_extract(CAST(json AS TEXT), '$.type') = 'tool_calls' ORDER BY seq ASC
+            """,
+            [.text(threadID), .int(createdAt)]
+        ).filter { $0.type == RunStep.toolCalls }
+    }
+
     /// Every step of every run of the thread, oldest first (for placing tool calls in a prompt).
     public func steps(threadID: String) throws -> [RunStep] {
         try fetchAll(RunStep.self, "SELECT json FROM steps WHERE thread_id = ? ORDER BY seq ASC", [.text(threadID)])
