@@ -19,14 +19,15 @@ let vnniFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
 
 // The release assistd's idle RSS is mostly the pages of the binary that start-up touches; lld lays
 // them out (Sources/assistd/Link): the functions that run until `initialize` is answered first in
-// .text, in one run of pages; relative relocations packed (RELR: ~15 kB instead of a 1.8 MB table the
-// loader reads whole); no dynamic export of our own symbols (nothing looks them up, and the loader
+// .text, in one run of pages; no dynamic export of our own symbols (nothing looks them up, and the loader
 // searched their table for every symbol of every library); libstdc++ linked statically (the
 // folder's `libstdc++.so` is a linker script naming `libstdc++.a`): only what the runtime uses,
 // instead of loading and relocating all of libstdc++.so and running its initialisers.
 let linkFolder = "\(Context.packageDirectory)/Sources/assistd/Link"
 let startupLayout = [
-    "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+    // Not `-z pack-relative-relocs` (RELR): it saves ~1.8 MB more (the loader reads the 1.8 MB
+    // relocation table whole) but needs glibc 2.36, and the release archive runs on 2.35 (README).
+    "-use-ld=lld",
     "-Xlinker", "--symbol-ordering-file=\(linkFolder)/startup-symbols.txt",
     "-Xlinker", "--no-warn-symbol-ordering", "-Xlinker", "--no-export-dynamic",
     "-L", linkFolder,
