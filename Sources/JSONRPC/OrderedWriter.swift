@@ -17,7 +17,10 @@ public enum OutputError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The one writer of the protocol stream, on a thread of its own (blocking writes).
+/// The one writer of the protocol stream, on a thread of its own (blocking writes). A frame
+/// queued while nothing is queued or being written is written by the thread that queues it, as
+/// far as the output takes it without blocking (the rest goes first to the writer thread): a
+/// response then costs no wake-up of another thread.
 ///
 /// Two lanes: *stream* frames (run events), which are bounded by a byte budget and whose
 /// producers suspend while it is full, and *urgent* frames (responses, requests, other
