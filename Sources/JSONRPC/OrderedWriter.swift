@@ -153,15 +153,12 @@ final class OrderedWriter: @unchecked Sendable {
 
     /// Frames up to this size may be written by the thread that queues them.
     private static let inlineFrameBytes = 64 << 10
-    /// For stream frames, one piece (`writeWhileWritable`) at most: a big batch of events costs
-    /// fewer system calls in one write of the writer thread than in pieces here.
-    private static let inlineStreamFrameBytes = 4096
 
     /// With the lock held: when nothing is queued or being written, the caller writes the frame
     /// itself (`writeInline`), which saves waking the writer thread for each response; returns
     /// whether it does, having claimed the output (`writing`).
-    private func takesInlineWrite(_ frame: OutgoingFrame, upTo limit: Int = inlineFrameBytes) -> Bool {
-        guard !writing, urgent.isEmpty, streamLane.isEmpty, waiters.isEmpty, frame.byteCount <= limit else {
+    private func takesInlineWrite(_ frame: OutgoingFrame) -> Bool {
+        guard !writing, urgent.isEmpty, streamLane.isEmpty, waiters.isEmpty, frame.byteCount <= Self.inlineFrameBytes else {
             return false
         }
         writing = true
@@ -171,9 +168,7 @@ final class OrderedWriter: @unchecked Sendable {
 
     /// Writes a frame claimed by `takesInlineWrite` as far as the output takes it without
     /// blocking (a caller such as the read thread must never wait on the peer); what is left
-    /// goes first in the queue, for the writer thread, which also reports a failed output. The
-    /// rest of a stream frame goes there too, ahead of its request's later events and response
-    /// (it is at most one small frame beyond the stream budget).
+    /// goes first in the queue, for the writer thread, which also reports a failed output.
     private func writeInline(_ frame: OutgoingFrame, mode: FramingMode) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(frame.byteCount + 32)
@@ -225,23 +220,17 @@ final class OrderedWriter: @unchecked Sendable {
     private func send(_ frames: [OutgoingFrame]) async throws {
         guard !frames.isEmpty else { return }
         let byteCount = frames.reduce(0) { $0 + $1.byteCount }
-        enum Admission { case queued, writeHere(FramingMode), wait }
-        let admission = try condition.locked { () throws -> Admission in
+        let admitted = try condition.locked { () throws -> Bool in
             if closed || broken { throw OutputError.closed }
             guard waiters.isEmpty, fits(byteCount) else {
                 if stalled { throw OutputError.peerStalled(seconds: stallSeconds) }
-                return .wait
+                return false
             }
-            if frames.count == 1, takesInlineWrite(frames[0], upTo: Self.inlineStreamFrameBytes) { return .writeHere(mode) }
             for frame in frames { appendToStreamLane(frame) }
             condition.broadcast()
-            return .queued
+            return true
         }
-        switch admission {
-        case .queued: return
-        case .writeHere(let mode): return writeInline(frames[0], mode: mode)
-        case .wait: break
-        }
+        if admitted { return }
         let id = condition.locked { () -> UInt64 in
             nextWaiterID += 1
             return nextWaiterID

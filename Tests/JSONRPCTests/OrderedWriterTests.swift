@@ -201,26 +201,4 @@ final class OrderedWriterTests: XCTestCase {
             (readEnd, writeEnd, writer) = (-1, -1, nil)
         }
     }
-
-    /// A small batch of events goes out as `send` returns when nothing is queued; its request's
-    /// response follows it, also when the peer had no room and the batch went to the queue.
-    func testAnEventToAnIdleOutputIsWrittenAtOnceAndItsResponseFollowsIt() async throws {
-        makeWriter(budget: 1 << 20)
-        try await writer.send(Self.event(1, 0, size: 100), stream: .int(1))
-        var ready = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
-        XCTAssertEqual(poll(&ready, 1, 0), 1, "the event is in the pipe as send returns")
-        writer.enqueue(Self.response(1), stream: .int(1))
-        let first = read(2)
-        XCTAssertEqual(first.first?["params"]?["seq"], 0)
-        XCTAssertEqual(first.last?["id"], 1)
-
-        let fillers = fillPipe()
-        let started = ContinuousClock.now
-        try await writer.send(Self.event(2, 0, size: 1000), stream: .int(2))
-        try await writer.send(Self.event(2, 1, size: 1000), stream: .int(2))
-        writer.enqueue(Self.response(2), stream: .int(2))
-        XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(500), "send never waits for the peer while the budget has room")
-        let messages = read(fillers + 3).dropFirst(fillers)
-        XCTAssertEqual(messages.map { $0["params"]?["seq"] ?? $0["id"] ?? .null }, [0, 1, 2], "events in order, then the response")
-    }
 }
