@@ -20,8 +20,9 @@ public protocol RequestMethod: Sendable {
     static var threadOrdering: ThreadOrdering { get }
 
     /// Whether a request starts on the read thread (`RequestRoute.runSerializedAtOnce`): a read
-    /// of stored objects the local backend answers without suspending, so it costs no hand-off
-    /// between threads. Never for work that may block or take long before it suspends.
+    /// of stored objects the local backend answers without suspending, and the hosted one sends
+    /// before its first wait, so it costs no hand-off between threads. Never for work that may
+    /// block or take long before it suspends.
     static var startsAtOnce: Bool { get }
 
     /// Reads every field the method knows; an error names the field (`data.param`).

@@ -408,7 +408,8 @@ public final class Connection: Sendable {
     /// Runs the request's work in a task of its own, remembered for `$/cancelRequest` while it
     /// runs; `work` answers how to deliver the response, which happens once the request is
     /// forgotten (so the peer may reuse its id as soon as it reads the response). `atOnce`
-    /// starts the task on this thread (`RequestRoute.runSerializedAtOnce`).
+    /// starts the task on this thread and resumes it on the thread that ends each of its waits
+    /// (`RequestRoute.runSerializedAtOnce`, `ResumingThreadExecutor`).
     private func startTask(
         _ request: IncomingRequest, replyTo target: ReplyTarget, atOnce: Bool = false,
         _ work: @escaping @Sendable (RequestChannel) async -> @Sendable (OrderedWriter) -> Void
@@ -433,7 +434,10 @@ public final class Connection: Sendable {
             runningRequests.leave()
         }
         // Above the streaming work (which runs at .utility), so requests are not starved.
-        let task = atOnce ? Task.immediate(priority: .userInitiated, operation: body) : Task(priority: .userInitiated, operation: body)
+        let task =
+            atOnce
+            ? Task.immediate(priority: .userInitiated, executorPreference: ResumingThreadExecutor.shared, operation: body)
+            : Task(priority: .userInitiated, operation: body)
         state.withLock { state in
             if state.inFlight[id]?.token == token { state.inFlight[id]?.task = task }
         }

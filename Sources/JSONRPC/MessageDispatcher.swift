@@ -23,7 +23,9 @@ public enum RequestRoute: Sendable {
     case runSerialized(@Sendable (RequestChannel) async throws -> SerializedJSON)
     /// Like `runSerialized`, started on the read thread: the work runs there until it first
     /// suspends, so a read that never does (a local store's page) is answered without being
-    /// handed to another thread and back. Only for short work that never blocks.
+    /// handed to another thread and back; after a wait it goes on on the thread that ended the
+    /// wait (a hosted read's answer is parsed and written by the HTTP transport's thread). Only
+    /// for short work that never blocks.
     case runSerializedAtOnce(@Sendable (RequestChannel) async throws -> SerializedJSON)
 }
 

@@ -17,7 +17,10 @@ public enum OutputError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The one writer of the protocol stream, on a thread of its own (blocking writes).
+/// The one writer of the protocol stream, on a thread of its own (blocking writes). A frame
+/// queued while nothing is queued or being written is written by the thread that queues it, as
+/// far as the output takes it without blocking (the rest goes first to the writer thread): a
+/// response then costs no wake-up of another thread.
 ///
 /// Two lanes: *stream* frames (run events), which are bounded by a byte budget and whose
 /// producers suspend while it is full, and *urgent* frames (responses, requests, other
@@ -57,6 +60,8 @@ final class OrderedWriter: @unchecked Sendable {
     private var waiters: [Waiter] = []
     private var nextWaiterID: UInt64 = 0
     private var writing = false
+    /// Callers of `flush` waiting now.
+    private var flushing = 0
     private var broken = false
     private var closed = false
     private var stalled = false
@@ -112,28 +117,79 @@ final class OrderedWriter: @unchecked Sendable {
     }
 
     private func enqueue(frame: OutgoingFrame) {
-        condition.locked {
-            guard !closed && !broken else { return }
+        let writeHere = condition.locked { () -> FramingMode? in
+            guard !closed && !broken else { return nil }
             if let stream = frame.stream, queuedPerStream[stream] != nil {
                 appendToStreamLane(frame)
+            } else if takesInlineWrite(frame) {
+                return mode
             } else {
                 appendToUrgent(frame)
             }
             condition.broadcast()
+            return nil
         }
+        if let writeHere { writeInline(frame, mode: writeHere) }
     }
 
     /// Queues a message behind everything queued so far, events included (a batch's replies).
     func enqueueAfterEverything(_ message: JSONValue) {
         let frame = makeFrame(message, stream: nil)
-        condition.locked {
-            guard !closed && !broken else { return }
+        let writeHere = condition.locked { () -> FramingMode? in
+            guard !closed && !broken else { return nil }
             if streamLane.isEmpty && waiters.isEmpty {
+                if takesInlineWrite(frame) { return mode }
                 appendToUrgent(frame)
             } else {
                 appendToStreamLane(frame)
             }
             condition.broadcast()
+            return nil
+        }
+        if let writeHere { writeInline(frame, mode: writeHere) }
+    }
+
+    // MARK: - Writing on the caller's thread
+
+    /// Frames up to this size may be written by the thread that queues them.
+    private static let inlineFrameBytes = 64 << 10
+
+    /// With the lock held: when nothing is queued or being written, the caller writes the frame
+    /// itself (`writeInline`), which saves waking the writer thread for each response; returns
+    /// whether it does, having claimed the output (`writing`).
+    private func takesInlineWrite(_ frame: OutgoingFrame) -> Bool {
+        guard !writing, urgent.isEmpty, streamLane.isEmpty, waiters.isEmpty, frame.byteCount <= Self.inlineFrameBytes else {
+            return false
+        }
+        writing = true
+        lastProgress = DispatchTime.now().uptimeNanoseconds
+        return true
+    }
+
+    /// Writes a frame claimed by `takesInlineWrite` as far as the output takes it without
+    /// blocking (a caller such as the read thread must never wait on the peer); what is left
+    /// goes first in the queue, for the writer thread, which also reports a failed output.
+    private func writeInline(_ frame: OutgoingFrame, mode: FramingMode) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(frame.byteCount + 32)
+        Self.append(frame, mode: mode, to: &bytes)
+        let written = bytes.withUnsafeBytes { writeWhileWritable(fileDescriptor, $0) }
+        condition.locked {
+            writing = false
+            if written > 0 {
+                lastProgress = DispatchTime.now().uptimeNanoseconds
+                stalled = false
+            }
+            if written < bytes.count {
+                let rest = OutgoingFrame(framed: Array(bytes[written...]), stream: nil)
+                urgent.prepend(rest)
+                urgentBytes += rest.byteCount
+            }
+            // Only when someone waits for the output: waking the writer thread for nothing
+            // costs the switches this write saved.
+            if !urgent.isEmpty || !streamLane.isEmpty || !waiters.isEmpty || closed || flushing > 0 {
+                condition.broadcast()
+            }
         }
     }
 
@@ -271,6 +327,11 @@ final class OrderedWriter: @unchecked Sendable {
                 condition.lock()
                 continue
             }
+            // A frame being written by the thread that queued it goes first.
+            if writing {
+                condition.wait()
+                continue
+            }
             // Every frame ready goes out in one write (urgent ones first, each lane in order):
             // one system call for many small events instead of one or two each.
             var batch = takeBatch()
@@ -349,12 +410,15 @@ final class OrderedWriter: @unchecked Sendable {
         if frames.count == 1 { return write(frames[0], mode: mode) }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(frames.reduce(0) { $0 + $1.byteCount + 32 })
-        for frame in frames {
-            if mode == .lsp && !frame.framed { buffer.append(contentsOf: "Content-Length: \(frame.byteCount)\r\n\r\n".utf8) }
-            for part in frame.parts { buffer.append(contentsOf: part) }
-            if mode == .ndjson && !frame.framed { buffer.append(UInt8(ascii: "\n")) }
-        }
+        for frame in frames { Self.append(frame, mode: mode, to: &buffer) }
         return writeNoting(buffer[...])
+    }
+
+    /// Appends the frame with its header or newline.
+    private static func append(_ frame: OutgoingFrame, mode: FramingMode, to buffer: inout [UInt8]) {
+        if mode == .lsp && !frame.framed { buffer.append(contentsOf: "Content-Length: \(frame.byteCount)\r\n\r\n".utf8) }
+        for part in frame.parts { buffer.append(contentsOf: part) }
+        if mode == .ndjson && !frame.framed { buffer.append(UInt8(ascii: "\n")) }
     }
 
     /// Writes one frame (header or newline included) in pieces, noting progress after each.
@@ -429,7 +493,11 @@ final class OrderedWriter: @unchecked Sendable {
         let seconds = Double(Int64(timeout.uptimeNanoseconds) - Int64(DispatchTime.now().uptimeNanoseconds)) / 1e9
         let deadline = Date(timeIntervalSinceNow: max(0, seconds))
         condition.lock()
-        defer { condition.unlock() }
+        flushing += 1
+        defer {
+            flushing -= 1
+            condition.unlock()
+        }
         while !broken && (writing || !urgent.isEmpty || !streamLane.isEmpty || !waiters.isEmpty) {
             if !condition.wait(until: deadline) { return false }
         }

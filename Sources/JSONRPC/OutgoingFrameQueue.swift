@@ -40,6 +40,16 @@ struct OutgoingFrameQueue {
 
     mutating func append(_ frame: OutgoingFrame) { frames.append(frame) }
 
+    /// Puts a frame ahead of the others (the rest of one written in part).
+    mutating func prepend(_ frame: OutgoingFrame) {
+        if head > 0 {
+            head -= 1
+            frames[head] = frame
+        } else {
+            frames.insert(frame, at: 0)
+        }
+    }
+
     var first: OutgoingFrame? { head < frames.count ? frames[head] : nil }
 
     mutating func popFirst() -> OutgoingFrame? {

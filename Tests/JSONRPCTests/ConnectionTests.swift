@@ -240,6 +240,34 @@ final class ConnectionTests: XCTestCase {
         XCTAssertEqual(received15["id"], 1)
     }
 
+    func testARequestStartedAtOnceGoesOnOnTheThreadThatEndsItsWait() async throws {
+        let (client, dispatcher, _) = connect()
+        client.send(request(1, "waitForGateAtOnce", ["gate": "g"]))
+        client.send(request(2, "echo", ["meanwhile"]))
+        let echoed = try await client.next()
+        XCTAssertEqual(echoed["id"], 2, "the read thread went on while request 1 waits")
+        Thread {
+            Thread.current.name = "gate-opener"  // set from the thread itself, so it holds on Linux too
+            dispatcher.gate("g").open()
+        }.start()
+        let reply = try await client.next()
+        XCTAssertEqual(reply["id"], 1)
+        XCTAssertEqual(reply["result"], ["finished": true, "thread": "gate-opener"])
+    }
+
+    func testAWaitingRequestStartedAtOnceIsCancelled() async throws {
+        let (client, _, connection) = connect()
+        client.send(request(7, "sleepAtOnce"))
+        client.send(request(8, "echo"))
+        let received = try await client.next()
+        XCTAssertEqual(received["id"], 8)
+        XCTAssertEqual(connection.server.requestsInFlight, [.int(7)])
+        client.sendNotification("$/cancelRequest", params: ["id": 7])
+        let reply = try await client.next()
+        XCTAssertEqual(reply["id"], 7)
+        XCTAssertEqual(reply["error"]?["code"], -32800)
+    }
+
     func testCancelledRequestIsAnsweredWithRequestCancelled() async throws {
         let (client, _, connection) = connect()
         client.send(request(7, "waitForCancel"))

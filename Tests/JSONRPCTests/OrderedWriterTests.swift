@@ -147,4 +147,58 @@ final class OrderedWriterTests: XCTestCase {
         for _ in 0..<100 where !returned.current { try await Task.sleep(for: .milliseconds(20)) }
         XCTAssertTrue(returned.current, "and go on once the peer reads")
     }
+
+    // MARK: Writing on the caller's thread
+
+    func testAResponseToAnIdleOutputIsWrittenBeforeEnqueueReturns() {
+        makeWriter(budget: 1 << 20)
+        for id in Int64(1)...20 {
+            writer.enqueue(Self.response(id))
+            var ready = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            XCTAssertEqual(poll(&ready, 1, 0), 1, "response \(id) is in the pipe as enqueue returns: no writer thread woken for it")
+            XCTAssertEqual(read(1).first?["id"], .int(id))
+        }
+    }
+
+    /// Fills the pipe with NDJSON lines of exactly 4096 bytes (one pipe page each) until it takes
+    /// no more; returns how many.
+    func fillPipe() -> Int {
+        let flags = fcntl(writeEnd, F_GETFL)
+        _ = fcntl(writeEnd, F_SETFL, flags | O_NONBLOCK)
+        defer { _ = fcntl(writeEnd, F_SETFL, flags) }
+        let prefix = Array(#"{"filler":""#.utf8), suffix = Array(#""}"#.utf8) + [UInt8(ascii: "\n")]
+        let line = prefix + [UInt8](repeating: UInt8(ascii: "f"), count: 4096 - prefix.count - suffix.count) + suffix
+        var lines = 0
+        while line.withUnsafeBytes({ Glibc.write(writeEnd, $0.baseAddress, $0.count) }) == 4096 { lines += 1 }
+        return lines
+    }
+
+    /// The peer has no room (none, or one page): enqueue returns at once, the writer thread writes
+    /// what is left once the peer reads, and nothing overtakes the response written in part.
+    func testAResponseThePeerHasNoRoomForIsQueuedWithoutBlockingAndKeepsItsOrder() throws {
+        for freePages in [0, 1] {
+            makeWriter(budget: 1 << 20)
+            var fillers = fillPipe()
+            XCTAssertGreaterThan(fillers, 0)
+            for _ in 0..<freePages {
+                var page = [UInt8](repeating: 0, count: 4096)
+                XCTAssertEqual(page.withUnsafeMutableBytes { Glibc.read(readEnd, $0.baseAddress, $0.count) }, 4096)
+                fillers -= 1
+            }
+            let pad = String(repeating: "y", count: 20_000)
+            let started = ContinuousClock.now
+            writer.enqueue(["jsonrpc": "2.0", "id": 1, "result": ["pad": .string(pad)]])
+            writer.enqueue(Self.response(2))
+            writer.enqueue(Self.event(3, 0), stream: .int(3))
+            XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(500), "enqueue never waits for the peer")
+            let messages = read(fillers + 3)
+            XCTAssertEqual(messages.count, fillers + 3)
+            XCTAssertTrue(messages.prefix(fillers).allSatisfy { $0["filler"] != nil })
+            XCTAssertEqual(messages.dropFirst(fillers).first?["result"]?["pad"], .string(pad), "written whole, in order")
+            XCTAssertEqual(messages.dropFirst(fillers + 1).first?["id"], 2)
+            XCTAssertEqual(messages.last?["params"]?["request"], 3)
+            tearDown()
+            (readEnd, writeEnd, writer) = (-1, -1, nil)
+        }
+    }
 }

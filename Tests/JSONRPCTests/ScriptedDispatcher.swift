@@ -30,6 +30,10 @@ final class Gate: Sendable {
     }
 }
 
+/// The name of the thread running the caller (a synchronous function: `Thread.current` is not
+/// for async contexts, where the answer may change at any suspension).
+func currentThreadName() -> String { Thread.current.name ?? "" }
+
 struct SomeFailure: Error, CustomStringConvertible {
     var description: String { "something broke" }
 }
@@ -68,6 +72,18 @@ final class ScriptedDispatcher: MessageDispatcher {
             return .run { _ in
                 try await Task.sleep(for: .seconds(3600))
                 return "not cancelled"
+            }
+        case "waitForGateAtOnce":
+            // Names the thread it went on on after its wait: the one that opened the gate.
+            let gate = gate(params?["gate"]?.stringValue ?? "")
+            return .runSerializedAtOnce { _ in
+                await gate.wait()
+                return SerializedJSON(["finished": true, "thread": .string(currentThreadName())])
+            }
+        case "sleepAtOnce":
+            return .runSerializedAtOnce { _ in
+                try await Task.sleep(for: .seconds(3600))
+                return SerializedJSON("not cancelled")
             }
         case "waitForGate":
             let gate = gate(params?["gate"]?.stringValue ?? "")

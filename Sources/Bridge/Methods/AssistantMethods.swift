@@ -16,6 +16,7 @@ public struct ListAssistants: RequestMethod {
 
 public struct RetrieveAssistant: RequestMethod {
     public static let name = "assistants/retrieve"
+    public static let startsAtOnce = true
     public let assistantID: String
     public init(params reader: inout ParamReader) throws(APIError) { assistantID = try reader.id("assistant_id") }
     public func call(_ call: MethodCall) async throws -> Assistant { try await call.backend.retrieveAssistant(id: assistantID) }
@@ -59,6 +60,7 @@ public struct ListAssistantFiles: RequestMethod {
 
 public struct RetrieveAssistantFile: RequestMethod {
     public static let name = "assistants/files/retrieve"
+    public static let startsAtOnce = true
     public let params: AssistantFileParams
     public init(params reader: inout ParamReader) throws(APIError) { params = try AssistantFileParams(reader: &reader) }
     public func call(_ call: MethodCall) async throws -> AssistantFile { try await call.backend.retrieveAssistantFile(params) }

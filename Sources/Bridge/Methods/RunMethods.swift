@@ -56,6 +56,7 @@ public struct ListRuns: RequestMethod {
 
 public struct RetrieveRun: RequestMethod {
     public static let name = "runs/retrieve"
+    public static let startsAtOnce = true
     public let threadID: String
     public let runID: String
     public init(params reader: inout ParamReader) throws(APIError) {
@@ -118,6 +119,7 @@ public struct ListSteps: RequestMethod {
 
 public struct RetrieveStep: RequestMethod {
     public static let name = "steps/retrieve"
+    public static let startsAtOnce = true
     public let threadID: String
     public let runID: String
     public let stepID: String

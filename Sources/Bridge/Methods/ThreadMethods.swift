@@ -19,6 +19,7 @@ public struct ListThreads: RequestMethod {
 
 public struct RetrieveThread: RequestMethod {
     public static let name = "threads/retrieve"
+    public static let startsAtOnce = true
     public let threadID: String
     public init(params reader: inout ParamReader) throws(APIError) { threadID = try reader.id("thread_id") }
     public func call(_ call: MethodCall) async throws -> ThreadObject { try await call.backend.retrieveThread(id: threadID) }
@@ -113,6 +114,7 @@ public struct ListMessageFiles: RequestMethod {
 
 public struct RetrieveMessageFile: RequestMethod {
     public static let name = "messages/files/retrieve"
+    public static let startsAtOnce = true
     public let threadID: String
     public let messageID: String
     public let fileID: String

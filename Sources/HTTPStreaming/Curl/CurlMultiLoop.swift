@@ -23,6 +23,11 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var engine: (curl: LibCurl, multi: UnsafeMutableRawPointer)?
     private var commands: [Command] = []
     private var stopped = false
+    /// Wakes the loop: a byte written to this pipe, which `curl_multi_poll` watches beside curl's
+    /// sockets, after the command is queued and the lock released (`curl_multi_wakeup` had to be
+    /// called under the lock, and woke the loop into waiting for it: two switches, not one).
+    /// Made with the engine; closed with the loop, so a poster may write it without the lock.
+    private var wakePipe: (read: Int32, write: Int32)?
     /// Easy handles of ended transfers, reset, for the next ones: making one allocates and
     /// initialises curl's per-transfer state every time.
     private var spareHandles: [UnsafeMutableRawPointer] = []
@@ -38,20 +43,23 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Hands a command to the loop's thread (started by the first transfer) and wakes it. After
     /// `shutdown`, a new transfer fails at once and other commands are dropped.
     func post(_ command: Command) {
-        enum Outcome { case posted, start, refused }
+        enum Outcome { case posted(wake: Int32), start, refused }
         let outcome = lock.withLock { () -> Outcome in
             guard !stopped else { return .refused }
             if case .shutdown = command { stopped = true }
-            if let engine {
+            if engine != nil, let wakePipe {
                 commands.append(command)
-                // Under the lock: the loop frees the multi handle under it too, once stopped.
-                _ = engine.curl.multiWakeup(engine.multi)
-                return .posted
+                return .posted(wake: wakePipe.write)
             }
             // No thread yet: only a transfer starts one (cancel and resume follow an add).
             guard case .add(let transfer) = command, let made = transfer.curl.multiInit() else { return .refused }
+            guard let pipe = Self.makeWakePipe() else {
+                _ = transfer.curl.multiCleanup(made)
+                return .refused
+            }
             _ = transfer.curl.multiSetLong(made, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
             engine = (transfer.curl, made)
+            wakePipe = pipe
             commands.append(command)
             return .start
         }
@@ -59,7 +67,10 @@ final class CurlMultiLoop: @unchecked Sendable {
         case .start:
             let thread = Thread { [self] in run() }
             thread.name = "http.curl"
-            thread.stackSize = 512 << 10
+            // Waiting callers may go on on this thread when it resumes them (a request started
+            // on a connection's read thread parses and writes its answer here), so room for
+            // that work's deepest parse.
+            thread.stackSize = 4 << 20
             thread.start()
         case .refused:
             if case .add(let transfer) = command {
@@ -68,9 +79,35 @@ final class CurlMultiLoop: @unchecked Sendable {
                 transfer.release()
                 transfer.curl.easyCleanup(transfer.handle)
             }
-        case .posted:
-            break
+        case .posted(let wake):
+            var byte: UInt8 = 1
+            // Non-blocking: a full pipe already holds a wake-up.
+            _ = write(wake, &byte, 1)
         }
+    }
+
+    deinit {
+        if let wakePipe {
+            close(wakePipe.read)
+            close(wakePipe.write)
+        }
+    }
+
+    /// A pipe whose ends neither block nor pass to child processes.
+    private static func makeWakePipe() -> (read: Int32, write: Int32)? {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return nil }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        return (ends[0], ends[1])
+    }
+
+    /// Empties the wake pipe (the loop's thread, before it takes the commands).
+    private static func drain(_ fileDescriptor: Int32) {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while bytes.withUnsafeMutableBytes({ read(fileDescriptor, $0.baseAddress, $0.count) }) == 64 {}
     }
 
     /// An easy handle for a new transfer: a spare one, else a new one (nil if curl cannot make one).
@@ -91,7 +128,8 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func run() {
-        guard let (curl, multi) = lock.withLock({ engine }) else { return }
+        guard let (curl, multi) = lock.withLock({ engine }), let wakeRead = lock.withLock({ wakePipe?.read }) else { return }
+        var wake = curl_waitfd(fd: wakeRead, events: Int16(CURL_WAIT_POLLIN), revents: 0)
         var running: Int32 = 0
         let tick = Int32(max(10, min(250, TransportPolicy.seconds(min(connectTimeout, readTimeout)) * 1000 / 4)))
         while true {
@@ -142,7 +180,9 @@ final class CurlMultiLoop: @unchecked Sendable {
             for (transfer, reason) in overdue {
                 end(transfer, CURLE_OPERATION_TIMEDOUT, curl, multi, timedOut: reason)
             }
-            _ = curl.multiPoll(multi, nil, 0, transfers.isEmpty ? 60_000 : tick, nil)
+            wake.revents = 0
+            _ = curl.multiPoll(multi, &wake, 1, transfers.isEmpty ? 60_000 : tick, nil)
+            if wake.revents != 0 { Self.drain(wakeRead) }
         }
     }
 

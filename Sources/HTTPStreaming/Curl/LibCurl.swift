@@ -39,7 +39,6 @@ struct LibCurl: @unchecked Sendable {
     let multiPerform: @convention(c) (Handle?, UnsafeMutablePointer<Int32>?) -> CURLMcode
     let multiInfoRead: @convention(c) (Handle?, UnsafeMutablePointer<Int32>?) -> UnsafeMutablePointer<CURLMsg>?
     let multiPoll: @convention(c) (Handle?, UnsafeMutablePointer<curl_waitfd>?, UInt32, Int32, UnsafeMutablePointer<Int32>?) -> CURLMcode
-    let multiWakeup: @convention(c) (Handle?) -> CURLMcode
 
     /// Opens the library at `path` (a file name is looked up as the dynamic loader does) and
     /// initialises it.
@@ -76,7 +75,6 @@ struct LibCurl: @unchecked Sendable {
         multiPerform = try load("curl_multi_perform")
         multiInfoRead = try load("curl_multi_info_read")
         multiPoll = try load("curl_multi_poll")
-        multiWakeup = try load("curl_multi_wakeup")
         let globalInit: @convention(c) (Int) -> CURLcode = try load("curl_global_init")
         guard globalInit(Int(CURL_GLOBAL_ALL)) == CURLE_OK else {
             throw TransportError(kind: .other, message: "libcurl failed to initialise (curl_global_init)", clientUnavailable: true)
