@@ -7,12 +7,6 @@ public typealias StreamEventBatches = AsyncThrowingStream<[StreamEvent], any Err
 extension AsyncThrowingStream where Element == [StreamEvent], Failure == any Error {
     /// The events one at a time, for a consumer that acts on each.
     public var events: StreamEventSequence { StreamEventSequence(batches: self) }
-
-    /// Batches of one event each, from a stream of single events.
-    public static func single(_ events: AsyncThrowingStream<StreamEvent, any Error>) -> StreamEventBatches {
-        let source = SingleEventSource(events.makeAsyncIterator())
-        return StreamEventBatches { try await source.next() }
-    }
 }
 
 /// `StreamEventBatches.events`: the batches' events in order.
@@ -38,14 +32,3 @@ public struct StreamEventSequence: AsyncSequence, Sendable {
     }
 }
 
-/// The iterator `single` pulls from. `@unchecked Sendable`: an unfolding stream calls `next`
-/// one call at a time, never concurrently.
-private final class SingleEventSource: @unchecked Sendable {
-    private var events: AsyncThrowingStream<StreamEvent, any Error>.AsyncIterator
-
-    init(_ events: AsyncThrowingStream<StreamEvent, any Error>.AsyncIterator) { self.events = events }
-
-    func next() async throws -> [StreamEvent]? {
-        try await events.next().map { [$0] }
-    }
-}
