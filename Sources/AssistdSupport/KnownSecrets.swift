@@ -50,18 +50,42 @@ public enum KnownSecrets {
     public static func appears(_ secret: String, in bytes: UnsafeRawBufferPointer) -> Bool {
         var secret = secret
         return secret.withUTF8 { needle in
-            guard let first = needle.first, needle.count <= bytes.count, let base = bytes.baseAddress else { return false }
-            var start = 0
+            guard !needle.isEmpty, needle.count <= bytes.count, let base = bytes.baseAddress else { return false }
             let lastStart = bytes.count - needle.count
+            var start = 0
+            // Eight starts at a time, where the needle's first two bytes are: its first byte alone
+            // (`s` of `sk-…`) is a common letter of JSON text.
+            if needle.count >= 2 {
+                let first = UInt64(needle[0]) &* lowBits
+                let second = UInt64(needle[1]) &* lowBits
+                while start + 9 <= bytes.count {
+                    let here = UInt64(littleEndian: (base + start).loadUnaligned(as: UInt64.self))
+                    let next = UInt64(littleEndian: (base + start + 1).loadUnaligned(as: UInt64.self))
+                    var candidates = zeroBytes(here ^ first) & zeroBytes(next ^ second)
+                    while candidates != 0 {
+                        let at = start + candidates.trailingZeroBitCount >> 3
+                        if at <= lastStart, memcmp(base + at, needle.baseAddress!, needle.count) == 0 { return true }
+                        candidates &= candidates &- 1
+                    }
+                    start += 8
+                }
+            }
             while start <= lastStart {
-                // memchr finds candidates for the first byte; memcmp checks the rest.
-                guard let found = memchr(base + start, Int32(first), lastStart - start + 1) else { return false }
-                let offset = base.distance(to: UnsafeRawPointer(found))
-                if memcmp(found, needle.baseAddress!, needle.count) == 0 { return true }
-                start = offset + 1
+                if base.load(fromByteOffset: start, as: UInt8.self) == needle[0], memcmp(base + start, needle.baseAddress!, needle.count) == 0 {
+                    return true
+                }
+                start += 1
             }
             return false
         }
+    }
+
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+
+    /// The high bit of each zero byte of `word`, and maybe of bytes after one (a borrow): a
+    /// superset of the zero bytes, which is all a candidate search needs.
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- lowBits) & ~word & (lowBits &* 0x80)
     }
 }
 
