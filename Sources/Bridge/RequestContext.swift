@@ -112,10 +112,11 @@ public final class RunEventStream: Sendable {
             }
             batch.append { frame in
                 frame.append(contentsOf: framePrefix)
-                frame.append(contentsOf: String(seq).utf8)
+                Self.appendDecimal(seq, to: &frame)
                 frame.append(contentsOf: middle)
                 frame.append(contentsOf: text)
-                frame.append(contentsOf: "}}".utf8)
+                frame.append(UInt8(ascii: "}"))
+                frame.append(UInt8(ascii: "}"))
             }
         }
         try await context.sendStreamBatch(batch)
@@ -123,4 +124,23 @@ public final class RunEventStream: Sendable {
     }
 
     public var eventsSent: Int64 { nextSeq.current }
+
+    /// `seq`'s digits written where they go (no string made for each event).
+    static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var digits = 1
+        var rest = magnitude / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        var position = bytes.count + digits
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        repeat {
+            position -= 1
+            bytes[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+    }
 }

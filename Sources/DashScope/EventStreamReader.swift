@@ -24,10 +24,11 @@ struct EventStreamReader: Sendable {
 
     /// The event as the bridge passes it on; throws `MalformedEvent` when its data is not JSON
     /// or a run or step event has the wrong shape.
-    func checked(_ event: SSEEvent, named name: String, after count: Int) throws -> StreamEvent {
+    /// `secrets`: the known secrets (`KnownSecrets.current`, read once for several events).
+    func checked(_ event: SSEEvent, named name: String, after count: Int, secrets: [String]) throws -> StreamEvent {
         if !name.hasPrefix("thread.run."),
             let facts = event.data.withUnsafeBufferPointer(JSONValue.checkText),
-            !facts.hasLineBreak, !Self.mayHoldSecret(event.data, facts)
+            !facts.hasLineBreak, !Self.mayHoldSecret(event.data, facts, secrets: secrets)
         {
             return StreamEvent(event: name, checkedDataText: event.data)
         }
@@ -50,8 +51,7 @@ struct EventStreamReader: Sendable {
 
     /// Whether a known secret may be in the text's strings: its bytes appear, or an escape could
     /// spell it (then the parsed strings are scrubbed instead).
-    static func mayHoldSecret(_ text: [UInt8], _ facts: JSONTextFacts) -> Bool {
-        let secrets = KnownSecrets.current
+    static func mayHoldSecret(_ text: [UInt8], _ facts: JSONTextFacts, secrets: [String]) -> Bool {
         guard !secrets.isEmpty else { return false }
         if facts.hasDisguisingEscape { return true }
         return text.withUnsafeBytes { bytes in
@@ -112,6 +112,7 @@ private final class EventSource: @unchecked Sendable {
     private func pull() async throws -> [StreamEvent]? {
         var batch: [StreamEvent] = []
         var batchBytes = 0
+        let secrets = KnownSecrets.current
         while true {
             switch state {
             case .ended:
@@ -138,7 +139,7 @@ private final class EventSource: @unchecked Sendable {
                 if name == EventName.error { throw reader.errors.streamError(event, eventsBefore: count) }
                 let checked: StreamEvent
                 do {
-                    checked = try reader.checked(event, named: name, after: count)
+                    checked = try reader.checked(event, named: name, after: count, secrets: secrets)
                 } catch where !batch.isEmpty {
                     return batch  // this event fails the next pull, after the ones before it
                 }
