@@ -48,8 +48,8 @@ public struct SSEParser {
 
     /// Feeds bytes and returns the events they complete, in order.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
-        // The common case, no partial line pending: the lines are read where they lie.
-        if pending.isEmpty, !atStart, let events = bytes.withContiguousStorageIfAvailable({ scanLines($0) }) {
+        // The common case: the lines are read where they lie.
+        if !atStart, let events = bytes.withContiguousStorageIfAvailable({ feedInPlace($0) }) {
             return events
         }
         pending.append(contentsOf: bytes)
@@ -61,6 +61,22 @@ public struct SSEParser {
         let input = pending
         pending = []
         return input.withUnsafeBufferPointer { scanLines($0) }
+    }
+
+    /// A partial line left by the last chunk is completed with this one's first line (the only
+    /// bytes copied); the rest is read where it lies.
+    private mutating func feedInPlace(_ buffer: UnsafeBufferPointer<UInt8>) -> [SSEEvent] {
+        guard !pending.isEmpty else { return scanLines(buffer) }
+        guard let lineEnd = buffer.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else {
+            pending.append(contentsOf: buffer)
+            return []
+        }
+        pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[...lineEnd]))
+        let line = pending
+        pending = []
+        var events = line.withUnsafeBufferPointer { scanLines($0) }
+        events += scanLines(UnsafeBufferPointer(rebasing: buffer[(lineEnd + 1)...]))
+        return events
     }
 
     /// Processes the complete lines in `buffer` and keeps the incomplete last one in `pending`
