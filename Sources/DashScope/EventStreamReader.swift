@@ -127,27 +127,7 @@ private final class EventSource: @unchecked Sendable {
                 break
             }
             if nextIndex < pending.count {
-                let event = pending[nextIndex]
-                let name = event.event ?? "message"
-                if name == EventName.done || event.data == Self.doneData {
-                    nextIndex += 1
-                    state = .afterDone
-                    batch.append(.done)
-                    continue
-                }
-                if !batch.isEmpty && name == EventName.error { return batch }
-                if name == EventName.error { throw reader.errors.streamError(event, eventsBefore: count) }
-                let checked: StreamEvent
-                do {
-                    checked = try reader.checked(event, named: name, after: count, secrets: secrets)
-                } catch where !batch.isEmpty {
-                    return batch  // this event fails the next pull, after the ones before it
-                }
-                nextIndex += 1
-                count += 1
-                batch.append(checked)
-                batchBytes += event.data.count
-                if batchBytes >= Self.batchDataBytes { return batch }
+                if try take(into: &batch, bytes: &batchBytes, secrets: secrets) { return batch }
                 continue
             }
             if !batch.isEmpty { return batch }
@@ -165,5 +145,41 @@ private final class EventSource: @unchecked Sendable {
                 pending = parser.finish()
             }
         }
+    }
+
+    /// Moves the pending events into `batch` until the batch is full, the stream's end, or an
+    /// event the batch must end before (an `error`, a malformed one); true when the batch goes
+    /// out now. The pending events and counters are read into locals: each use of a class's
+    /// stored property is an exclusivity check at run time.
+    private func take(into batch: inout [StreamEvent], bytes batchBytes: inout Int, secrets: [String]) throws -> Bool {
+        let events = pending
+        var index = nextIndex
+        var taken = count
+        defer { (nextIndex, count) = (index, taken) }
+        batch.reserveCapacity(batch.count + events.count - index)
+        while index < events.count {
+            let event = events[index]
+            let name = event.event ?? "message"
+            if name == EventName.done || event.data == Self.doneData {
+                index += 1
+                state = .afterDone
+                batch.append(.done)
+                return false
+            }
+            if !batch.isEmpty && name == EventName.error { return true }
+            if name == EventName.error { throw reader.errors.streamError(event, eventsBefore: taken) }
+            let checked: StreamEvent
+            do {
+                checked = try reader.checked(event, named: name, after: taken, secrets: secrets)
+            } catch where !batch.isEmpty {
+                return true  // this event fails the next pull, after the ones before it
+            }
+            index += 1
+            taken += 1
+            batch.append(checked)
+            batchBytes += event.data.count
+            if batchBytes >= Self.batchDataBytes { return true }
+        }
+        return false
     }
 }
