@@ -110,7 +110,8 @@ public final class RunEventStream: Sendable {
                 bytes.append(contentsOf: #","data":"#.utf8)
                 (middle, named) = (bytes, (event.event, bytes))
             }
-            batch.append { frame in
+            let count = framePrefix.count + Self.decimalCount(seq) + middle.count + text.count + 2
+            batch.append(messageOfCount: count) { frame in
                 frame.append(contentsOf: framePrefix)
                 Self.appendDecimal(seq, to: &frame)
                 frame.append(contentsOf: middle)
@@ -125,22 +126,29 @@ public final class RunEventStream: Sendable {
 
     public var eventsSent: Int64 { nextSeq.current }
 
+    /// How many bytes `appendDecimal` writes.
+    static func decimalCount(_ value: Int64) -> Int {
+        var count = value < 0 ? 2 : 1
+        var magnitude = value.magnitude / 10
+        while magnitude > 0 {
+            count += 1
+            magnitude /= 10
+        }
+        return count
+    }
+
     /// `seq`'s digits written where they go (no string made for each event).
     static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
-        var magnitude = value.magnitude
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var digits = 1
-        var rest = magnitude / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var magnitude = value.magnitude
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
-        var position = bytes.count + digits
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        repeat {
-            position -= 1
-            bytes[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
     }
 }

@@ -15,6 +15,7 @@ final class RunEventSeqDigitsTests: XCTestCase {
             var bytes = Array("seq:".utf8)
             RunEventStream.appendDecimal(value, to: &bytes)
             XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "seq:\(value)")
+            XCTAssertEqual(RunEventStream.decimalCount(value), "\(value)".utf8.count, "\(value)")
         }
     }
 }
