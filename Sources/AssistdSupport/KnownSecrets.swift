@@ -51,41 +51,42 @@ public enum KnownSecrets {
         var secret = secret
         return secret.withUTF8 { needle in
             guard !needle.isEmpty, needle.count <= bytes.count, let base = bytes.baseAddress else { return false }
-            let lastStart = bytes.count - needle.count
-            var start = 0
-            // Eight starts at a time, where the needle's first two bytes are: its first byte alone
-            // (`s` of `sk-…`) is a common letter of JSON text.
-            if needle.count >= 2 {
-                let first = UInt64(needle[0]) &* lowBits
-                let second = UInt64(needle[1]) &* lowBits
-                while start + 9 <= bytes.count {
-                    let here = UInt64(littleEndian: (base + start).loadUnaligned(as: UInt64.self))
-                    let next = UInt64(littleEndian: (base + start + 1).loadUnaligned(as: UInt64.self))
-                    var candidates = zeroBytes(here ^ first) & zeroBytes(next ^ second)
-                    while candidates != 0 {
-                        let at = start + candidates.trailingZeroBitCount >> 3
-                        if at <= lastStart, memcmp(base + at, needle.baseAddress!, needle.count) == 0 { return true }
-                        candidates &= candidates &- 1
-                    }
-                    start += 8
-                }
-            }
-            while start <= lastStart {
-                if base.load(fromByteOffset: start, as: UInt8.self) == needle[0], memcmp(base + start, needle.baseAddress!, needle.count) == 0 {
-                    return true
-                }
-                start += 1
+            // memchr finds candidates for the needle's rarest byte in JSON text (the `s` of `sk-…`
+            // is in every other key; its `-` seldom is); memcmp checks the whole needle there.
+            let anchor = rarestInJSONText(needle)
+            let lastAnchor = bytes.count - needle.count + anchor
+            var start = anchor
+            while start <= lastAnchor {
+                guard let found = memchr(base + start, Int32(needle[anchor]), lastAnchor - start + 1) else { return false }
+                let offset = base.distance(to: UnsafeRawPointer(found))
+                if memcmp(base + (offset - anchor), needle.baseAddress!, needle.count) == 0 { return true }
+                start = offset + 1
             }
             return false
         }
     }
 
-    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
-
-    /// The high bit of each zero byte of `word`, and maybe of bytes after one (a borrow): a
-    /// superset of the zero bytes, which is all a candidate search needs.
-    private static func zeroBytes(_ word: UInt64) -> UInt64 {
-        (word &- lowBits) & ~word & (lowBits &* 0x80)
+    /// The position of the needle's byte least common in JSON text: a lowercase letter or JSON's
+    /// punctuation least of all, then digits, uppercase letters, anything else best.
+    private static func rarestInJSONText(_ needle: UnsafeBufferPointer<UInt8>) -> Int {
+        func commonness(_ byte: UInt8) -> Int {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), 0x20, 0x22, 0x2C, 0x2E, 0x3A, 0x5B, 0x5D, 0x5F, 0x7B, 0x7D: return 3
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return 2
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): return 1
+            default: return 0
+            }
+        }
+        var best = 0
+        var bestCommonness = Int.max
+        for (position, byte) in needle.enumerated() {
+            let value = commonness(byte)
+            if value < bestCommonness {
+                (best, bestCommonness) = (position, value)
+                if value == 0 { break }
+            }
+        }
+        return best
     }
 }
 
