@@ -94,9 +94,9 @@ public final class RunEventStream: Sendable {
         var named: (name: String, bytes: [UInt8])?
         for (offset, event) in events.enumerated() {
             let seq = first + Int64(offset)
-            guard let text = event.dataText, event.event != "done" else {
+            guard let text = event.dataText, !event.isDone else {
                 // The protocol's `done` carries null, not the service's "[DONE]" sentinel.
-                let data: JSONValue = event.event == "done" ? .null : event.data
+                let data: JSONValue = event.isDone ? .null : event.data
                 batch.append(
                     notification: Self.method, params: ["request": context.requestID.json, "seq": .int(seq), "event": .string(event.event), "data": data])
                 continue

@@ -160,14 +160,15 @@ private final class EventSource: @unchecked Sendable {
         while index < events.count {
             let event = events[index]
             let name = event.event ?? "message"
-            if name == EventName.done || event.data == Self.doneData {
+            if name.isSpelled(EventName.done) || event.data == Self.doneData {
                 index += 1
                 state = .afterDone
                 batch.append(.done)
                 return false
             }
-            if !batch.isEmpty && name == EventName.error { return true }
-            if name == EventName.error { throw reader.errors.streamError(event, eventsBefore: taken) }
+            let isError = name.isSpelled(EventName.error)
+            if !batch.isEmpty && isError { return true }
+            if isError { throw reader.errors.streamError(event, eventsBefore: taken) }
             let checked: StreamEvent
             do {
                 checked = try reader.checked(event, named: name, after: taken, secrets: secrets)
@@ -182,4 +183,10 @@ private final class EventSource: @unchecked Sendable {
         }
         return false
     }
+}
+
+extension String {
+    /// `==` after a length check (constant time for native strings): nearly every event's name
+    /// differs in length from the few it is compared with, and comparing contents costs more.
+    fileprivate func isSpelled(_ other: String) -> Bool { utf8.count == other.utf8.count && self == other }
 }
