@@ -56,6 +56,10 @@ public struct StreamEvent: Sendable, Equatable {
 
     public static let done = StreamEvent(event: "done", data: "[DONE]")
 
+    /// Whether this is the stream's `done` (the length is compared first: a cheap answer for
+    /// every other event).
+    public var isDone: Bool { event.utf8.count == EventName.done.utf8.count && event == EventName.done }
+
     public init(_ event: String, _ object: some WireObject) throws {
         self.init(event: event, data: try object.wireJSON())
     }

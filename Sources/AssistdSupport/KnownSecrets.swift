@@ -50,18 +50,43 @@ public enum KnownSecrets {
     public static func appears(_ secret: String, in bytes: UnsafeRawBufferPointer) -> Bool {
         var secret = secret
         return secret.withUTF8 { needle in
-            guard let first = needle.first, needle.count <= bytes.count, let base = bytes.baseAddress else { return false }
-            var start = 0
-            let lastStart = bytes.count - needle.count
-            while start <= lastStart {
-                // memchr finds candidates for the first byte; memcmp checks the rest.
-                guard let found = memchr(base + start, Int32(first), lastStart - start + 1) else { return false }
+            guard !needle.isEmpty, needle.count <= bytes.count, let base = bytes.baseAddress else { return false }
+            // memchr finds candidates for the needle's rarest byte in JSON text (the `s` of `sk-…`
+            // is in every other key; its `-` seldom is); memcmp checks the whole needle there.
+            let anchor = rarestInJSONText(needle)
+            let lastAnchor = bytes.count - needle.count + anchor
+            var start = anchor
+            while start <= lastAnchor {
+                guard let found = memchr(base + start, Int32(needle[anchor]), lastAnchor - start + 1) else { return false }
                 let offset = base.distance(to: UnsafeRawPointer(found))
-                if memcmp(found, needle.baseAddress!, needle.count) == 0 { return true }
+                if memcmp(base + (offset - anchor), needle.baseAddress!, needle.count) == 0 { return true }
                 start = offset + 1
             }
             return false
         }
+    }
+
+    /// The position of the needle's byte least common in JSON text: a lowercase letter or JSON's
+    /// punctuation least of all, then digits, uppercase letters, anything else best.
+    private static func rarestInJSONText(_ needle: UnsafeBufferPointer<UInt8>) -> Int {
+        func commonness(_ byte: UInt8) -> Int {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), 0x20, 0x22, 0x2C, 0x2E, 0x3A, 0x5B, 0x5D, 0x5F, 0x7B, 0x7D: return 3
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return 2
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): return 1
+            default: return 0
+            }
+        }
+        var best = 0
+        var bestCommonness = Int.max
+        for (position, byte) in needle.enumerated() {
+            let value = commonness(byte)
+            if value < bestCommonness {
+                (best, bestCommonness) = (position, value)
+                if value == 0 { break }
+            }
+        }
+        return best
     }
 }
 

@@ -94,9 +94,9 @@ public final class RunEventStream: Sendable {
         var named: (name: String, bytes: [UInt8])?
         for (offset, event) in events.enumerated() {
             let seq = first + Int64(offset)
-            guard let text = event.dataText, event.event != "done" else {
+            guard let text = event.dataText, !event.isDone else {
                 // The protocol's `done` carries null, not the service's "[DONE]" sentinel.
-                let data: JSONValue = event.event == "done" ? .null : event.data
+                let data: JSONValue = event.isDone ? .null : event.data
                 batch.append(
                     notification: Self.method, params: ["request": context.requestID.json, "seq": .int(seq), "event": .string(event.event), "data": data])
                 continue
@@ -110,12 +110,14 @@ public final class RunEventStream: Sendable {
                 bytes.append(contentsOf: #","data":"#.utf8)
                 (middle, named) = (bytes, (event.event, bytes))
             }
-            batch.append { frame in
+            let count = framePrefix.count + Self.decimalCount(seq) + middle.count + text.count + 2
+            batch.append(messageOfCount: count) { frame in
                 frame.append(contentsOf: framePrefix)
-                frame.append(contentsOf: String(seq).utf8)
+                Self.appendDecimal(seq, to: &frame)
                 frame.append(contentsOf: middle)
                 frame.append(contentsOf: text)
-                frame.append(contentsOf: "}}".utf8)
+                frame.append(UInt8(ascii: "}"))
+                frame.append(UInt8(ascii: "}"))
             }
         }
         try await context.sendStreamBatch(batch)
@@ -123,4 +125,30 @@ public final class RunEventStream: Sendable {
     }
 
     public var eventsSent: Int64 { nextSeq.current }
+
+    /// How many bytes `appendDecimal` writes.
+    static func decimalCount(_ value: Int64) -> Int {
+        var count = value < 0 ? 2 : 1
+        var magnitude = value.magnitude / 10
+        while magnitude > 0 {
+            count += 1
+            magnitude /= 10
+        }
+        return count
+    }
+
+    /// `seq`'s digits written where they go (no string made for each event).
+    static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var magnitude = value.magnitude
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
 }

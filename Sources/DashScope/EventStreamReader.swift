@@ -24,10 +24,11 @@ struct EventStreamReader: Sendable {
 
     /// The event as the bridge passes it on; throws `MalformedEvent` when its data is not JSON
     /// or a run or step event has the wrong shape.
-    func checked(_ event: SSEEvent, named name: String, after count: Int) throws -> StreamEvent {
+    /// `secrets`: the known secrets (`KnownSecrets.current`, read once for several events).
+    func checked(_ event: SSEEvent, named name: String, after count: Int, secrets: [String]) throws -> StreamEvent {
         if !name.hasPrefix("thread.run."),
             let facts = event.data.withUnsafeBufferPointer(JSONValue.checkText),
-            !facts.hasLineBreak, !Self.mayHoldSecret(event.data, facts)
+            !facts.hasLineBreak, !Self.mayHoldSecret(event.data, facts, secrets: secrets)
         {
             return StreamEvent(event: name, checkedDataText: event.data)
         }
@@ -50,8 +51,7 @@ struct EventStreamReader: Sendable {
 
     /// Whether a known secret may be in the text's strings: its bytes appear, or an escape could
     /// spell it (then the parsed strings are scrubbed instead).
-    static func mayHoldSecret(_ text: [UInt8], _ facts: JSONTextFacts) -> Bool {
-        let secrets = KnownSecrets.current
+    static func mayHoldSecret(_ text: [UInt8], _ facts: JSONTextFacts, secrets: [String]) -> Bool {
         guard !secrets.isEmpty else { return false }
         if facts.hasDisguisingEscape { return true }
         return text.withUnsafeBytes { bytes in
@@ -112,6 +112,7 @@ private final class EventSource: @unchecked Sendable {
     private func pull() async throws -> [StreamEvent]? {
         var batch: [StreamEvent] = []
         var batchBytes = 0
+        let secrets = KnownSecrets.current
         while true {
             switch state {
             case .ended:
@@ -126,27 +127,7 @@ private final class EventSource: @unchecked Sendable {
                 break
             }
             if nextIndex < pending.count {
-                let event = pending[nextIndex]
-                let name = event.event ?? "message"
-                if name == EventName.done || event.data == Self.doneData {
-                    nextIndex += 1
-                    state = .afterDone
-                    batch.append(.done)
-                    continue
-                }
-                if !batch.isEmpty && name == EventName.error { return batch }
-                if name == EventName.error { throw reader.errors.streamError(event, eventsBefore: count) }
-                let checked: StreamEvent
-                do {
-                    checked = try reader.checked(event, named: name, after: count)
-                } catch where !batch.isEmpty {
-                    return batch  // this event fails the next pull, after the ones before it
-                }
-                nextIndex += 1
-                count += 1
-                batch.append(checked)
-                batchBytes += event.data.count
-                if batchBytes >= Self.batchDataBytes { return batch }
+                if try take(into: &batch, bytes: &batchBytes, secrets: secrets) { return batch }
                 continue
             }
             if !batch.isEmpty { return batch }
@@ -165,4 +146,47 @@ private final class EventSource: @unchecked Sendable {
             }
         }
     }
+
+    /// Moves the pending events into `batch` until the batch is full, the stream's end, or an
+    /// event the batch must end before (an `error`, a malformed one); true when the batch goes
+    /// out now. The pending events and counters are read into locals: each use of a class's
+    /// stored property is an exclusivity check at run time.
+    private func take(into batch: inout [StreamEvent], bytes batchBytes: inout Int, secrets: [String]) throws -> Bool {
+        let events = pending
+        var index = nextIndex
+        var taken = count
+        defer { (nextIndex, count) = (index, taken) }
+        batch.reserveCapacity(batch.count + events.count - index)
+        while index < events.count {
+            let event = events[index]
+            let name = event.event ?? "message"
+            if name.isSpelled(EventName.done) || event.data == Self.doneData {
+                index += 1
+                state = .afterDone
+                batch.append(.done)
+                return false
+            }
+            let isError = name.isSpelled(EventName.error)
+            if !batch.isEmpty && isError { return true }
+            if isError { throw reader.errors.streamError(event, eventsBefore: taken) }
+            let checked: StreamEvent
+            do {
+                checked = try reader.checked(event, named: name, after: taken, secrets: secrets)
+            } catch where !batch.isEmpty {
+                return true  // this event fails the next pull, after the ones before it
+            }
+            index += 1
+            taken += 1
+            batch.append(checked)
+            batchBytes += event.data.count
+            if batchBytes >= Self.batchDataBytes { return true }
+        }
+        return false
+    }
+}
+
+extension String {
+    /// `==` after a length check (constant time for native strings): nearly every event's name
+    /// differs in length from the few it is compared with, and comparing contents costs more.
+    fileprivate func isSpelled(_ other: String) -> Bool { utf8.count == other.utf8.count && self == other }
 }

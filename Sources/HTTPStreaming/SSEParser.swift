@@ -48,8 +48,8 @@ public struct SSEParser {
 
     /// Feeds bytes and returns the events they complete, in order.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
-        // The common case, no partial line pending: the lines are read where they lie.
-        if pending.isEmpty, !atStart, let events = bytes.withContiguousStorageIfAvailable({ scanLines($0) }) {
+        // The common case: the lines are read where they lie.
+        if !atStart, let events = bytes.withContiguousStorageIfAvailable({ feedInPlace($0) }) {
             return events
         }
         pending.append(contentsOf: bytes)
@@ -60,16 +60,37 @@ public struct SSEParser {
         }
         let input = pending
         pending = []
-        return input.withUnsafeBufferPointer { scanLines($0) }
+        var events: [SSEEvent] = []
+        input.withUnsafeBufferPointer { scanLines($0, into: &events) }
+        return events
+    }
+
+    /// A partial line left by the last chunk is completed with this one's first line (the only
+    /// bytes copied); the rest is read where it lies.
+    private mutating func feedInPlace(_ buffer: UnsafeBufferPointer<UInt8>) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        guard !pending.isEmpty else {
+            scanLines(buffer, into: &events)
+            return events
+        }
+        guard let lineEnd = buffer.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else {
+            pending.append(contentsOf: buffer)
+            return []
+        }
+        pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[...lineEnd]))
+        let line = pending
+        pending = []
+        line.withUnsafeBufferPointer { scanLines($0, into: &events) }
+        scanLines(UnsafeBufferPointer(rebasing: buffer[(lineEnd + 1)...]), into: &events)
+        return events
     }
 
     /// Processes the complete lines in `buffer` and keeps the incomplete last one in `pending`
     /// (empty on entry).
-    private mutating func scanLines(_ buffer: UnsafeBufferPointer<UInt8>) -> [SSEEvent] {
-        var events: [SSEEvent] = []
+    private mutating func scanLines(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
         var index = 0
         let count = buffer.count
-        guard let base = buffer.baseAddress else { return events }
+        guard let base = buffer.baseAddress else { return }
         while index < count {
             if skipNextLF {
                 skipNextLF = false
@@ -88,7 +109,6 @@ public struct SSEParser {
             index += end + 1
         }
         pending = Array(UnsafeBufferPointer(rebasing: buffer[index..<count]))
-        return events
     }
 
     /// The end of input: a last line without its line end, and an event without its blank line.

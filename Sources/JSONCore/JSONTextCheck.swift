@@ -163,6 +163,8 @@ private struct JSONTextScanner {
     mutating func scanString() -> Bool {
         index += 1  // the opening quote
         while index < bytes.count {
+            skipPlainStringBytes()
+            guard index < bytes.count else { return false }
             let byte = bytes[index]
             index += 1
             switch byte {
@@ -174,6 +176,39 @@ private struct JSONTextScanner {
             }
         }
         return false
+    }
+
+    /// Skips, eight bytes at a time, the string's bytes that need no look of their own (none is
+    /// a quote, a backslash or a control byte), noting non-ASCII ones; stops at the first that
+    /// does, or where fewer than eight bytes are left (the byte loop takes those).
+    mutating func skipPlainStringBytes() {
+        guard let base = bytes.baseAddress else { return }
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let stops = Self.stopBytes(word)
+            // Only the bytes before the first stop belong to the run skipped here.
+            let skipped = stops == 0 ? word : word & ((stops & (0 &- stops)) &- 1)
+            if skipped & Self.highBits != 0 { isASCII = false }
+            if stops != 0 {
+                index += stops.trailingZeroBitCount >> 3
+                return
+            }
+            index += 8
+        }
+    }
+
+    static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit of each byte of `word` (little-endian) that is `"`, `\` or below 0x20. A
+    /// borrow can mark a byte after a marked one, never before it: the lowest mark is exact.
+    static func stopBytes(_ word: UInt64) -> UInt64 {
+        let quote = word ^ (lowBits &* 0x22)
+        let backslash = word ^ (lowBits &* 0x5C)
+        let isQuote = (quote &- lowBits) & ~quote
+        let isBackslash = (backslash &- lowBits) & ~backslash
+        let isControl = (word &- lowBits &* 0x20) & ~word
+        return (isQuote | isBackslash | isControl) & highBits
     }
 
     /// After the backslash.

@@ -40,6 +40,17 @@ public struct StreamMessageBatch: Sendable {
         }
     }
 
+    /// `append(message:)` for a message whose size is known before it is written: an LSP header
+    /// then goes first and the body is written once, in place (no scratch copy).
+    public mutating func append(messageOfCount count: Int, write: (inout [UInt8]) -> Void) {
+        guard mode == .lsp else { return append(message: write) }
+        bytes.append(contentsOf: "Content-Length: \(count)\r\n\r\n".utf8)
+        let start = bytes.count
+        write(&bytes)
+        precondition(bytes.count - start == count, "a message of \(bytes.count - start) bytes was announced as \(count)")
+        bodies.append(start..<bytes.count)
+    }
+
     /// Adds a notification, written as `OrderedWriter` writes every message.
     public mutating func append(notification method: String, params: JSONValue?) {
         let message = OutgoingMessage.notification(method: method, params: params).json

@@ -21,6 +21,24 @@ final class KnownSecretsTests: XCTestCase {
         XCTAssertEqual(KnownSecrets.scrub("X-Debug: 1, short7x"), "X-Debug: 1, short7x")
     }
 
+    func testASecretIsFoundAtEveryPositionAndNowhereElse() {
+        let secret = "sk-find-me-0123"
+        for length in secret.utf8.count..<secret.utf8.count + 20 {
+            for position in 0...(length - secret.utf8.count) {
+                var text = Array(repeating: UInt8(ascii: "s"), count: length)
+                text.replaceSubrange(position..<position + secret.utf8.count, with: Array(secret.utf8))
+                text.withUnsafeBytes { XCTAssertTrue(KnownSecrets.appears(secret, in: $0), "at \(position) of \(length)") }
+                // One byte changed anywhere in it: no longer there.
+                for changed in position..<position + secret.utf8.count {
+                    var near = text
+                    near[changed] = UInt8(ascii: "x")
+                    near.withUnsafeBytes { XCTAssertFalse(KnownSecrets.appears(secret, in: $0), "changed at \(changed)") }
+                }
+            }
+        }
+        XCTAssertFalse(Array("sk-find".utf8).withUnsafeBytes { KnownSecrets.appears(secret, in: $0) }, "longer than the text")
+    }
+
     func testLogLinesAreScrubbed() throws {
         KnownSecrets.register("ks-logged-secret-77")
         let path = NSTemporaryDirectory() + "known-secrets-\(UUID().uuidString).log"

@@ -36,6 +36,44 @@ final class JSONTextCheckTests: XCTestCase {
         }
     }
 
+    /// Strings of every length around the eight-byte steps of the string scan, with each kind of
+    /// byte it must stop at (or note) at every position, then one byte of each changed: the check
+    /// and the parser agree on all of them, and the facts match the bytes.
+    func testAgreesWithTheParserOnStringsOfEveryShape() {
+        let pieces: [[UInt8]] = [
+            Array("a".utf8), Array("abcdefgh".utf8), Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8),
+            Array(#"\u00e9"#.utf8), Array(#"\ud83d\ude00"#.utf8), Array("é".utf8), Array("😀".utf8), [0x7F], [0x20],
+        ]
+        let oddBytes: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x0A, 0x0D, 0x1F, 0x20, 0x7F, 0x80, 0xC3, 0xED, 0xFF, 0x75, 0x61]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func draw(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        for length in 0..<40 {
+            for _ in 0..<40 {
+                var body: [UInt8] = []
+                while body.count < length { body += pieces[draw(pieces.count)] }
+                let text = Array(#"{"k":""#.utf8) + body + Array(#"","n":[1,"x"]}"#.utf8)
+                var variants = [text]
+                for _ in 0..<4 {
+                    var changed = text
+                    changed[draw(changed.count)] = oddBytes[draw(oddBytes.count)]
+                    variants.append(changed)
+                }
+                for bytes in variants {
+                    let parsed = try? JSONValue.parse(bytes)
+                    let facts = check(bytes)
+                    XCTAssertEqual(facts != nil, parsed != nil, String(decoding: bytes, as: UTF8.self))
+                    if let facts {
+                        XCTAssertEqual(facts.hasEscape, bytes.contains(0x5C))
+                        XCTAssertEqual(facts.hasLineBreak, bytes.contains(0x0A) || bytes.contains(0x0D))
+                    }
+                }
+            }
+        }
+    }
+
     func testFacts() {
         XCTAssertEqual(check(#"{"a":"plain"}"#), JSONTextFacts())
         XCTAssertEqual(check("{\n\"a\":1}")?.hasLineBreak, true)

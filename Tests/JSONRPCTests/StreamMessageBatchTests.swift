@@ -57,7 +57,10 @@ final class StreamMessageBatchTests: XCTestCase {
             for seq in 0..<50 {
                 let message = Self.event(seq, size: seq)
                 try await single.writer.send(message, stream: .int(7))
-                if seq % 2 == 0 {
+                if seq % 3 == 0 {
+                    let body = MessageSerialization.serialize(message)
+                    batch.append(messageOfCount: body.count) { $0.append(contentsOf: body) }
+                } else if seq % 2 == 0 {
                     batch.append { $0.append(contentsOf: MessageSerialization.serialize(message)) }
                 } else {
                     batch.append(notification: "runs/event", params: message["params"])
