@@ -87,10 +87,11 @@ final class HostedRows {
     }
 
     /// Rows 4, 5: spawn → `initialize`'s response, then RSS once idle (100 ms later); beside the
-    /// Python interpreter importing the SDK. The local backend's start (`--ephemeral`) is shown too.
+    /// Python interpreter importing the SDK. The local backend's start (`--backend local --ephemeral`:
+    /// the environment holds the fake service's key, which alone would choose the hosted backend) is shown too.
     private func startupRound() throws {
         for _ in 0..<options.spawnsPerRound {
-            for (name, arguments) in [("hosted", self.arguments), ("local", ["--ephemeral"])] {
+            for (name, arguments) in [("hosted", self.arguments), ("local", ["--backend", "local", "--ephemeral"])] {
                 let started = monotonicSeconds()
                 let assistd = try AssistdPipe(binary: options.assistd, arguments: arguments, environment: environment)
                 _ = assistd.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
