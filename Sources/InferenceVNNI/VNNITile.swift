@@ -21,13 +21,6 @@ protocol VNNIBlock {
 /// block's worth per vector multiply before the loop, so the loop's FMAs read them as
 /// broadcast memory operands.
 enum VNNITile {
-    @inline(__always)
-    static func float(_ lanes: SIMD8<Int32>) -> SIMD8<Float> {
-        var f = SIMD8<Float>()
-        for i in 0..<8 { f[i] = Float(lanes[i]) }
-        return f
-    }
-
     /// The block's values and −128·(their quad sums).
     @inline(__always)
     static func block<W: VNNIBlock>(_: W.Type, _ row: UnsafeRawPointer, _ b: Int) -> (SIMD32<Int8>, SIMD8<Int32>) {
@@ -61,7 +54,7 @@ enum VNNITile {
             @inline(__always)
             func step(_ acc: inout SIMD8<Float>, _ t: Int) {
                 let q = VNNI.dotBytes(bias, xb.loadUnaligned(fromByteOffset: 32 * t, as: SIMD32<UInt8>.self), w)
-                acc = acc.addingProduct(SIMD8(repeating: s[t]), float(q))
+                acc = acc.addingProduct(SIMD8(repeating: s[t]), VNNI.float(q))
             }
             step(&a0, 0); step(&a1, 1); step(&a2, 2); step(&a3, 3)
             step(&a4, 4); step(&a5, 5); step(&a6, 6); step(&a7, 7)
@@ -88,7 +81,7 @@ enum VNNITile {
             @inline(__always)
             func step(_ acc: inout SIMD8<Float>, _ t: Int) {
                 let q = VNNI.dotBytes(bias, xb.loadUnaligned(fromByteOffset: 32 * t, as: SIMD32<UInt8>.self), w)
-                acc = acc.addingProduct(SIMD8(repeating: s[t]), float(q))
+                acc = acc.addingProduct(SIMD8(repeating: s[t]), VNNI.float(q))
             }
             step(&a0, 0); step(&a1, 1); step(&a2, 2); step(&a3, 3)
             step(&a4, 4); step(&a5, 5); step(&a6, 6); step(&a7, 7)
