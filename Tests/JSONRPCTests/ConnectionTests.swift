@@ -256,29 +256,26 @@ final class ConnectionTests: XCTestCase {
     }
 
     func testAWaitingRequestStartedAtOnceIsCancelled() async throws {
-        let (client, _, connection) = connect()
-        client.send(request(7, "sleepAtOnce"))
-        client.send(request(8, "echo"))
-        let received = try await client.next()
-        XCTAssertEqual(received["id"], 8)
-        XCTAssertEqual(connection.server.requestsInFlight, [.int(7)])
-        client.sendNotification("$/cancelRequest", params: ["id": 7])
-        let reply = try await client.next()
-        XCTAssertEqual(reply["id"], 7)
-        XCTAssertEqual(reply["error"]?["code"], -32800)
+        try await assertCancelledWhileWaiting("sleepAtOnce")
     }
 
     func testCancelledRequestIsAnsweredWithRequestCancelled() async throws {
+        try await assertCancelledWhileWaiting("waitForCancel")
+    }
+
+    /// Request 7 (`method`) waits; request 8 is answered meanwhile; `$/cancelRequest` then
+    /// answers 7 with RequestCancelled.
+    private func assertCancelledWhileWaiting(_ method: String, file: StaticString = #filePath, line: UInt = #line) async throws {
         let (client, _, connection) = connect()
-        client.send(request(7, "waitForCancel"))
+        client.send(request(7, method))
         client.send(request(8, "echo"))
-        let received16 = try await client.next()
-        XCTAssertEqual(received16["id"], 8)
-        XCTAssertEqual(connection.server.requestsInFlight, [.int(7)])
+        let received = try await client.next()
+        XCTAssertEqual(received["id"], 8, file: file, line: line)
+        XCTAssertEqual(connection.server.requestsInFlight, [.int(7)], file: file, line: line)
         client.sendNotification("$/cancelRequest", params: ["id": 7])
         let reply = try await client.next()
-        XCTAssertEqual(reply["id"], 7)
-        XCTAssertEqual(reply["error"]?["code"], -32800)
+        XCTAssertEqual(reply["id"], 7, file: file, line: line)
+        XCTAssertEqual(reply["error"]?["code"], -32800, file: file, line: line)
     }
 
     func testCancelledRequestThatFinishesAnywayReturnsItsResult() async throws {
