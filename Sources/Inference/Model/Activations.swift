@@ -45,8 +45,10 @@ final class Activations {
         let useVNNI = requested && CPUFeatures.hasVNNI
         self.capacityRows = capacityRows
         self.useVNNI = useVNNI
-        bytes = useVNNI ? .allocate(capacity: capacityRows * maxCols) : nil
-        bytesK = useVNNI && capacityRows >= 8 ? .allocate(capacity: capacityRows * maxCols) : nil
+        // The byte copies serve only batches of eight or more (Matmul's VNNI tiles).
+        let tiles = useVNNI && capacityRows >= 8
+        bytes = tiles ? .allocate(capacity: capacityRows * maxCols) : nil
+        bytesK = tiles ? .allocate(capacity: capacityRows * maxCols) : nil
         self.maxCols = maxCols
         even = .allocate(capacity: capacityRows * maxCols / 2)
         odd = .allocate(capacity: capacityRows * maxCols / 2)
