@@ -94,7 +94,9 @@ public final class CurlTransport: Sendable {
         }
     }
 
-    /// Cancels every request in flight; the transport cannot be used afterwards.
+    /// Cancels every request in flight on the transport's thread; the transport cannot be used
+    /// afterwards. (Calls performed by an input thread end with their requests, which the
+    /// connection cancels when it closes.)
     public func shutdown() {
         loop.post(.shutdown)
     }
