@@ -180,11 +180,12 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// One turn of the loop: the commands, curl's work, the watchdog, then a wait for a socket,
     /// the wake pipe or `input` (skipped by a waiting thread with nothing in flight).
     private func step(input: Int32?) -> StepOutcome {
-        guard let (curl, multi) = lock.withLock({ engine }), let wakeRead = lock.withLock({ wakePipe?.read }) else { return .idle }
-        let pending = lock.withLock { () -> [Command] in
+        let taken = lock.withLock { () -> (LibCurl, UnsafeMutableRawPointer, Int32, [Command])? in
+            guard let (curl, multi) = engine, let wakeRead = wakePipe?.read else { return nil }
             defer { commands = [] }
-            return commands
+            return (curl, multi, wakeRead, commands)
         }
+        guard let (curl, multi, wakeRead, pending) = taken else { return .idle }
         for command in pending {
             switch command {
             case .add(let transfer):
@@ -238,11 +239,20 @@ final class CurlMultiLoop: @unchecked Sendable {
             if posted { return .polled }
             if transfers.isEmpty { return .idle }
         }
-        var waits = [curl_waitfd(fd: wakeRead, events: Int16(CURL_WAIT_POLLIN), revents: 0)]
-        if let input { waits.append(curl_waitfd(fd: input, events: Int16(CURL_WAIT_POLLIN), revents: 0)) }
-        _ = curl.multiPoll(multi, &waits, UInt32(waits.count), Int32(TransportPolicy.seconds(tick) * 1000), nil)
-        if waits[0].revents != 0 { Self.drain(wakeRead) }
-        return waits.count > 1 && waits[1].revents != 0 ? .inputReadable : .polled
+        var wake = curl_waitfd(fd: wakeRead, events: Int16(CURL_WAIT_POLLIN), revents: 0)
+        var inputReadable = false
+        let timeout = Int32(TransportPolicy.seconds(tick) * 1000)
+        if let input {
+            var waits = (wake, curl_waitfd(fd: input, events: Int16(CURL_WAIT_POLLIN), revents: 0))
+            withUnsafeMutableBytes(of: &waits) { bytes in
+                _ = curl.multiPoll(multi, bytes.baseAddress?.assumingMemoryBound(to: curl_waitfd.self), 2, timeout, nil)
+            }
+            (wake, inputReadable) = (waits.0, waits.1.revents != 0)
+        } else {
+            _ = curl.multiPoll(multi, &wake, 1, timeout, nil)
+        }
+        if wake.revents != 0 { Self.drain(wakeRead) }
+        return inputReadable ? .inputReadable : .polled
     }
 
     /// Takes the transfer out of curl, frees it and tells its waiters how it ended.
