@@ -12,7 +12,8 @@ public typealias DashScopeLog = @Sendable (String) -> Void
 /// retries, decodes answers and errors, and opens event streams.
 final class DashScopeClient: Sendable {
     let configuration: DashScopeConfiguration
-    /// Plain calls (reads, writes).
+    /// Plain calls (reads, writes); those started on a connection's read thread are performed
+    /// by it while it waits for input (`InputThreadTransfers`).
     let transport: CurlTransport
     /// Event streams, in a pool of their own: each holds a connection for as long as its run
     /// streams, and a read must never wait for a connection behind the streams that fill a pool.
@@ -23,7 +24,8 @@ final class DashScopeClient: Sendable {
     init(configuration: DashScopeConfiguration, log: DashScopeLog?) {
         self.configuration = configuration
         self.log = log
-        transport = CurlTransport(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
+        transport = CurlTransport(
+            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout, fetchesOnInputThread: true)
         // A stream holds its connection for the whole run (HTTP/1.1 cannot share one): room for
         // many runs at once, still bounded.
         streamTransport = CurlTransport(

@@ -15,6 +15,8 @@ public struct ConnectionOptions: Sendable {
     public var stalledPeerLimit: Duration?
     /// What tells the peer that we stopped waiting for one of our requests.
     public var cancellationNotice: PeerCancellationNotice
+    /// What the read thread does while it waits for input; nil: nothing (it blocks in `read`).
+    public var inputWait: InputWait?
 
     public static let defaultStreamBudgetBytes = 4 << 20
     public static let defaultStalledPeerLimit: Duration = .seconds(60)
@@ -27,7 +29,8 @@ public struct ConnectionOptions: Sendable {
         ownRequestIDs: OwnRequestIDStyle = .serverStrings,
         streamBudgetBytes: Int = ConnectionOptions.defaultStreamBudgetBytes,
         stalledPeerLimit: Duration? = ConnectionOptions.defaultStalledPeerLimit,
-        cancellationNotice: PeerCancellationNotice = .cancelRequest
+        cancellationNotice: PeerCancellationNotice = .cancelRequest,
+        inputWait: InputWait? = nil
     ) {
         self.framing = framing
         self.maxMessageBytes = maxMessageBytes
@@ -37,6 +40,22 @@ public struct ConnectionOptions: Sendable {
         self.streamBudgetBytes = streamBudgetBytes
         self.stalledPeerLimit = stalledPeerLimit
         self.cancellationNotice = cancellationNotice
+        self.inputWait = inputWait
+    }
+}
+
+/// Work the read thread does while it waits for input: the HTTP calls that requests started on
+/// it (`RequestRoute.runSerializedAtOnce`) are performed there, so their answers wake that
+/// thread alone. Both run on the read thread only.
+public struct InputWait: Sendable {
+    /// Returns once the input is readable (the thread's other work goes on meanwhile).
+    public var untilReadable: @Sendable (_ input: Int32) -> Void
+    /// Runs that work to its end, once the requests that wait for it were cancelled (`close`).
+    public var finish: @Sendable () -> Void
+
+    public init(untilReadable: @escaping @Sendable (_ input: Int32) -> Void, finish: @escaping @Sendable () -> Void) {
+        self.untilReadable = untilReadable
+        self.finish = finish
     }
 }
 
@@ -242,6 +261,8 @@ public final class Connection: Sendable {
             request.continuation.resume(throwing: PeerRequestError.connectionClosed(method: request.method, id: id.text))
         }
         for task in tasks { task.cancel() }
+        // Closed on the read thread, the calls its requests wait for end there (cancelled) or nowhere.
+        options.inputWait?.finish()
         if runningRequests.wait(timeout: deadline) == .timedOut {
             options.logger.warning("closing with requests still running after cancellation")
         }
@@ -260,6 +281,7 @@ public final class Connection: Sendable {
         while !isClosed {
             // A client that sends requests but reads no answers is not read faster than it reads.
             writer.waitForUrgentRoom()
+            options.inputWait?.untilReadable(input)
             let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }

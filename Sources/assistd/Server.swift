@@ -2,6 +2,7 @@ import AssistantAPI
 import AssistdSupport
 import Bridge
 import Foundation
+import HTTPStreaming
 import JSONCore
 import JSONRPC
 import LocalEngine
@@ -32,7 +33,9 @@ enum Server {
             input: STDIN_FILENO, output: protocolOutput,
             options: ConnectionOptions(
                 framing: options.framing, maxMessageBytes: options.maxMessageBytes, logger: logger, trace: trace,
-                stalledPeerLimit: .seconds(options.stalledClientTimeoutSeconds)))
+                stalledPeerLimit: .seconds(options.stalledClientTimeoutSeconds),
+                // The hosted backend's reads started on the read thread are performed there.
+                inputWait: InputWait(untilReadable: InputThreadTransfers.waitUntilReadable, finish: InputThreadTransfers.finishCalls)))
         let exit = ProcessExit(connection: connection, logger: logger, grace: exitGrace)
 
         let server: BridgeServer

@@ -13,6 +13,8 @@ final class HostedRows {
     let samples: Samples
     private let environment: [String: String]
     private let retrieving: AssistdPipe
+    /// `--baseline`'s assistd, retrieving the same thread request for request beside `retrieving`.
+    private let baselineRetrieving: AssistdPipe?
     private let assistant: JSONValue
     private let thread: JSONValue
 
@@ -32,6 +34,11 @@ final class HostedRows {
         _ = retrieving.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
         assistant = retrieving.request("assistants/create", ["model": "qwen-max", "name": "limits"])["id"]!
         thread = retrieving.request("threads/create")["id"]!
+        let baseURL = fake.baseURL
+        baselineRetrieving = try options.baseline.map {
+            try AssistdPipe(binary: $0, arguments: ["--backend", "dashscope", "--base-url", baseURL, "--ephemeral"], environment: environment)
+        }
+        _ = baselineRetrieving?.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
         if options.rows.contains(.retrieve) { retrieveRound(count: 50, record: false) }  // warm up: connections, first allocations
     }
 
@@ -69,21 +76,58 @@ final class HostedRows {
     }
 
     /// Row 3: `threads/retrieve` one at a time through assistd, the SDK's `Threads.retrieve`, and
-    /// a bare keep-alive GET of the same thread (Python's http.client), in µs.
+    /// a bare keep-alive GET of the same thread (Python's http.client), in µs. With `--baseline`,
+    /// the other assistd retrieves too, alternating with this one request for request; beside
+    /// each one's latencies, its CPU (all threads) and context switches per retrieve.
     private func retrieveRound(count: Int, record: Bool) {
-        var latencies: [Double] = []
-        for _ in 0..<count {
-            let started = monotonicSeconds()
-            let retrieved = retrieving.request("threads/retrieve", ["thread_id": thread])
-            latencies.append((monotonicSeconds() - started) * 1e6)
-            precondition(retrieved["id"] == thread)
+        let sides = [("", retrieving)] + (baselineRetrieving.map { [("baseline.", $0)] } ?? [])
+        var latencies = [String: [Double]]()
+        let before = sides.map { (ProcFigures.liveThreadsCPUMilliseconds($0.1.pid), Self.contextSwitches($0.1.pid)) }
+        for index in 0..<count {
+            // The order alternates, so neither side always runs on a machine the other just warmed.
+            for (prefix, assistd) in index % 2 == 0 ? sides : sides.reversed() {
+                let started = monotonicSeconds()
+                let retrieved = assistd.request("threads/retrieve", ["thread_id": thread])
+                latencies[prefix, default: []].append((monotonicSeconds() - started) * 1e6)
+                precondition(retrieved["id"] == thread)
+            }
         }
         let sdkLatencies = sdk.command(["op": "retrieve-sdk", "thread_id": thread, "n": .int(Int64(count))])
         let bareLatencies = sdk.command(["op": "retrieve-bare", "thread_id": thread, "n": .int(Int64(count))])
         guard record else { return }
-        samples.add("retrieve.assistd", latencies)
+        for ((prefix, assistd), (cpu, switches)) in zip(sides, before) {
+            samples.add(prefix + "retrieve.assistd", latencies[prefix] ?? [])
+            samples.add(prefix + "retrieve.cpu", (ProcFigures.liveThreadsCPUMilliseconds(assistd.pid) - cpu) * 1000 / Double(count))
+            samples.add(prefix + "retrieve.switches", Double(Self.contextSwitches(assistd.pid) - switches) / Double(count))
+        }
         samples.add("retrieve.sdk", sdkLatencies["latencies_us"]?.arrayValue?.compactMap(\.doubleValue) ?? [])
         samples.add("retrieve.bare", bareLatencies["latencies_us"]?.arrayValue?.compactMap(\.doubleValue) ?? [])
+    }
+
+    /// Voluntary and involuntary context switches of the process's live threads.
+    private static func contextSwitches(_ pid: pid_t) -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.reduce(0) { total, task in
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8)) ?? ""
+            return total + text.split(separator: "\n").reduce(0) { sum, line in
+                line.contains("ctxt_switches:") ? sum + (Int(line.filter(\.isNumber)) ?? 0) : sum
+            }
+        }
+    }
+
+    /// The retrieve row's A/B (`--baseline`), and each side's CPU and switches per retrieve.
+    private func printRetrieveComparison() {
+        guard options.rows.contains(.retrieve), samples.count("retrieve.assistd") > 0 else { return }
+        let bare = samples.median("retrieve.bare")
+        func line(_ name: String, _ prefix: String) -> String {
+            String(
+                format: "  %@: p50 %.0f us (bare GET %+.0f us), CPU %.1f us and %.2f context switches a retrieve", name,
+                samples.median(prefix + "retrieve.assistd"), samples.median(prefix + "retrieve.assistd") - bare,
+                samples.median(prefix + "retrieve.cpu"), samples.median(prefix + "retrieve.switches"))
+        }
+        say("\nthreads/retrieve, medians over rounds (bare keep-alive GET p50 \(String(format: "%.0f", bare)) us):")
+        say(line("this", ""))
+        if options.baseline != nil { say(line("baseline", "baseline.")) }
     }
 
     /// Rows 4, 5: spawn → `initialize`'s response, then RSS once idle (100 ms later); beside the
@@ -114,7 +158,9 @@ final class HostedRows {
     }
 
     func finish() {
+        printRetrieveComparison()
         retrieving.finish()
+        baselineRetrieving?.finish()
         sdk.finish()
         fake.stop()
     }

@@ -31,7 +31,7 @@ struct Options {
           --quick    2 rounds, a 20,000-delta stream, 1,000 runs, 200,000 messages (page 10,000 is then the last)
           --stream-only  only the hosted stream's rows (events/s, CPU per event, peak RSS)
           --local-only  only the local rows (runs/s, messages/list), without the fake service or the SDK
-          --baseline PATH  another assistd measured in the local rows beside --assistd, run for run (an A/B)
+          --baseline PATH  another assistd measured in the local rows and the retrieve row beside --assistd, run for run (an A/B)
           --rows     only these rows, comma-separated: stream (rows 1, 2, 6), retrieve, startup (rows 4, 5), runs, list
         """
 

@@ -16,6 +16,8 @@ final class CurlTransfer: @unchecked Sendable {
     let endpoint: String
     private let host: String
     private let bufferLimit: Int
+    private let connectTimeout: Duration
+    private let readTimeout: Duration
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let lock = NSLock()
 
@@ -34,11 +36,17 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var lastActivity = ContinuousClock.now
 
     /// - Parameter handle: a new or reset easy handle, the transfer's until `release`.
-    init(curl: LibCurl, handle: UnsafeMutableRawPointer?, request: HTTPRequest, bufferLimit: Int) throws {
+    /// - Parameter connectTimeout, readTimeout: its transport's (`overdue`).
+    init(
+        curl: LibCurl, handle: UnsafeMutableRawPointer?, request: HTTPRequest, bufferLimit: Int,
+        connectTimeout: Duration, readTimeout: Duration
+    ) throws {
         guard let handle else { throw TransportError(kind: .other, message: "curl_easy_init failed") }
         self.curl = curl
         self.handle = handle
         self.bufferLimit = bufferLimit
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
         host = request.url.host ?? ""
         endpoint = request.url.port.map { "\(request.url.host ?? ""):\($0)" } ?? (request.url.host ?? "")
         curl.setPointer(handle, CURLOPT_URL, request.url.absoluteString)
@@ -179,8 +187,14 @@ final class CurlTransfer: @unchecked Sendable {
         return .success((head, body))
     }
 
+    /// How often the watchdog looks at this transfer: a quarter of its shorter timeout, within
+    /// 10–250 ms.
+    var watchdogTick: Duration {
+        min(.milliseconds(250), max(.milliseconds(10), min(connectTimeout, readTimeout) / 4))
+    }
+
     /// The watchdog's verdict: why the transfer is overdue now, or nil.
-    func overdue(now: ContinuousClock.Instant, connectTimeout: Duration, readTimeout: Duration) -> String? {
+    func overdue(now: ContinuousClock.Instant) -> String? {
         lock.withLock {
             switch phase {
             case .waitingForHead where now - lastActivity >= connectTimeout:

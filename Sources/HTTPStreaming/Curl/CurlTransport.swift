@@ -11,20 +11,29 @@ import Foundation
 /// a slow but steady stream is never cut; and the stale keep-alive rule (`TransportPolicy`: curl
 /// resends a request whose reused connection died unanswered; a fresh connection that closes
 /// unanswered is repeated once for idempotent verbs). libcurl is loaded by the first request
-/// (`LibCurl`).
+/// (`LibCurl`). A `fetch` made on a connection's read thread that waits with
+/// `InputThreadTransfers` is performed by that thread while it waits (`fetchesOnInputThread`).
 public final class CurlTransport: Sendable {
     public let connectTimeout: Duration
     public let readTimeout: Duration
     public let bodyBufferBytes: Int
     private let loop: CurlMultiLoop
+    private let fetchesOnInputThread: Bool
 
     /// - Parameter maxConnectionsPerHost: requests beyond it wait for a connection to free up
     ///   (the connect timeout counts that wait).
-    public init(connectTimeout: Duration, readTimeout: Duration, maxConnectionsPerHost: Int = 16, bodyBufferBytes: Int = 256 << 10) {
+    /// - Parameter fetchesOnInputThread: a `fetch` called on the thread that drives
+    ///   `InputThreadTransfers` goes to that thread's loop (its own connections, at most 16 a
+    ///   host): its answer wakes that thread alone, with no hand-off to the transport's thread.
+    public init(
+        connectTimeout: Duration, readTimeout: Duration, maxConnectionsPerHost: Int = 16, bodyBufferBytes: Int = 256 << 10,
+        fetchesOnInputThread: Bool = false
+    ) {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.bodyBufferBytes = bodyBufferBytes
-        loop = CurlMultiLoop(connectTimeout: connectTimeout, readTimeout: readTimeout, maxConnectionsPerHost: maxConnectionsPerHost)
+        self.fetchesOnInputThread = fetchesOnInputThread
+        loop = CurlMultiLoop(driver: .ownThread, maxConnectionsPerHost: maxConnectionsPerHost)
     }
 
     /// Sends the request and returns once the response head has arrived. Throws
@@ -40,7 +49,9 @@ public final class CurlTransport: Sendable {
 
     private func openOnce(_ request: HTTPRequest) async throws -> HTTPExchange {
         let curl = try LibCurl.load()
-        let transfer = try CurlTransfer(curl: curl, handle: loop.takeHandle(curl), request: request, bufferLimit: bodyBufferBytes)
+        let transfer = try CurlTransfer(
+            curl: curl, handle: loop.takeHandle(curl), request: request, bufferLimit: bodyBufferBytes,
+            connectTimeout: connectTimeout, readTimeout: readTimeout)
         let loop = loop
         let cancel: @Sendable () -> Void = {
             transfer.markCancelled()
@@ -71,8 +82,11 @@ public final class CurlTransport: Sendable {
 
     private func fetchOnce(_ request: HTTPRequest) async throws -> (head: HTTPResponseHead, body: Data) {
         let curl = try LibCurl.load()
-        let transfer = try CurlTransfer(curl: curl, handle: loop.takeHandle(curl), request: request, bufferLimit: .max)
-        let loop = loop
+        let inputThread = CurlMultiLoop.inputThread
+        let loop = fetchesOnInputThread && inputThread.isDrivenByCurrentThread ? inputThread : loop
+        let transfer = try CurlTransfer(
+            curl: curl, handle: loop.takeHandle(curl), request: request, bufferLimit: .max,
+            connectTimeout: connectTimeout, readTimeout: readTimeout)
         loop.post(.add(transfer))
         return try await transfer.waitForWholeResponse {
             transfer.markCancelled()
@@ -80,7 +94,9 @@ public final class CurlTransport: Sendable {
         }
     }
 
-    /// Cancels every request in flight; the transport cannot be used afterwards.
+    /// Cancels every request in flight on the transport's thread; the transport cannot be used
+    /// afterwards. (Calls performed by an input thread end with their requests, which the
+    /// connection cancels when it closes.)
     public func shutdown() {
         loop.post(.shutdown)
     }
