@@ -57,7 +57,9 @@ extension ListPage {
     /// A page of stored objects splices their bytes into the page's JSON; any other page is
     /// written from its tree. Either way the members are those `resultJSON` gives.
     public func serializedResult() throws -> SerializedJSON {
-        guard let items = data as? [SerializedJSON] else { return SerializedJSON(try resultJSON()) }
+        // A type check, not `as?`: casting the array would cast it item by item.
+        guard Item.self == SerializedJSON.self else { return SerializedJSON(try resultJSON()) }
+        let items = unsafeBitCast(data, to: [SerializedJSON].self)
         func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
         var out: [UInt8] = []
         out.reserveCapacity(items.reduce(160) { $0 + $1.bytes.count + 1 })
