@@ -70,7 +70,8 @@ final class AssistdPipe {
     func requestUnknownMethod(_ params: JSONValue) {
         let id = send(Self.unknownMethod, params)
         let expected = Self.responsePrefix + Array(#"\#(id),"error":"#.utf8)
-        let code = Array(#""code":-32601,"#.utf8)
+        // The error object's members come in no fixed order.
+        let code = Array(#""code":-32601"#.utf8)
         while let line = process.nextLine() {
             guard Self.isResponse(line) else { continue }
             if line.count > expected.count && memcmp(line.baseAddress!, expected, expected.count) == 0,
