@@ -6,7 +6,8 @@ import JSONCore
 public struct ParamReader {
     public let object: JSONObject
     public let path: String
-    private(set) var read: Set<String> = []
+    /// The keys asked for. A handful a request, so a list: a set hashed each key and grew its table.
+    private(set) var read: [String] = []
 
     /// `params` may be absent or `null` for methods whose fields are all optional. Params that
     /// are not an object are refused naming `path` (`""` for params itself, as protocol/README.md says).
@@ -29,7 +30,7 @@ public struct ParamReader {
     public var unread: JSONObject { object.filter { !read.contains($0.key) } }
 
     mutating func value(_ key: String) -> JSONValue? {
-        read.insert(key)
+        read.append(key)
         guard let value = object[key], !value.isNull else { return nil }
         return value
     }

@@ -57,26 +57,39 @@ extension ListPage {
     /// A page of stored objects splices their bytes into the page's JSON; any other page is
     /// written from its tree. Either way the members are those `resultJSON` gives.
     public func serializedResult() throws -> SerializedJSON {
-        guard let items = data as? [SerializedJSON] else { return SerializedJSON(try resultJSON()) }
-        func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+        // A type check, not `as?`: casting the array would cast it item by item.
+        guard Item.self == SerializedJSON.self else { return SerializedJSON(try resultJSON()) }
+        let items = unsafeBitCast(data, to: [SerializedJSON].self)
+        func id(_ value: String?, to out: inout [UInt8]) {
+            if let value { JSONValue.writeString(value, to: &out) } else { out.append(contentsOf: SplicedListBytes.null) }
+        }
         var out: [UInt8] = []
         out.reserveCapacity(items.reduce(160) { $0 + $1.bytes.count + 1 })
-        out.append(contentsOf: #"{"object":"#.utf8)
+        out.append(contentsOf: SplicedListBytes.object)
         JSONValue.writeString(object, to: &out)
-        out.append(contentsOf: #","data":["#.utf8)
+        out.append(contentsOf: SplicedListBytes.data)
         for (index, item) in items.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: item.bytes)
         }
-        out.append(contentsOf: #"],"first_id":"#.utf8)
-        text(firstID).write(to: &out)
-        out.append(contentsOf: #","last_id":"#.utf8)
-        text(lastID).write(to: &out)
-        out.append(contentsOf: #","has_more":"#.utf8)
-        out.append(contentsOf: (hasMore ? "true" : "false").utf8)
-        out.append(contentsOf: #","request_id":"#.utf8)
+        out.append(contentsOf: SplicedListBytes.firstID)
+        id(firstID, to: &out)
+        out.append(contentsOf: SplicedListBytes.lastID)
+        id(lastID, to: &out)
+        out.append(contentsOf: hasMore ? SplicedListBytes.hasMoreTrue : SplicedListBytes.hasMoreFalse)
         JSONValue.writeString(requestID ?? ObjectID.requestID(), to: &out)
         out.append(UInt8(ascii: "}"))
         return SerializedJSON(bytes: out)
     }
+}
+
+/// The fixed bytes of a spliced page, made once.
+private enum SplicedListBytes {
+    static let object = Array(#"{"object":"#.utf8)
+    static let data = Array(#","data":["#.utf8)
+    static let firstID = Array(#"],"first_id":"#.utf8)
+    static let lastID = Array(#","last_id":"#.utf8)
+    static let hasMoreTrue = Array(#","has_more":true,"request_id":"#.utf8)
+    static let hasMoreFalse = Array(#","has_more":false,"request_id":"#.utf8)
+    static let null = Array("null".utf8)
 }

@@ -250,13 +250,13 @@ final class PaginationTests: XCTestCase {
         for (spec, index) in lists {
             for order in [ListParams.Order.asc, .desc] {
                 for (after, before) in [(nil, nil), ("a", nil), (nil, "b"), ("a", "b")] as [(String?, String?)] {
-                    let sql = Store.pageSQL(spec, ListParams(order: order, after: after, before: before))
+                    let sql = spec.pageSQL(ListParams(order: order, after: after, before: before))
                     let text = try plan(sql)
                     XCTAssertTrue(text.contains(index) || text == "SCAN \(spec.table)", "\(sql): \(text)")
                     XCTAssertFalse(text.contains("TEMP B-TREE"), "sorts instead of walking the index: \(sql): \(text)")
                 }
             }
-            let cursorPlan = try plan(Store.cursorSQL(spec))
+            let cursorPlan = try plan(spec.cursorSQL)
             XCTAssertTrue(cursorPlan.contains("sqlite_autoindex") || cursorPlan.contains("INTEGER PRIMARY KEY") || cursorPlan.contains(index), cursorPlan)
             XCTAssertFalse(cursorPlan.hasPrefix("SCAN"), "cursor lookup scans: \(cursorPlan)")
         }

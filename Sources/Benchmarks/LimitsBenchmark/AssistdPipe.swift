@@ -25,10 +25,15 @@ final class AssistdPipe {
     func send(_ method: String, _ params: JSONValue) -> Int64 {
         let id = nextID
         nextID += 1
+        process.send(Self.line(id: id, method, params))
+        return id
+    }
+
+    /// A request's bytes as `send` writes them, newline included.
+    static func line(id: Int64, _ method: String, _ params: JSONValue) -> [UInt8] {
         var line = JSONValue.object(["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params]).serialized()
         line.append(0x0A)
-        process.send(line)
-        return id
+        return line
     }
 
     /// A request's result (notifications in between are skipped); stops the benchmark on an error.
@@ -58,6 +63,29 @@ final class AssistdPipe {
         }
         fatalError("assistd exited during \(method)")
     }
+
+    /// A request for a method assistd does not have, with these params: the read thread answers
+    /// it -32601 at once, so its round trip is assistd's transport alone (read, frame, parse,
+    /// route, write) with no work behind it.
+    func requestUnknownMethod(_ params: JSONValue) {
+        let id = send(Self.unknownMethod, params)
+        let expected = Self.responsePrefix + Array(#"\#(id),"error":"#.utf8)
+        // The error object's members come in no fixed order.
+        let code = Array(#""code":-32601"#.utf8)
+        while let line = process.nextLine() {
+            guard Self.isResponse(line) else { continue }
+            if line.count > expected.count && memcmp(line.baseAddress!, expected, expected.count) == 0,
+                (0...(line.count - code.count)).contains(where: { memcmp(line.baseAddress! + $0, code, code.count) == 0 }) {
+                return
+            }
+            let response = Self.parse(line)
+            guard response["id"]?.intValue == id else { continue }
+            fatalError("assistd answered \(Self.unknownMethod) with \(response)")
+        }
+        fatalError("assistd exited during \(Self.unknownMethod)")
+    }
+
+    static let unknownMethod = "limits/noSuchMethod"
 
     /// Sends a request and counts the notifications until its response: (frames, seconds from the
     /// first frame to the response, the response).

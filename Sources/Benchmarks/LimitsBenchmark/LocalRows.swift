@@ -16,6 +16,7 @@ final class LocalRows {
     private let scriptPath: String
     private let listing: AssistdPipe
     private let page: DeepPage
+    private let echo: PipeEcho
 
     static let inFlight = 64
     /// Runs per thread: a turn reads its thread's history whole, so threads stay short.
@@ -33,11 +34,15 @@ final class LocalRows {
         _ = running.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
         assistant = running.request("assistants/create", ["model": "scripted", "name": "limits"])["id"]!
 
+        echo = try PipeEcho()
         listing = try AssistdPipe(binary: binary, arguments: ["--data-dir", page.directory])
         _ = listing.request("initialize", ["clientInfo": ["name": "LimitsBenchmark"]])
         let first = listing.request("messages/list", page.params)
         precondition(first["data"]?.arrayValue?.count == DeepPage.pageSize, "page \(DeepPage.pageNumber) came back short")
-        for _ in 0..<50 { _ = listing.request("messages/list", page.params) }
+        for _ in 0..<50 {
+            _ = listing.request("messages/list", page.params)
+            listing.requestUnknownMethod(page.params)
+        }
         _ = runBurst(runs: 256)  // warm up: first SQLite pages, first tasks
     }
 
@@ -53,14 +58,21 @@ final class LocalRows {
         samples.add(prefix + "runs.cpu", (ProcFigures.cpuSeconds(running.pid) - started) / Double(runs) * 1000)
     }
 
+    /// Page reads one at a time, each followed by its floors: assistd's transport round trip (the
+    /// same params under a method it does not have) and the pipe echo of the page request's bytes.
     private func listRound() {
-        var latencies: [Double] = []
+        let line = AssistdPipe.line(id: 1_000, "messages/list", page.params)
+        var pages = RequestCosts()
+        var transport = RequestCosts()
+        var pipe: [Double] = []
         for _ in 0..<options.listsPerRound {
-            let started = monotonicSeconds()
-            listing.requestUnparsed("messages/list", page.params)
-            latencies.append((monotonicSeconds() - started) * 1e6)
+            pages.measure(listing.pid) { listing.requestUnparsed("messages/list", page.params) }
+            transport.measure(listing.pid) { listing.requestUnknownMethod(page.params) }
+            pipe.append(echo.roundTrip(line))
         }
-        samples.add(prefix + "list.assistd", latencies)
+        pages.add(to: samples, as: prefix + "list.assistd")
+        transport.add(to: samples, as: prefix + "list.noop")
+        samples.add(prefix + "list.pipe", pipe)
         if prefix.isEmpty { samples.add("list.sqlite", page.sqliteLatencies(options.listsPerRound)) }
     }
 
@@ -98,6 +110,7 @@ final class LocalRows {
     func finish() {
         running.finish()
         listing.finish()
+        echo.finish()
         try? FileManager.default.removeItem(atPath: scriptPath)
     }
 }

@@ -9,8 +9,11 @@
 //
 // The hosted rows run against the FAKE service of Tests/Fakes on this machine, so they compare
 // client-side costs. assistd is driven by a client that does the least it can (it counts the
-// stream's frames, parses only responses), so the figures are assistd's.
+// stream's frames, parses only responses), so the figures are assistd's. The latency rows show
+// their floors, measured in the same rounds: the machine's pipe round trip for the same bytes
+// (`cat`) and assistd's transport round trip (a request for a method it does not have).
 import Foundation
+import TestSupport
 
 let options = Options.parse(CommandLine.arguments)
 let samples = Samples()
@@ -21,6 +24,13 @@ say("\(options.rounds) rounds; a \(options.deltas)-delta hosted stream, \(option
 let hostedRows: Set<Options.Row> = [.stream, .retrieve, .startup]
 let hosted = try options.localOnly || options.rows.isDisjoint(with: hostedRows)
     ? nil : HostedRows(options: options, python: SDKEnvironment.prepare(at: options.venv).python, samples: samples)
+// The retrieve row's floors, beside it in the same rounds, on a hosted assistd of their own.
+let retrieveFloors = try hosted.flatMap { hosted in
+    try options.rows.contains(.retrieve) ? RetrieveFloors(
+        binary: options.assistd, arguments: hosted.arguments,
+        environment: ProcessInfo.processInfo.environment.merging(["DASHSCOPE_API_KEY": FakeDashScopeServer.apiKey]) { $1 },
+        count: options.retrievesPerRound, samples: samples) : nil
+}
 // The local rows' set-up (a 1,000,000-message thread) is skipped when neither is asked for.
 let page = try options.rows.isDisjoint(with: [.runs, .list]) ? nil : DeepPage(messages: options.messages)
 let local = try page.map { try LocalRows(binary: options.assistd, options: options, page: $0, samples: samples) }
@@ -30,11 +40,13 @@ let baseline = try page.flatMap { page in
 for round in 1...options.rounds {
     let started = monotonicSeconds()
     try hosted?.round()
+    retrieveFloors?.round()
     // The A/B's order alternates, so neither side always runs on a machine the other just warmed.
     for rows in round % 2 == 1 ? [local, baseline] : [baseline, local] { rows?.round() }
     say("round \(round) of \(options.rounds): \(String(format: "%.0f", monotonicSeconds() - started)) s, load average \(loadAverage())")
 }
 hosted?.finish()
+retrieveFloors?.finish()
 local?.finish()
 baseline?.finish()
 page?.remove()

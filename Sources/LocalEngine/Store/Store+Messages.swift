@@ -83,17 +83,17 @@ extension Store {
     /// A page of the thread's messages, optionally only those a run created;
     /// `notFound("thread")` if the thread does not exist.
     public func listMessages(threadID: String, runID: String? = nil, _ list: ListParams) throws -> ListPage<Message> {
-        try listMessages(threadID: threadID, runID: runID, list, item: idAndJSON(Message.self))
+        try listMessages(threadID: threadID, runID: runID, list) { row in try decode(Message.self, row, column: 1) }
     }
 
     /// The same page with each message as stored: the JSON its encoding wrote, which is what a
     /// list carries, so it is neither decoded nor encoded again.
     public func listMessagesSerialized(threadID: String, runID: String? = nil, _ list: ListParams) throws -> ListPage<SerializedJSON> {
-        try listMessages(threadID: threadID, runID: runID, list, item: idAndStoredJSON)
+        try listMessages(threadID: threadID, runID: runID, list) { row in SerializedJSON(bytes: row.withBytes(1) { Array($0) }) }
     }
 
     private func listMessages<Item>(
-        threadID: String, runID: String?, _ list: ListParams, item: (SQLiteStatement) throws -> (id: String, value: Item)
+        threadID: String, runID: String?, _ list: ListParams, item: (SQLiteStatement) throws -> Item
     ) throws -> ListPage<Item> {
         // A page with messages proves the thread exists (deleting a thread deletes its
         // messages), so the thread is looked up only for an empty or failed page: a missing
@@ -103,9 +103,9 @@ extension Store {
             if let runID {
                 found = try page(
                     Self.messageListByRun, [.text(runID), .text(threadID)], scope: "run \(runID) of thread \(threadID)", list,
-                    item: item)
+                    value: item)
             } else {
-                found = try page(Self.messageList, [.text(threadID)], scope: "thread \(threadID)", list, item: item)
+                found = try page(Self.messageList, [.text(threadID)], scope: "thread \(threadID)", list, value: item)
             }
         } catch {
             guard try threadExists(id: threadID) else { throw APIError.notFound("thread", id: threadID) }

@@ -44,11 +44,6 @@ extension Store {
         }
     }
 
-    /// An `(id, stored JSON)` reader for lists selecting `id, json`: the bytes as stored.
-    func idAndStoredJSON(_ row: SQLiteStatement) -> (id: String, value: SerializedJSON) {
-        (row.text(0), SerializedJSON(bytes: row.withBytes(1) { Array($0) }))
-    }
-
     /// An `(id, object)` reader for lists selecting `id, json`.
     func idAndJSON<T: Decodable>(_ type: T.Type) -> (SQLiteStatement) throws -> (id: String, value: T) {
         { row in (row.text(0), try self.decode(T.self, row, column: 1)) }
