@@ -33,7 +33,16 @@ public struct PromptBuilder: Sendable {
         instructions: String?, messages: [Message], toolSteps: [RunStep], truncation: TruncationStrategy?,
         reserveForOutput: Int
     ) -> [ChatMessage] {
-        var units = Self.history(messages: messages, toolSteps: toolSteps)
+        build(
+            instructions: instructions, history: messages.map(PromptHistoryMessage.init), toolSteps: toolSteps,
+            truncation: truncation, reserveForOutput: reserveForOutput)
+    }
+
+    public func build(
+        instructions: String?, history: [PromptHistoryMessage], toolSteps: [RunStep], truncation: TruncationStrategy?,
+        reserveForOutput: Int
+    ) -> [ChatMessage] {
+        var units = Self.history(messages: history, toolSteps: toolSteps)
         switch truncation?.type {
         case "last_messages":
             let keep = truncation?.lastMessages ?? units.count
@@ -60,7 +69,7 @@ public struct PromptBuilder: Sendable {
     /// its own run's assistant reply of the same millisecond (the model called the tools before
     /// it wrote the reply that used their outputs); a user message of that millisecond stays
     /// before it, since the run was given that question before it called the tools.
-    static func history(messages: [Message], toolSteps: [RunStep]) -> [Unit] {
+    static func history(messages: [PromptHistoryMessage], toolSteps: [RunStep]) -> [Unit] {
         var rounds: [(at: Int64, runID: String, unit: Unit)] = []
         for step in toolSteps {
             let calls = (step.stepDetails.toolCalls ?? []).compactMap { call -> (ChatToolCall, String)? in
@@ -92,7 +101,7 @@ public struct PromptBuilder: Sendable {
     }
 
     /// Whether the message came from that run (a message without a run id may have).
-    private static func sameRun(_ message: Message, _ runID: String) -> Bool {
+    private static func sameRun(_ message: PromptHistoryMessage, _ runID: String) -> Bool {
         guard let owner = message.runID, !owner.isEmpty else { return true }
         return owner == runID
     }

@@ -53,11 +53,11 @@ extension RunExecutor {
         // many can fit the context; last_messages needs at most its count.
         var limit = max(1, model.contextTokens / PromptBuilder.minimumMessageTokens)
         if run.truncationStrategy?.type == "last_messages", let keep = run.truncationStrategy?.lastMessages { limit = min(limit, keep) }
-        let messages = try repository.recentThreadMessages(threadID: run.threadID, limit: limit)
+        let messages = try repository.recentPromptHistory(threadID: run.threadID, limit: limit)
         let toolSteps = try repository.threadToolSteps(threadID: run.threadID, since: messages.first?.createdAt ?? 0)
         let builder = PromptBuilder(contextTokens: model.contextTokens)
         let prompt = builder.build(
-            instructions: run.instructions, messages: messages, toolSteps: toolSteps,
+            instructions: run.instructions, history: messages, toolSteps: toolSteps,
             truncation: run.truncationStrategy, reserveForOutput: run.maxTokens ?? min(1024, model.contextTokens / 4))
         var functions: [FunctionDefinition] = []
         for tool in state.tools {

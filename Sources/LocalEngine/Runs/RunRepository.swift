@@ -36,6 +36,8 @@ public protocol RunRepository: Sendable {
 
     /// The thread's newest `limit` messages, oldest first (a prompt holds no more).
     func recentThreadMessages(threadID: String, limit: Int) throws -> [Message]
+    /// The same messages as a prompt needs them (`PromptHistoryMessage`).
+    func recentPromptHistory(threadID: String, limit: Int) throws -> [PromptHistoryMessage]
     /// The thread's `tool_calls` steps created at or after `createdAt`, oldest first (for
     /// placing tool rounds among those messages).
     func threadToolSteps(threadID: String, since createdAt: Int64) throws -> [RunStep]

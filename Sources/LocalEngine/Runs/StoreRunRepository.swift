@@ -49,6 +49,9 @@ struct StoreRunRepository: RunRepository {
     func recentThreadMessages(threadID: String, limit: Int) throws -> [Message] {
         try store.recentMessages(threadID: threadID, limit: limit)
     }
+    func recentPromptHistory(threadID: String, limit: Int) throws -> [PromptHistoryMessage] {
+        try store.recentPromptHistory(threadID: threadID, limit: limit)
+    }
     func threadToolSteps(threadID: String, since createdAt: Int64) throws -> [RunStep] {
         try store.toolCallSteps(threadID: threadID, since: createdAt)
     }

@@ -129,6 +129,28 @@ extension Store {
         ).reversed()
     }
 
+    /// The newest `limit` messages of the thread as a prompt needs them, oldest first: SQLite
+    /// picks the role and joins the text parts, so no message is decoded here. (The JSON is cast
+    /// to text: a row written in place holds it as a blob.)
+    public func recentPromptHistory(threadID: String, limit: Int) throws -> [PromptHistoryMessage] {
+        try withConnection { db in
+            var history: [PromptHistoryMessage] = []
+            try db.query(
+                """
+                SELECT json_extract(CAST(json AS TEXT), '$.role'), created_at, run_id,
+                    (SELECT group_concat(json_extract(part.value, '$.text.value'), '')
+                        FROM json_each(CAST(messages.json AS TEXT), '$.content') AS part)
+                FROM messages WHERE thread_id = ? ORDER BY seq DESC LIMIT ?
+                """,
+                [.text(threadID), .int(Int64(limit))]
+            ) { row in
+                history.append(PromptHistoryMessage(
+                    role: row.text(0), text: row.text(3), createdAt: row.int(1), runID: row.isNull(2) ? nil : row.text(2)))
+            }
+            return history.reversed()
+        }
+    }
+
     /// How many messages the thread has.
     public func messageCount(threadID: String) throws -> Int {
         try withConnection { db in

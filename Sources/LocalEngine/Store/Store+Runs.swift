@@ -16,10 +16,14 @@ extension Store {
     /// Inserts a run; `notFound("thread")` if its thread does not exist.
     public func insertRun(_ run: Run) throws {
         let stored = Self.storable(run)
-        try insertChild(
-            "INSERT INTO runs (id, thread_id, status, created_at, json) VALUES (?, ?, ?, ?, ?)",
-            [.text(stored.id), .text(stored.threadID), .text(stored.status.rawValue), .int(stored.createdAt), try encode(stored)],
-            parent: "thread", parentID: stored.threadID)
+        try withConnection { _ in
+            try insertChild(
+                "INSERT INTO runs (id, thread_id, status, created_at, json) VALUES (?, ?, ?, ?, ?)",
+                [.text(stored.id), .text(stored.threadID), .text(stored.status.rawValue), .int(stored.createdAt), try encode(stored)],
+                parent: "thread", parentID: stored.threadID)
+            // A new run has logged nothing: its first event needs no lookup of the log.
+            nextEventIndex.remember(stored.id, 0)
+        }
     }
 
     public func run(id: String) throws -> Run? {
