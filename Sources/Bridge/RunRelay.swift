@@ -22,22 +22,22 @@ struct RunRelay: Sendable {
         var stream = first
         var lastRun: Run?
         while true {
-            var pausedRun: Run?
+            // This stream's run events, decoded only when a run is needed, from the latest back.
+            var runEvents: [StreamEvent] = []
             for try await batch in stream {
-                for event in batch {
-                    guard let run = event.run else { continue }
-                    lastRun = run
-                    pausedRun = run.status == .requiresAction ? run : nil
-                }
+                runEvents += batch.lazy.filter(Self.mayCarryRun)
                 // With client tools the stream goes on after requires_action: hold its `done`
                 // (the stream's last event) back.
-                if callTool != nil, pausedRun != nil, batch.last?.event == EventName.done {
+                if callTool != nil, batch.last?.event == EventName.done, Self.latestRun(in: runEvents)?.status == .requiresAction {
                     let relayed = Array(batch.dropLast())
                     if !relayed.isEmpty { try await emit(relayed) }
                 } else {
                     try await emit(batch)
                 }
             }
+            let latest = Self.latestRun(in: runEvents)
+            lastRun = latest ?? lastRun
+            let pausedRun = latest?.status == .requiresAction ? latest : nil
             try Task.checkCancellation()
             guard let callTool, let paused = pausedRun else { break }
             let outputs = await Self.answer(paused, with: callTool)
@@ -87,6 +87,19 @@ struct RunRelay: Sendable {
     struct AnsweredCall: Sendable {
         let position: Int
         let output: String
+    }
+
+    /// Whether the event may carry the run (`StreamEvent.run` decides, decoding it).
+    static func mayCarryRun(_ event: StreamEvent) -> Bool {
+        event.event.hasPrefix("thread.run.") && !event.event.hasPrefix("thread.run.step")
+    }
+
+    /// The run of the latest of `events` that carries one.
+    static func latestRun(in events: [StreamEvent]) -> Run? {
+        for event in events.reversed() {
+            if let run = event.run { return run }
+        }
+        return nil
     }
 
     static func describe(_ error: any Error) -> String {

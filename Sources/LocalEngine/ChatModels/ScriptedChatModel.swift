@@ -155,36 +155,71 @@ public final class ScriptedChatModel: ChatModel {
 
     public func streamTurn(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         let turn = nextTurn(for: request)
+        guard turn.delayMs > 0 else {
+            // Nothing to wait for: the turn's events are buffered in the stream as it is made,
+            // so its consumer takes them without a producer task to hand them over.
+            return AsyncThrowingStream { continuation in
+                do {
+                    for event in try Self.events(of: turn, for: request) { continuation.yield(Self.stamped(event, turn)) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+        }
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    var completionCharacters = 0
-                    if let error = turn.error { throw error }
-                    if let text = turn.text {
-                        let filled = Self.fill(text, from: request)
-                        completionCharacters += filled.count
-                        for piece in Self.split(filled, into: turn.chunks) {
-                            if turn.delayMs > 0 { try await Task.sleep(nanoseconds: UInt64(turn.delayMs) * 1_000_000) }
+                    for event in try Self.events(of: turn, for: request) {
+                        if event.waitsForDelay {
+                            try await Task.sleep(nanoseconds: UInt64(turn.delayMs) * 1_000_000)
                             try Task.checkCancellation()
-                            continuation.yield(.text(turn.timestampChunks ? "@\(Self.realtimeMicroseconds());" + piece : piece))
                         }
+                        continuation.yield(Self.stamped(event, turn))
                     }
-                    for (index, call) in turn.toolCalls.enumerated() {
-                        if turn.delayMs > 0 { try await Task.sleep(nanoseconds: UInt64(turn.delayMs) * 1_000_000) }
-                        try Task.checkCancellation()
-                        completionCharacters += call.arguments.count + call.name.count
-                        continuation.yield(.toolCall(ChatToolCall(id: "call_\(index)_" + ObjectID.make(""), name: call.name, arguments: call.arguments)))
-                    }
-                    let promptCharacters = request.messages.reduce(0) { $0 + $1.content.count }
-                    let usage = turn.usage ?? (max(1, promptCharacters / 4), max(1, completionCharacters / 4))
-                    continuation.yield(.usage(promptTokens: usage.prompt, completionTokens: usage.completion))
-                    continuation.yield(.finish(turn.finish ?? (turn.toolCalls.isEmpty ? .stop : .toolCalls)))
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
                 }
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// The turn's events in order, text unstamped; throws the turn's scripted error.
+    static func events(of turn: Turn, for request: ChatRequest) throws -> [ChatEvent] {
+        if let error = turn.error { throw error }
+        var events: [ChatEvent] = []
+        var completionCharacters = 0
+        if let text = turn.text {
+            let filled = fill(text, from: request)
+            completionCharacters += filled.count
+            events += split(filled, into: turn.chunks).map { .text($0) }
+        }
+        for (index, call) in turn.toolCalls.enumerated() {
+            completionCharacters += call.arguments.count + call.name.count
+            events.append(.toolCall(ChatToolCall(id: "call_\(index)_" + ObjectID.make(""), name: call.name, arguments: call.arguments)))
+        }
+        let promptCharacters = request.messages.reduce(0) { $0 + $1.content.count }
+        let usage = turn.usage ?? (max(1, promptCharacters / 4), max(1, completionCharacters / 4))
+        events.append(.usage(promptTokens: usage.prompt, completionTokens: usage.completion))
+        events.append(.finish(turn.finish ?? (turn.toolCalls.isEmpty ? .stop : .toolCalls)))
+        return events
+    }
+
+    /// A text chunk as handed over: with the moment it is, for `timestampChunks`.
+    static func stamped(_ event: ChatEvent, _ turn: Turn) -> ChatEvent {
+        guard turn.timestampChunks, case .text(let piece) = event else { return event }
+        return .text("@\(realtimeMicroseconds());" + piece)
+    }
+}
+
+extension ChatEvent {
+    /// A delayed scripted turn waits its `delay_ms` before each text chunk and tool call.
+    fileprivate var waitsForDelay: Bool {
+        switch self {
+        case .text, .toolCall: return true
+        default: return false
         }
     }
 }

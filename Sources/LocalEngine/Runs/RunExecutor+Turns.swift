@@ -11,8 +11,7 @@ extension RunExecutor {
             var toolCalls: [ChatToolCall] = []
             var usage: Usage?
             var finish: FinishReason = .stop
-            let batchTimer = TextBatchTimer(driver: driver)
-            defer { batchTimer.cancel() }
+            defer { textFlushes.cancel(driver) }
             for try await chunk in model.streamTurn(request) {
                 switch chunk {
                 case .text(let delta):
@@ -27,7 +26,7 @@ extension RunExecutor {
                         }
                         return effects
                     }
-                    if let batchWindow { batchTimer.schedule(windowMs: batchWindow) }
+                    if let batchWindow { textFlushes.schedule(driver, windowMs: batchWindow) }
                 case .toolCall(let call):
                     toolCalls.append(call)
                 case .usage(let prompt, let completion):

@@ -35,6 +35,8 @@ public final class RunExecutor: Sendable {
     let logger: Logger
     let drivers = Locked<[String: RunDriver]>([:])
     let shuttingDown = Locked(false)
+    /// Sends turns' waiting text deltas when the model's next chunk does not come first.
+    let textFlushes = TextFlushScheduler()
 
     public init(
         repository: any RunRepository, model: any ChatModel, configuration: Configuration = Configuration(),
