@@ -23,13 +23,20 @@ final class DashScopeReadThreadCallTests: XCTestCase {
         XCTAssertNotNil(try session.initialize()["result"])
     }
 
-    func testCancelOfAReadTheServiceHoldsEndsItAtOnce() throws {
-        try start()
-        let (_, thread) = try session.assistantAndThread(saying: "hello")
+    /// Sends `threads/retrieve` of `thread` and returns its id once the service has it; the
+    /// service holds its answer for 10 s.
+    func sendAReadTheServiceHolds(_ thread: String) throws -> JSONValue {
         try session.fake.control("requests/clear", [:])
         try session.fake.fail(["delay_ms": 10_000, "count": 1, "method": "GET"])
         let id = session.send("threads/retrieve", ["thread_id": .string(thread)])
         while try session.fake.requests().isEmpty { usleep(10_000) }
+        return id
+    }
+
+    func testCancelOfAReadTheServiceHoldsEndsItAtOnce() throws {
+        try start()
+        let (_, thread) = try session.assistantAndThread(saying: "hello")
+        let id = try sendAReadTheServiceHolds(thread)
         let started = Date()
         session.cancel(id)
         XCTAssertEqual(try session.response(to: id)["error"]?["code"], -32800)
@@ -64,10 +71,7 @@ final class DashScopeReadThreadCallTests: XCTestCase {
             threads.append(try session.call("threads/create", ["metadata": ["n": .string("\(index)")]]).text("id"))
         }
         // One read held by the service (once it has it), cancelled while the others go on.
-        try session.fake.control("requests/clear", [:])
-        try session.fake.fail(["delay_ms": 10_000, "count": 1, "method": "GET"])
-        let held = session.send("threads/retrieve", ["thread_id": .string(threads[0])])
-        while try session.fake.requests().isEmpty { usleep(10_000) }
+        let held = try sendAReadTheServiceHolds(threads[0])
         let started = Date()
         var sent: [(id: JSONValue, thread: String)] = []
         for index in 0..<200 {
@@ -87,10 +91,7 @@ final class DashScopeReadThreadCallTests: XCTestCase {
     func testExitWhileAReadWaitsForTheServiceAnswersItCancelledAndEndsWithinTheSecond() throws {
         try start()
         let (_, thread) = try session.assistantAndThread(saying: "hello")
-        try session.fake.control("requests/clear", [:])
-        try session.fake.fail(["delay_ms": 10_000, "count": 1, "method": "GET"])
-        let id = session.send("threads/retrieve", ["thread_id": .string(thread)])
-        while try session.fake.requests().isEmpty { usleep(10_000) }
+        let id = try sendAReadTheServiceHolds(thread)
         let started = Date()
         session.process.send(["jsonrpc": "2.0", "method": "exit"])
         XCTAssertEqual(try session.response(to: id)["error"]?["code"], -32800)

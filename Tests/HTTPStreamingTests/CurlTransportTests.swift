@@ -59,7 +59,7 @@ final class CurlTransportTests: XCTestCase {
     func testFetchFromARefusedConnectionSaysSo() async throws {
         let transport = CurlTransport(connectTimeout: .seconds(5), readTimeout: .seconds(5))
         defer { transport.shutdown() }
-        let port = try OneResponseServer.unusedPort()
+        let port = try LoopbackSocket.unusedPort()
         do {
             _ = try await transport.fetch(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/")!, headers: [], body: nil))
             XCTFail("a request to a closed port succeeded")
@@ -94,7 +94,7 @@ final class CurlTransportTests: XCTestCase {
     func testARefusedConnectionSaysSo() async throws {
         let transport = CurlTransport(connectTimeout: .seconds(5), readTimeout: .seconds(5))
         defer { transport.shutdown() }
-        let port = try OneResponseServer.unusedPort()
+        let port = try LoopbackSocket.unusedPort()
         do {
             _ = try await transport.open(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/")!, headers: [], body: nil))
             XCTFail("a request to a closed port succeeded")
@@ -122,19 +122,9 @@ private final class OneResponseServer: @unchecked Sendable {
     var bytesSent: Int { sent.withLock { sentBytes } }
 
     init(bodyBytes: Int) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 1) == 0 else {
-            close(fd)
-            throw POSIXError(.EADDRINUSE)
-        }
+        let (fd, port) = try LoopbackSocket.listening(backlog: 1)
         listener = fd
-        port = Self.port(of: fd)
+        self.port = port
         Thread.detachNewThread { [self] in
             let connection = accept(fd, nil, nil)
             defer { close(connection) }
@@ -165,26 +155,4 @@ private final class OneResponseServer: @unchecked Sendable {
     }
 
     deinit { close(listener) }
-
-    static func port(of socket: Int32) -> Int {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// A port nothing listens on (bound, then closed).
-    static func unusedPort() throws -> Int {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        return port(of: probe)
-    }
 }
