@@ -1,4 +1,4 @@
-import AssistdSupport
+@testable import AssistdSupport
 import Foundation
 import XCTest
 
@@ -22,6 +22,17 @@ final class LoggerTests: XCTestCase {
         XCTAssertEqual(lines.count, 2, "\(lines)")
         XCTAssertTrue(lines[0].hasSuffix(" test warning: warning line"), lines[0])
         XCTAssertTrue(lines[1].hasSuffix(" test error: error line"), lines[1])
+    }
+
+    func testTimestampsAreWhatISO8601DateFormatterWritesWithMilliseconds() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for (seconds, milliseconds) in [(0, 0), (951_782_400, 7), (1_796_411_040, 8), (1_796_497_439, 999), (4_102_444_799, 120)] {
+            let date = Date(timeIntervalSince1970: Double(seconds) + Double(milliseconds) / 1000)
+            XCTAssertEqual(
+                LogSink.timestamp(seconds: seconds, nanoseconds: milliseconds * 1_000_000 + 400_000), formatter.string(from: date))
+        }
+        XCTAssertEqual(LogSink.timestamp(seconds: 1_796_411_040, nanoseconds: 8_999_999), "2026-12-04T19:04:00.008Z")
     }
 
     func testDisabledLoggerWritesNothingAndLevelsParseByName() {
