@@ -12,8 +12,15 @@ final class AssistdPipe {
 
     var pid: pid_t { process.pid }
 
-    init(binary: String, arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        process = try SpawnedProcess(binary, ["--framing", "ndjson", "--log-level", "error"] + arguments, environment: environment)
+    /// `asUsersStartIt`: with the default log level (its lines to /dev/null), as an editor starts
+    /// it, for the start-up rows; otherwise `--log-level error`, so logging stays out of the rest.
+    init(
+        binary: String, arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        asUsersStartIt: Bool = false
+    ) throws {
+        process = try SpawnedProcess(
+            binary, ["--framing", "ndjson"] + (asUsersStartIt ? [] : ["--log-level", "error"]) + arguments,
+            environment: environment, standardErrorToNull: asUsersStartIt)
     }
 
     static func isResponse(_ line: UnsafeRawBufferPointer) -> Bool {
