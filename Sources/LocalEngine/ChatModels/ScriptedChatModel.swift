@@ -160,7 +160,7 @@ public final class ScriptedChatModel: ChatModel {
             // so its consumer takes them without a producer task to hand them over.
             return AsyncThrowingStream { continuation in
                 do {
-                    for event in try Self.events(of: turn, for: request) { continuation.yield(Self.stamped(event, turn)) }
+                    try Self.forEachEvent(of: turn, for: request) { continuation.yield(Self.stamped($0, turn)) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -188,23 +188,29 @@ public final class ScriptedChatModel: ChatModel {
 
     /// The turn's events in order, text unstamped; throws the turn's scripted error.
     static func events(of turn: Turn, for request: ChatRequest) throws -> [ChatEvent] {
-        if let error = turn.error { throw error }
         var events: [ChatEvent] = []
+        try forEachEvent(of: turn, for: request) { events.append($0) }
+        return events
+    }
+
+    /// Hands `body` the turn's events in order, text unstamped, as they are made (a turn of
+    /// 100,000 chunks is not held a second time as a whole); throws the turn's scripted error.
+    static func forEachEvent(of turn: Turn, for request: ChatRequest, _ body: (ChatEvent) -> Void) throws {
+        if let error = turn.error { throw error }
         var completionCharacters = 0
         if let text = turn.text {
             let filled = fill(text, from: request)
             completionCharacters += filled.count
-            events += split(filled, into: turn.chunks).map { .text($0) }
+            for piece in split(filled, into: turn.chunks) { body(.text(piece)) }
         }
         for (index, call) in turn.toolCalls.enumerated() {
             completionCharacters += call.arguments.count + call.name.count
-            events.append(.toolCall(ChatToolCall(id: "call_\(index)_" + ObjectID.make(""), name: call.name, arguments: call.arguments)))
+            body(.toolCall(ChatToolCall(id: "call_\(index)_" + ObjectID.make(""), name: call.name, arguments: call.arguments)))
         }
         let promptCharacters = request.messages.reduce(0) { $0 + $1.content.count }
         let usage = turn.usage ?? (max(1, promptCharacters / 4), max(1, completionCharacters / 4))
-        events.append(.usage(promptTokens: usage.prompt, completionTokens: usage.completion))
-        events.append(.finish(turn.finish ?? (turn.toolCalls.isEmpty ? .stop : .toolCalls)))
-        return events
+        body(.usage(promptTokens: usage.prompt, completionTokens: usage.completion))
+        body(.finish(turn.finish ?? (turn.toolCalls.isEmpty ? .stop : .toolCalls)))
     }
 
     /// A text chunk as handed over: with the moment it is, for `timestampChunks`.
